@@ -1,0 +1,14 @@
+export { SnapshotMarker, PostgresSource } from './debezium/source-block.ts';
+export { Op, Row, TransactionBlock, LogicalMessage, ChangeEvent } from './debezium/change-event.ts';
+export { ConnectSchema, ConnectJsonWrapper, isConnectJsonWrapper } from './debezium/connect-json.ts';
+export { TOAST_PLACEHOLDER, PK_CHANGE_HEADERS, columnsWithValues } from './debezium/markers.ts';
+export { TransactionEvent, HeartbeatEvent } from './debezium/transaction-event.ts';
+export { parseChangeRecord, parseChangeKey } from './debezium/parse.ts';
+export type { ChangeRecord, RecordHeaders } from './debezium/parse.ts';
+export { parseWith, toPointer, escapePointerToken } from './validation.ts';
+export type { Issue, Parsed } from './validation.ts';
+export { ErrorBody, ErrorIssue } from './error-body.ts';
+export { CommonErrorCodes } from './error-codes.ts';
+export type { CommonErrorCode } from './error-codes.ts';
+export { tableTopic, parseTableTopic, valueSubject, keySubject, Topics } from './topics.ts';
+export type { TableRef } from './topics.ts';
