@@ -44,9 +44,12 @@ export function loadConfig<S extends z.ZodObject>(
 const LogLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** Variables every service takes; a service extends this with its own (`SPINE_REGISTRY_PORT`, ...). */
-export function baseConfigShape(portVariable: string, defaultPort: number) {
+export function baseConfigShape<P extends string>(portVariable: P, defaultPort: number) {
+  const port = { [portVariable]: z.coerce.number().int().min(0).max(65535).default(defaultPort) } as {
+    [K in P]: z.ZodDefault<z.ZodCoercedNumber<unknown>>;
+  };
   return {
-    [portVariable]: z.coerce.number().int().min(0).max(65535).default(defaultPort),
+    ...port,
     SPINE_HOST: z.string().default('127.0.0.1'),
     SPINE_LOG_LEVEL: LogLevel.default('info'),
     SPINE_DATA_DIR: z.string().default('.spine'),
