@@ -61,4 +61,9 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-export const BATCH_DEFAULTS = { maxBatchSize: 500, maxWaitMs: 50, retryInitialMs: 100, retryMaxMs: 5_000 } as const;
+export const BATCH_DEFAULTS = {
+  maxBatchSize: 500,
+  maxWaitMs: 50,
+  retryInitialMs: 100,
+  retryMaxMs: 5_000,
+} as const;

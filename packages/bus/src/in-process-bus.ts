@@ -58,7 +58,10 @@ export class InProcessBus implements Bus {
 
   async createTopic(topic: string, partitions: number): Promise<void> {
     if (!this.#topics.has(topic)) {
-      this.#topics.set(topic, Array.from({ length: partitions }, () => []));
+      this.#topics.set(
+        topic,
+        Array.from({ length: partitions }, () => []),
+      );
       this.#rebalanceAll();
     }
   }
@@ -99,7 +102,8 @@ export class InProcessBus implements Bus {
   #rebalance(group: Group): void {
     const next = new Map<PartitionKey, number>();
     const byTopic = new Map<string, Member[]>();
-    for (const m of group.members) for (const t of m.topics) (byTopic.get(t) ?? byTopic.set(t, []).get(t))!.push(m);
+    for (const m of group.members)
+      for (const t of m.topics) (byTopic.get(t) ?? byTopic.set(t, []).get(t))!.push(m);
     for (const [topic, members] of byTopic) {
       const parts = this.#topics.get(topic)?.length ?? 0;
       for (let p = 0; p < parts; p++) next.set(pk(topic, p), (members[p % members.length] as Member).id);
@@ -119,7 +123,8 @@ export class InProcessBus implements Bus {
       const parts = this.#partitionsOf(t);
       parts.forEach((log, p) => {
         const key = pk(t, p);
-        if (!group.committed.has(key)) group.committed.set(key, options.from === 'latest' ? BigInt(log.length) : 0n);
+        if (!group.committed.has(key))
+          group.committed.set(key, options.from === 'latest' ? BigInt(log.length) : 0n);
       });
     }
     const member: Member = { id: this.#nextMember++, topics: new Set(options.topics) };
@@ -154,7 +159,8 @@ export class InProcessBus implements Bus {
         group.busy.add(work.key);
         try {
           const log = this.#topics.get(work.topic)?.[work.partition] as BusRecord[];
-          if (maxWaitMs > 0 && BigInt(log.length) - work.from < BigInt(maxBatch)) await sleep(maxWaitMs, abort.signal);
+          if (maxWaitMs > 0 && BigInt(log.length) - work.from < BigInt(maxBatch))
+            await sleep(maxWaitMs, abort.signal);
           const records = log.slice(Number(work.from), Number(work.from) + maxBatch);
           const batch = { topic: work.topic, partition: work.partition, records };
           const handled = await handleWithRetry(

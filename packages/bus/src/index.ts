@@ -1,4 +1,12 @@
-export type { Bus, BusRecord, OutgoingRecord, RecordBatch, BatchHandler, SubscribeOptions, Subscription } from './bus.ts';
+export type {
+  Bus,
+  BusRecord,
+  OutgoingRecord,
+  RecordBatch,
+  BatchHandler,
+  SubscribeOptions,
+  Subscription,
+} from './bus.ts';
 export { BATCH_DEFAULTS } from './bus.ts';
 export { InProcessBus } from './in-process-bus.ts';
 export { KafkaBus } from './kafka-bus.ts';

@@ -65,7 +65,8 @@ export class KafkaBus implements Bus {
     await this.#producer.send({
       messages: records.map((r) => {
         const headers = new Map<Buffer, Buffer>();
-        for (const [k, v] of Object.entries(r.headers ?? {})) headers.set(Buffer.from(k), toBuffer(v) as Buffer);
+        for (const [k, v] of Object.entries(r.headers ?? {}))
+          headers.set(Buffer.from(k), toBuffer(v) as Buffer);
         return {
           topic: r.topic,
           key: toBuffer(r.key) ?? undefined,
@@ -79,11 +80,17 @@ export class KafkaBus implements Bus {
   }
 
   async createTopic(topic: string, partitions: number): Promise<void> {
-    const admin = new Admin({ clientId: `${this.#options.clientId}-admin`, bootstrapBrokers: [...this.#options.brokers] });
+    const admin = new Admin({
+      clientId: `${this.#options.clientId}-admin`,
+      bootstrapBrokers: [...this.#options.brokers],
+    });
     try {
       await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
     } catch (err) {
-      if (!JSON.stringify((err as { errors?: unknown }).errors ?? String(err)).includes('TOPIC_ALREADY_EXISTS')) throw err;
+      if (
+        !JSON.stringify((err as { errors?: unknown }).errors ?? String(err)).includes('TOPIC_ALREADY_EXISTS')
+      )
+        throw err;
     } finally {
       await admin.close();
     }
@@ -99,7 +106,9 @@ export class KafkaBus implements Bus {
       heartbeatInterval: 1_000,
       maxWaitTime: options.maxWaitMs ?? BATCH_DEFAULTS.maxWaitMs,
     });
-    consumer.on('consumer:group:rebalance', (detail) => this.#options.onEvent?.({ type: 'rebalance', detail }));
+    consumer.on('consumer:group:rebalance', (detail) =>
+      this.#options.onEvent?.({ type: 'rebalance', detail }),
+    );
     const stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> = await consumer.consume({
       topics: [...options.topics],
       autocommit: false,
@@ -124,7 +133,11 @@ export class KafkaBus implements Bus {
             abort.signal,
             retryInitial,
             retryMax,
-            (error, attempt) => this.#options.onEvent?.({ type: 'retry', detail: { error, attempt, topic: batch.topic, partition: batch.partition } }),
+            (error, attempt) =>
+              this.#options.onEvent?.({
+                type: 'retry',
+                detail: { error, attempt, topic: batch.topic, partition: batch.partition },
+              }),
           );
           if (!handled) return;
           try {
@@ -132,7 +145,10 @@ export class KafkaBus implements Bus {
           } catch (error) {
             // A commit refused during a rebalance means the partition moved: its new owner redelivers
             // from the last committed offset. That is a duplicate, never a loss.
-            this.#options.onEvent?.({ type: 'commit-failed', detail: { error, topic: batch.topic, partition: batch.partition } });
+            this.#options.onEvent?.({
+              type: 'commit-failed',
+              detail: { error, topic: batch.topic, partition: batch.partition },
+            });
           }
         }),
       );

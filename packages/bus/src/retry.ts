@@ -1,6 +1,10 @@
 /** Errors may say whether trying again can help (kafkajs's habit); absent means yes. */
 export function isRetriable(error: unknown): boolean {
-  return !(typeof error === 'object' && error !== null && (error as { retriable?: unknown }).retriable === false);
+  return !(
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { retriable?: unknown }).retriable === false
+  );
 }
 
 /** Exponential backoff with full jitter. */

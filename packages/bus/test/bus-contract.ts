@@ -46,15 +46,20 @@ export function describeBusContract(name: string, open: () => Promise<BusFixture
         })),
       );
       const seen: BusRecord[] = [];
-      const sub = await fx.bus.subscribe({ groupId: `g-${t}`, topics: [t], maxBatchSize: 50, maxWaitMs: 20 }, async (batch) => {
-        seen.push(...batch.records);
-      });
+      const sub = await fx.bus.subscribe(
+        { groupId: `g-${t}`, topics: [t], maxBatchSize: 50, maxWaitMs: 20 },
+        async (batch) => {
+          seen.push(...batch.records);
+        },
+      );
       await eventually(() => seen.length >= sent, `${sent} records`);
       await sub.close();
       expect(seen).toHaveLength(sent);
       expect(new Set(seen.map((r) => r.partition)).size).toBeGreaterThan(1);
       for (const k of keys) {
-        const seqs = seen.filter((r) => text(r.key) === k).map((r) => Number(text(r.headers.get('x-seq') ?? null)));
+        const seqs = seen
+          .filter((r) => text(r.key) === k)
+          .map((r) => Number(text(r.headers.get('x-seq') ?? null)));
         expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
         expect(new Set(seen.filter((r) => text(r.key) === k).map((r) => r.partition)).size).toBe(1);
       }
@@ -66,11 +71,16 @@ export function describeBusContract(name: string, open: () => Promise<BusFixture
     it('batches consecutive records of one partition, up to the batch size', async () => {
       const t = topic('batch');
       await fx.bus.createTopic(t, 2);
-      await fx.bus.send(Array.from({ length: 120 }, (_, i) => ({ topic: t, key: `k${i % 7}`, value: String(i) })));
+      await fx.bus.send(
+        Array.from({ length: 120 }, (_, i) => ({ topic: t, key: `k${i % 7}`, value: String(i) })),
+      );
       const batches: RecordBatch[] = [];
-      const sub = await fx.bus.subscribe({ groupId: `g-${t}`, topics: [t], maxBatchSize: 25, maxWaitMs: 50 }, async (b) => {
-        batches.push(b);
-      });
+      const sub = await fx.bus.subscribe(
+        { groupId: `g-${t}`, topics: [t], maxBatchSize: 25, maxWaitMs: 50 },
+        async (b) => {
+          batches.push(b);
+        },
+      );
       await eventually(() => batches.reduce((n, b) => n + b.records.length, 0) >= 120, '120 records');
       await sub.close();
       for (const b of batches) {
@@ -145,10 +155,12 @@ export function describeBusContract(name: string, open: () => Promise<BusFixture
       const t = topic('group');
       await fx.bus.createTopic(t, 4);
       const groupId = `g-${t}`;
-      await fx.bus.send(Array.from({ length: 200 }, (_, i) => ({ topic: t, key: `key-${i}`, value: String(i) })));
+      await fx.bus.send(
+        Array.from({ length: 200 }, (_, i) => ({ topic: t, key: `key-${i}`, value: String(i) })),
+      );
       const inFlight = new Map<number, number>();
       let maxPerPartition = 0;
-      
+
       const seen = new Set<string>();
       const handler = () => async (b: RecordBatch) => {
         const n = (inFlight.get(b.partition) ?? 0) + 1;

@@ -10,7 +10,11 @@ export const CommonErrorCodes = {
   SPINE_NOT_FOUND: { status: 404, retriable: false, summary: 'no route or resource at this path' },
   SPINE_METHOD_NOT_ALLOWED: { status: 405, retriable: false, summary: 'the path does not take this method' },
   SPINE_BODY_TOO_LARGE: { status: 413, retriable: false, summary: 'the body is over the size limit' },
-  SPINE_UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, summary: 'the content type is not accepted' },
+  SPINE_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    retriable: false,
+    summary: 'the content type is not accepted',
+  },
   SPINE_RATE_LIMITED: { status: 429, retriable: true, summary: 'too many requests; honour Retry-After' },
   SPINE_INTERNAL: { status: 500, retriable: true, summary: 'an unexpected failure; the cause is logged' },
   SPINE_NOT_READY: { status: 503, retriable: true, summary: 'a dependency is not ready' },

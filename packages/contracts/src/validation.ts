@@ -15,7 +15,9 @@ export function escapePointerToken(token: string | number): string {
 }
 
 export function toPointer(path: ReadonlyArray<PropertyKey>): string {
-  return path.map((p) => '/' + escapePointerToken(typeof p === 'symbol' ? String(p.description) : p)).join('');
+  return path
+    .map((p) => '/' + escapePointerToken(typeof p === 'symbol' ? String(p.description) : p))
+    .join('');
 }
 
 /** Parses with a zod schema and reports every issue with a JSON pointer instead of throwing. */
@@ -24,6 +26,10 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parse
   if (result.success) return { ok: true, value: result.data };
   return {
     ok: false,
-    issues: result.error.issues.map((i) => ({ pointer: toPointer(i.path), rule: i.code, message: i.message })),
+    issues: result.error.issues.map((i) => ({
+      pointer: toPointer(i.path),
+      rule: i.code,
+      message: i.message,
+    })),
   };
 }

@@ -41,7 +41,7 @@ export function defineError(
     static readonly statusCode = statusCode;
     static readonly retriable = retriable;
   };
-  return Coded as unknown as CodedErrorConstructor;
+  return Coded;
 }
 
 /** Attaches issues to an error and returns it, for `throw withIssues(new E(...), issues)`. */

@@ -56,16 +56,31 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.addHook('onResponse', (request, reply, next) => {
     request.log.debug(
-      { method: request.method, route: request.routeOptions.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
+      {
+        method: request.method,
+        route: request.routeOptions.url,
+        statusCode: reply.statusCode,
+        ms: reply.elapsedTime,
+      },
       'request done',
     );
     next();
   });
 
-  await app.register(openApiPlugin, { title: options.service, version: options.version, ...(options.description ? { description: options.description } : {}) });
+  await app.register(openApiPlugin, {
+    title: options.service,
+    version: options.version,
+    ...(options.description ? { description: options.description } : {}),
+  });
   await app.register(serverTimingPlugin);
-  await app.register(errorHandlerPlugin, options.errorSerializer ? { serializer: options.errorSerializer } : {});
-  await app.register(metricsPlugin, { service: options.service, ...(options.metricsRegistry ? { registry: options.metricsRegistry } : {}) });
+  await app.register(
+    errorHandlerPlugin,
+    options.errorSerializer ? { serializer: options.errorSerializer } : {},
+  );
+  await app.register(metricsPlugin, {
+    service: options.service,
+    ...(options.metricsRegistry ? { registry: options.metricsRegistry } : {}),
+  });
   await app.register(authPlugin, { store: options.credentials, readsRequireAuth: options.readsRequireAuth });
   await app.register(healthPlugin, { checks: options.readiness ?? [] });
 

@@ -16,7 +16,14 @@ export type { Principal, RouteAuth } from './plugins/auth.ts';
 export { hasRole, coversResource } from './plugins/auth.ts';
 export type { RouteDoc } from './plugins/openapi.ts';
 export { ServerTiming } from './plugins/server-timing.ts';
-export { hashSecret, verifySecret, generateApiKey, formatApiKey, parseApiKey, ROLES } from './auth/api-key.ts';
+export {
+  hashSecret,
+  verifySecret,
+  generateApiKey,
+  formatApiKey,
+  parseApiKey,
+  ROLES,
+} from './auth/api-key.ts';
 export type { Role, StoredCredential, ApiKey } from './auth/api-key.ts';
 export { MemoryCredentialStore, ChainedCredentialStore } from './auth/credential-store.ts';
 export type { CredentialStore } from './auth/credential-store.ts';

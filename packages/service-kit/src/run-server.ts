@@ -38,7 +38,8 @@ export async function runServer(app: FastifyInstance, options: RunOptions): Prom
       });
       const outcome = await Promise.race([app.close().then(() => 'closed' as const), bound]);
       clearTimeout(timer);
-      if (outcome === 'timeout') app.log.warn({ ms: options.shutdownTimeoutMs }, 'shutdown bound reached; exiting anyway');
+      if (outcome === 'timeout')
+        app.log.warn({ ms: options.shutdownTimeoutMs }, 'shutdown bound reached; exiting anyway');
       else app.log.info('closed');
       if (options.exit ?? true) process.exit(outcome === 'closed' ? 0 : 1);
     })();

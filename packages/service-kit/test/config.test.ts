@@ -21,7 +21,11 @@ describe('loadConfig', () => {
   it('reports every problem at once', () => {
     let caught: unknown;
     try {
-      loadConfig('test', schema, { SPINE_TEST_PORT: '70000', SPINE_TEST_WORKERS: '-1', SPINE_LOG_LEVEL: 'loud' });
+      loadConfig('test', schema, {
+        SPINE_TEST_PORT: '70000',
+        SPINE_TEST_WORKERS: '-1',
+        SPINE_LOG_LEVEL: 'loud',
+      });
     } catch (err) {
       caught = err;
     }

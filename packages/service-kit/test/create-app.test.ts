@@ -62,7 +62,9 @@ async function testApp(overrides: Partial<AppOptions> = {}) {
     async (request) => {
       const body = z.object({ size: z.number() }).safeParse(request.body);
       if (!body.success) {
-        throw withIssues(new TeapotError('bad body'), [{ pointer: '/size', rule: 'type', message: 'a number' }]);
+        throw withIssues(new TeapotError('bad body'), [
+          { pointer: '/size', rule: 'type', message: 'a number' },
+        ]);
       }
       request.timing.record('parse', 1.5);
       request.log.info({ row: { email: 'alice@example.com', country: 'DE' } }, 'made');
@@ -137,14 +139,22 @@ describe('createApp', () => {
     const { app } = await testApp({ readsRequireAuth: true });
     expect((await app.inject({ method: 'GET', url: '/teapot' })).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/teapot', headers: { authorization: basic('reader', 'r') } })).statusCode).toBe(418);
+    expect(
+      (await app.inject({ method: 'GET', url: '/teapot', headers: { authorization: basic('reader', 'r') } }))
+        .statusCode,
+    ).toBe(418);
     await app.close();
   });
 
   it('turns bad input into coded 4xx bodies with pointers', async () => {
     const { app } = await testApp();
     const auth = { authorization: basic('admin', 's3cret'), 'content-type': 'application/json' };
-    const malformed = await app.inject({ method: 'POST', url: '/things/x', headers: auth, payload: '{"size": ' });
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/things/x',
+      headers: auth,
+      payload: '{"size": ',
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().code).toBe('SPINE_MALFORMED_JSON');
     const big = await app.inject({
@@ -163,7 +173,12 @@ describe('createApp', () => {
     });
     expect(media.statusCode).toBe(415);
     expect(media.json().code).toBe('SPINE_UNSUPPORTED_MEDIA_TYPE');
-    const invalid = await app.inject({ method: 'POST', url: '/things/x', headers: auth, payload: { size: 'big' } });
+    const invalid = await app.inject({
+      method: 'POST',
+      url: '/things/x',
+      headers: auth,
+      payload: { size: 'big' },
+    });
     expect(invalid.statusCode).toBe(418);
     expect(invalid.json()).toMatchObject({
       code: 'TEST_TEAPOT',

@@ -38,7 +38,10 @@ function decodeJson(value: Buffer | string): Parsed<unknown> {
  * Parses the value of a record from a Debezium PostgreSQL table topic: raw bytes, a string or an already
  * decoded object; with or without the JsonConverter wrapper; `null` (or empty bytes) is a tombstone.
  */
-export function parseChangeRecord(value: Buffer | string | object | null | undefined, headers?: RecordHeaders): Parsed<ChangeRecord> {
+export function parseChangeRecord(
+  value: Buffer | string | object | null | undefined,
+  headers?: RecordHeaders,
+): Parsed<ChangeRecord> {
   if (value === null || value === undefined || (Buffer.isBuffer(value) && value.length === 0)) {
     return { ok: true, value: { kind: 'tombstone' } };
   }
@@ -74,7 +77,9 @@ export function parseChangeRecord(value: Buffer | string | object | null | undef
 }
 
 /** Parses a record key (`{id: ...}` or its wrapper) into the primary-key columns. */
-export function parseChangeKey(value: Buffer | string | object | null | undefined): Parsed<Record<string, unknown> | null> {
+export function parseChangeKey(
+  value: Buffer | string | object | null | undefined,
+): Parsed<Record<string, unknown> | null> {
   if (value === null || value === undefined) return { ok: true, value: null };
   let decoded: unknown = value;
   if (typeof value === 'string' || Buffer.isBuffer(value)) {
@@ -85,7 +90,10 @@ export function parseChangeKey(value: Buffer | string | object | null | undefine
   if (isConnectJsonWrapper(decoded)) decoded = decoded.payload;
   if (decoded === null) return { ok: true, value: null };
   if (typeof decoded !== 'object' || Array.isArray(decoded)) {
-    return { ok: false, issues: [{ pointer: '', rule: 'invalid_type', message: 'a record key must be a JSON object' }] };
+    return {
+      ok: false,
+      issues: [{ pointer: '', rule: 'invalid_type', message: 'a record key must be a JSON object' }],
+    };
   }
   return { ok: true, value: decoded as Record<string, unknown> };
 }

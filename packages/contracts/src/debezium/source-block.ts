@@ -6,7 +6,15 @@ import { z } from 'zod';
  */
 export const SnapshotMarker = z
   .union([
-    z.enum(['true', 'false', 'first', 'first_in_data_collection', 'last_in_data_collection', 'last', 'incremental']),
+    z.enum([
+      'true',
+      'false',
+      'first',
+      'first_in_data_collection',
+      'last_in_data_collection',
+      'last',
+      'incremental',
+    ]),
     z.boolean(),
   ])
   .transform((v) => (typeof v === 'boolean' ? (v ? 'true' : 'false') : v));

@@ -36,7 +36,10 @@ export interface ApiKey {
 }
 
 export function generateApiKey(prefix = 'spk'): ApiKey {
-  return { key: `${prefix}_${randomBytes(8).toString('hex')}`, secret: randomBytes(32).toString('base64url') };
+  return {
+    key: `${prefix}_${randomBytes(8).toString('hex')}`,
+    secret: randomBytes(32).toString('base64url'),
+  };
 }
 
 /** `key:secret` as written to `<SPINE_DATA_DIR>/admin-key` and sent as Basic or Bearer. */

@@ -84,7 +84,9 @@ const plugin: FastifyPluginCallback<AuthOptions> = (app, opts, done) => {
     const principal = request.principal;
     if (!principal) {
       reply.header('www-authenticate', challenge);
-      throw new UnauthorizedError('this request needs credentials: HTTP Basic key:secret, or Bearer key:secret');
+      throw new UnauthorizedError(
+        'this request needs credentials: HTTP Basic key:secret, or Bearer key:secret',
+      );
     }
     if (rule === undefined) return;
     if (!hasRole(principal, rule.role)) {

@@ -34,7 +34,12 @@ const FASTIFY_CODES: Record<string, string> = {
 
 export function classifyError(error: unknown): ClassifiedError {
   if (error instanceof SyntaxError && (error as Partial<FastifyError>).statusCode === 400) {
-    return { statusCode: 400, code: 'SPINE_MALFORMED_JSON', message: `the body is not valid JSON: ${error.message}`, original: error };
+    return {
+      statusCode: 400,
+      code: 'SPINE_MALFORMED_JSON',
+      message: `the body is not valid JSON: ${error.message}`,
+      original: error,
+    };
   }
   if (isCodedError(error) && error.statusCode >= 400 && error.statusCode < 500) {
     const fastify = error as unknown as FastifyError;
@@ -64,7 +69,8 @@ export function defaultErrorBody(error: ClassifiedError, request: FastifyRequest
     statusCode: error.statusCode,
     code: error.code,
     error: STATUS_CODES[error.statusCode] ?? 'Error',
-    message: error.statusCode === 500 ? `internal error; see the log for request ${request.id}` : error.message,
+    message:
+      error.statusCode === 500 ? `internal error; see the log for request ${request.id}` : error.message,
     requestId: String(request.id),
     ...(error.issues ? { issues: error.issues } : {}),
   };

@@ -48,9 +48,13 @@ const plugin: FastifyPluginCallback<HealthOptions> = (app, opts, done) => {
   const timeoutMs = opts.timeoutMs ?? 2000;
   app.decorate('draining', false);
 
-  app.get('/healthz', { config: { auth: 'public', openapi: { summary: 'Liveness: the process answers' } } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/healthz',
+    { config: { auth: 'public', openapi: { summary: 'Liveness: the process answers' } } },
+    async () => ({
+      status: 'ok',
+    }),
+  );
 
   app.get(
     '/readyz',

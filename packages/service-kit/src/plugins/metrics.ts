@@ -40,10 +40,14 @@ const plugin: FastifyPluginCallback<MetricsOptions> = (app, opts, done) => {
     next();
   });
 
-  app.get('/metrics', { config: { auth: 'public', openapi: { summary: 'Prometheus metrics' } } }, async (_req, reply) => {
-    reply.type(registry.contentType);
-    return registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { config: { auth: 'public', openapi: { summary: 'Prometheus metrics' } } },
+    async (_req, reply) => {
+      reply.type(registry.contentType);
+      return registry.metrics();
+    },
+  );
   done();
 };
 

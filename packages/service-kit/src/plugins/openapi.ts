@@ -55,7 +55,7 @@ function openApiPath(url: string): { path: string; params: string[] } {
 const plugin: FastifyPluginCallback<OpenApiOptions> = (app, opts, done) => {
   const paths: Record<string, Record<string, Operation>> = {};
   app.addHook('onRoute', (route) => {
-    const doc = (route.config as { openapi?: RouteDoc } | undefined)?.openapi;
+    const doc = route.config?.openapi;
     if (doc?.hide) return;
     const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) => m !== 'HEAD');
     const { path, params } = openApiPath(route.url);
@@ -65,7 +65,14 @@ const plugin: FastifyPluginCallback<OpenApiOptions> = (app, opts, done) => {
         ...(doc?.description ? { description: doc.description } : {}),
         ...(doc?.tags ? { tags: doc.tags } : {}),
         ...(params.length
-          ? { parameters: params.map((name) => ({ name, in: 'path' as const, required: true as const, schema: { type: 'string' as const } })) }
+          ? {
+              parameters: params.map((name) => ({
+                name,
+                in: 'path' as const,
+                required: true as const,
+                schema: { type: 'string' as const },
+              })),
+            }
           : {}),
         responses: {},
       };
@@ -79,11 +86,19 @@ const plugin: FastifyPluginCallback<OpenApiOptions> = (app, opts, done) => {
       (paths[path] ??= {})[method.toLowerCase()] = op;
     }
   });
-  app.get('/openapi.json', { config: { auth: 'public', openapi: { summary: 'This document', hide: true } } }, async () => ({
-    openapi: '3.1.0',
-    info: { title: opts.title, version: opts.version, ...(opts.description ? { description: opts.description } : {}) },
-    paths,
-  }));
+  app.get(
+    '/openapi.json',
+    { config: { auth: 'public', openapi: { summary: 'This document', hide: true } } },
+    async () => ({
+      openapi: '3.1.0',
+      info: {
+        title: opts.title,
+        version: opts.version,
+        ...(opts.description ? { description: opts.description } : {}),
+      },
+      paths,
+    }),
+  );
   done();
 };
 

@@ -1,0 +1,25 @@
+/**
+ * The services `spine up` can start. Each service package exports `./server` (its `src/server.ts`);
+ * each issue that builds a service adds it here.
+ */
+export interface ServiceEntry {
+  name: string;
+  /** The package whose `./server` export is the entry point. */
+  packageName: string;
+  portVariable: string;
+  defaultPort: number;
+  /** Databases the service keeps its state in (created before it starts). */
+  databases: readonly string[];
+}
+
+export const SERVICE_CATALOG: readonly ServiceEntry[] = [];
+
+export function resolveServices(names: readonly string[]): ServiceEntry[] {
+  if (names.length === 0) return [...SERVICE_CATALOG];
+  const unknown = names.filter((n) => !SERVICE_CATALOG.some((s) => s.name === n));
+  if (unknown.length > 0) {
+    const known = SERVICE_CATALOG.map((s) => s.name).join(', ') || '(none yet)';
+    throw new Error(`unknown service ${unknown.join(', ')}; known: ${known}`);
+  }
+  return SERVICE_CATALOG.filter((s) => names.includes(s.name));
+}
