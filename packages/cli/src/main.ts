@@ -1,0 +1,37 @@
+import { readCliEnv, UsageError } from './cli-config.ts';
+import { up } from './commands/up.ts';
+
+const HELP = `spine - Data Spine's command line
+
+Usage:
+  spine up [service...]     start the spine in embedded mode (all services by default)
+  spine help                this text
+
+Environment:
+  SPINE_DATA_DIR   where the embedded Postgres, the admin key and spine.json live (default .spine)
+  SPINE_PG_PORT    the embedded Postgres port (default 54329)
+  SPINE_PG_BIN     a directory with initdb and postgres (default: the system's, else the npm-shipped ones)
+
+Exit codes: 0 ok, 1 a check failed, 2 usage or connection error.`;
+
+/** Runs one command and returns the exit code; never throws. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'up':
+        return await up(rest, readCliEnv());
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return 0;
+      default:
+        throw new UsageError(`unknown command ${command}\n\n${HELP}`);
+    }
+  } catch (err) {
+    console.error(`spine: ${(err as Error).message}`);
+    return err instanceof UsageError ? err.exitCode : 2;
+  }
+}
