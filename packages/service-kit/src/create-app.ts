@@ -54,6 +54,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     next();
   });
+  // While draining, close each connection after its response so keep-alive sockets do not hold close() open.
+  app.addHook('onSend', (_request, reply, payload, next) => {
+    if (app.draining) reply.header('connection', 'close');
+    next(null, payload);
+  });
   app.addHook('onResponse', (request, reply, next) => {
     request.log.debug(
       {

@@ -246,6 +246,9 @@ describe('createApp', () => {
     expect(body.checks.postgres.ok).toBe(true);
     expect(body.checks.gate.error).toBe('connection refused');
     expect(body.checks.slow.error).toMatch(/no answer within/);
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toContain('spine_ready{dependency="postgres",service="test-service"} 1');
+    expect(metrics).toContain('spine_ready{dependency="gate",service="test-service"} 0');
     await app.close();
   }, 10_000);
 

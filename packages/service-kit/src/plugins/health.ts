@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyPluginCallback } from 'fastify';
+import { Gauge } from 'prom-client';
 
 /** A dependency a service needs before it can do its work (a database, the gate, a broker). */
 export interface ReadinessCheck {
@@ -48,6 +49,29 @@ const plugin: FastifyPluginCallback<HealthOptions> = (app, opts, done) => {
   const timeoutMs = opts.timeoutMs ?? 2000;
   app.decorate('draining', false);
 
+  // Readiness as a metric too, so an alert can name the dependency. Evaluated at scrape time, at most
+  // once per `cacheMs`, so frequent scrapes do not hammer the dependencies.
+  const cacheMs = 5_000;
+  let last: { at: number; results: CheckResult[] } | null = null;
+  const evaluate = async (): Promise<CheckResult[]> => {
+    if (last && Date.now() - last.at < cacheMs) return last.results;
+    const results = await Promise.all(opts.checks.map((c) => runCheck(c, timeoutMs)));
+    last = { at: Date.now(), results };
+    return results;
+  };
+  if (app.hasDecorator('metrics') && opts.checks.length > 0) {
+    new Gauge({
+      name: 'spine_ready',
+      help: '1 when the dependency answers the readiness check, 0 when not.',
+      labelNames: ['dependency'],
+      registers: [app.metrics],
+      async collect() {
+        const results = await evaluate();
+        opts.checks.forEach((c, i) => this.set({ dependency: c.name }, results[i]?.ok ? 1 : 0));
+      },
+    });
+  }
+
   app.get(
     '/healthz',
     { config: { auth: 'public', openapi: { summary: 'Liveness: the process answers' } } },
@@ -64,6 +88,7 @@ const plugin: FastifyPluginCallback<HealthOptions> = (app, opts, done) => {
         return reply.code(503).send({ status: 'draining', code: 'SPINE_SHUTTING_DOWN', checks: {} });
       }
       const results = await Promise.all(opts.checks.map((c) => runCheck(c, timeoutMs)));
+      last = { at: Date.now(), results };
       const checks: Record<string, CheckResult> = {};
       opts.checks.forEach((c, i) => (checks[c.name] = results[i] as CheckResult));
       const failed = opts.checks.filter((_, i) => !results[i]?.ok).map((c) => c.name);
