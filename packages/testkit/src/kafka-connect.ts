@@ -22,15 +22,19 @@ export interface ConnectorStatus {
   tasks: Array<{ id: number; state: string; trace?: string }>;
 }
 
-export interface KafkaConnectHandle {
-  /** `http://127.0.0.1:<port>`, Connect's REST API. */
-  readonly url: string;
-  readonly pid: number | undefined;
+/** Kafka Connect's REST API, for whoever knows its URL (the process that started it, or a test worker). */
+export interface ConnectRestClient {
   createConnector(name: string, config: Readonly<Record<string, string>>): Promise<void>;
   /** Resolves when the connector and all its tasks are RUNNING; throws with the trace on FAILED. */
   waitForConnectorRunning(name: string, timeoutMs?: number): Promise<ConnectorStatus>;
   connectorStatus(name: string): Promise<ConnectorStatus | null>;
   deleteConnector(name: string): Promise<void>;
+}
+
+export interface KafkaConnectHandle extends ConnectRestClient {
+  /** `http://127.0.0.1:<port>`, Connect's REST API. */
+  readonly url: string;
+  readonly pid: number | undefined;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -91,13 +95,6 @@ export async function startKafkaConnect(options: StartConnectOptions): Promise<K
     180_000,
   );
 
-  const connectorStatus = async (name: string): Promise<ConnectorStatus | null> => {
-    const res = await rest(`${url}/connectors/${encodeURIComponent(name)}/status`);
-    if (res.status === 404) return null;
-    if (!res.ok) throw new Error(`GET status of ${name}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as ConnectorStatus;
-  };
-
   const stop = async () => {
     await proc.stop(20_000);
     if (temporary) rmSync(dir, { recursive: true, force: true });
@@ -105,6 +102,20 @@ export async function startKafkaConnect(options: StartConnectOptions): Promise<K
   return {
     url,
     pid: proc.pid,
+    ...connectRestClient(url),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
+
+export function connectRestClient(url: string): ConnectRestClient {
+  const connectorStatus = async (name: string): Promise<ConnectorStatus | null> => {
+    const res = await rest(`${url}/connectors/${encodeURIComponent(name)}/status`);
+    if (res.status === 404) return null;
+    if (!res.ok) throw new Error(`GET status of ${name}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as ConnectorStatus;
+  };
+  return {
     async createConnector(name, connectorConfig) {
       // PUT /config is idempotent: it creates or updates.
       const res = await rest(`${url}/connectors/${encodeURIComponent(name)}/config`, {
@@ -131,8 +142,6 @@ export async function startKafkaConnect(options: StartConnectOptions): Promise<K
       const res = await rest(`${url}/connectors/${encodeURIComponent(name)}`, { method: 'DELETE' });
       if (!res.ok && res.status !== 404) throw new Error(`DELETE ${name}: ${res.status} ${await res.text()}`);
     },
-    stop,
-    [Symbol.asyncDispose]: stop,
   };
 }
 

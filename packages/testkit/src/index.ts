@@ -1,0 +1,17 @@
+export { freePort, portOpen } from './free-port.ts';
+export { ManagedProcess, ComponentStartError, livePids, pidAlive, recordPidsIn, survivorsIn } from './managed-process.ts';
+export type { StartProcessOptions } from './managed-process.ts';
+export { startPostgres, findPostgresBinDir } from './postgres.ts';
+export type { PostgresHandle, StartPostgresOptions } from './postgres.ts';
+export { resolveClasspath } from './maven.ts';
+export { startKafka } from './kafka.ts';
+export type { KafkaHandle, StartKafkaOptions } from './kafka.ts';
+export { startKafkaConnect, connectRestClient, debeziumPostgresConfig, DEBEZIUM_POSTGRES_CONNECTOR } from './kafka-connect.ts';
+export type { KafkaConnectHandle, ConnectRestClient, ConnectorStatus, DebeziumPostgresOptions } from './kafka-connect.ts';
+export { startPrometheus, startAlertmanager } from './prometheus.ts';
+export type { PromHandle, StartPrometheusOptions, StartAlertmanagerOptions } from './prometheus.ts';
+export { startStack, readStackManifest } from './stack.ts';
+export type { Stack, StackManifest, StackOptions } from './stack.ts';
+export { useTestContext } from './test-context.ts';
+export type { TestContext } from './test-context.ts';
+export { unprivilegedUser } from './os-user.ts';
