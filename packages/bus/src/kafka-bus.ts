@@ -109,14 +109,8 @@ export class KafkaBus implements Bus {
     consumer.on('consumer:group:rebalance', (detail) =>
       this.#options.onEvent?.({ type: 'rebalance', detail }),
     );
-    const stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> = await consumer.consume({
-      topics: [...options.topics],
-      autocommit: false,
-      mode: 'committed',
-      fallbackMode: options.from === 'latest' ? 'latest' : 'earliest',
-      highWaterMark: options.maxBatchSize ?? BATCH_DEFAULTS.maxBatchSize,
-    });
     const abort = new AbortController();
+    const stream = await this.#consume(consumer, options, abort.signal);
     const maxBatch = options.maxBatchSize ?? BATCH_DEFAULTS.maxBatchSize;
     const maxWaitMs = options.maxWaitMs ?? BATCH_DEFAULTS.maxWaitMs;
     const retryInitial = options.retry?.initialMs ?? BATCH_DEFAULTS.retryInitialMs;
@@ -194,6 +188,36 @@ export class KafkaBus implements Bus {
     };
     this.#subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * Joins the group and opens the stream. A topic that does not exist yet (a Debezium table topic before the
+   * connector's first record) is waited for rather than failing the subscription.
+   */
+  async #consume(
+    consumer: Consumer,
+    options: SubscribeOptions,
+    signal: AbortSignal,
+  ): Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await consumer.consume({
+          topics: [...options.topics],
+          autocommit: false,
+          mode: 'committed',
+          fallbackMode: options.from === 'latest' ? 'latest' : 'earliest',
+          highWaterMark: options.maxBatchSize ?? BATCH_DEFAULTS.maxBatchSize,
+        });
+      } catch (err) {
+        const unknownTopic = /unknown topic/i.test(String((err as Error).message)) || JSON.stringify(err).includes('UNKNOWN_TOPIC');
+        if (!unknownTopic || signal.aborted) {
+          await consumer.close(true).catch(() => {});
+          throw err;
+        }
+        this.#options.onEvent?.({ type: 'retry', detail: { waitingForTopics: options.topics, attempt } });
+        await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   async close(): Promise<void> {

@@ -40,7 +40,10 @@ async function collect(bus: KafkaBus, ctx: TestContext, topics: string[], until:
     }
   });
   const end = Date.now() + 90_000;
+  let failure: unknown;
+  sub.done.catch((err: unknown) => (failure = err));
   while (!until(seen)) {
+    if (failure) throw failure as Error;
     if (Date.now() > end) throw new Error(`timed out; saw ${seen.length} records`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -84,8 +87,6 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
   afterAll(async () => {
     for (const name of connectors) await connectRestClient(connect).deleteConnector(name).catch(() => {});
     await bus?.close();
-    // Connectors hold replication slots; drop them so the database can go.
-    await ctx?.sql('select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = current_database() and not active').catch(() => {});
     await ctx?.[Symbol.asyncDispose]();
   });
 
@@ -129,7 +130,7 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     const summary = evs.map((e) =>
       e.kind === 'tombstone'
         ? 'tombstone'
-        : `${e.event.op}:${String((e.event.op === 'd' ? e.event.before : 'after' in e.event ? e.event.after : null)?.id ?? '')}`,
+        : `${e.event.op}:${String(((e.event.op === 'd' ? e.event.before : 'after' in e.event ? e.event.after : null) as Record<string, unknown> | null)?.id ?? '')}`,
     );
     expect(summary).toEqual([
       `r:${ids.ada}`,

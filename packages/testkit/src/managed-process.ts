@@ -1,84 +1,52 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** Thrown when a component cannot start; the message says what is missing or what it printed. */
-export class ComponentStartError extends Error {
-  readonly component: string;
-  constructor(component: string, message: string, options?: { cause?: unknown }) {
-    super(`${component}: ${message}`, options);
-    this.component = component;
-  }
-}
+import { TestkitError } from './errors.ts';
+import type { TestkitLogger } from './logger.ts';
+import { silent } from './logger.ts';
+import { groupAlive, registerProcess, unregisterProcess } from './process-registry.ts';
 
 export interface StartProcessOptions {
+  /** Names the log file (`<logDir>/<name>.log`) and appears in errors. */
   name: string;
   command: string;
   args: readonly string[];
+  /** stdout and stderr are appended to `<logDir>/<name>.log`. */
   logDir: string;
+  /** Said when `command` is missing, e.g. "install openjdk-17-jre-headless". */
+  install?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Run as this user (we are root and the program refuses to be). */
   uid?: number;
   gid?: number;
+  logger?: TestkitLogger;
 }
 
-const live = new Map<number, string>();
-let pidFile: string | undefined;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Also records live pids in `file`, so a check in another process can see what outlived a run. */
-export function recordPidsIn(file: string): void {
-  pidFile = file;
-}
-
-function recordPid(event: 'start' | 'exit', pid: number, name: string): void {
-  if (pidFile) appendFileSync(pidFile, `${event} ${pid} ${name}\n`);
-}
-
-/** Pids started by this process that have not exited yet. */
-export function livePids(): ReadonlyMap<number, string> {
-  return live;
-}
-
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Reads a pid file written by `recordPidsIn` and returns the pids started and not seen to exit that still live. */
-export function survivorsIn(file: string): Array<{ pid: number; name: string }> {
-  let text = '';
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const open = new Map<number, string>();
-  for (const line of text.split('\n')) {
-    const [event, pid, ...name] = line.split(' ');
-    if (event === 'start') open.set(Number(pid), name.join(' '));
-    if (event === 'exit') open.delete(Number(pid));
-  }
-  return [...open].filter(([pid]) => pidAlive(pid)).map(([pid, name]) => ({ pid, name }));
-}
-
+/**
+ * A child process that leads its own process group, logs to a file, and is registered until it and every
+ * process it forked are gone.
+ */
 export class ManagedProcess {
   readonly name: string;
   readonly logFile: string;
   readonly child: ChildProcess;
+  /** Resolves with the exit code (null when killed by a signal); rejects when the command cannot run. */
   readonly exited: Promise<number | null>;
-  #exitCode: number | null | undefined;
+  readonly #log: TestkitLogger;
+  #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  #spawnError: TestkitError | undefined;
 
   constructor(options: StartProcessOptions) {
     this.name = options.name;
+    this.#log = options.logger ?? silent;
     mkdirSync(options.logDir, { recursive: true });
     this.logFile = join(options.logDir, `${options.name}.log`);
     const fd = openSync(this.logFile, 'a');
-    // Detached: the child leads its own process group, so stop() reaches whatever it forks (JVMs, postgres).
+    // Detached: the child leads its own process group, so stop() reaches whatever it forks.
     this.child = spawn(options.command, options.args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
@@ -90,24 +58,24 @@ export class ManagedProcess {
     closeSync(fd);
     const pid = this.child.pid;
     this.exited = new Promise((resolve, reject) => {
-      this.child.once('error', (err) => {
-        if (pid !== undefined) live.delete(pid);
-        const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-        reject(new ComponentStartError(this.name, missing ? `${options.command} not found` : err.message, { cause: err }));
+      this.child.once('error', (err: NodeJS.ErrnoException) => {
+        if (pid !== undefined) unregisterProcess(pid);
+        this.#spawnError =
+          err.code === 'ENOENT'
+            ? new TestkitError('TESTKIT_MISSING_DEPENDENCY', this.name, `${options.command} not found on PATH${options.install ? `: ${options.install}` : ''}`, { cause: err })
+            : new TestkitError('TESTKIT_EXITED', this.name, `could not run ${options.command}: ${err.message}`, { cause: err });
+        reject(this.#spawnError);
       });
-      this.child.once('exit', (code) => {
-        this.#exitCode = code;
-        if (pid !== undefined) {
-          live.delete(pid);
-          recordPid('exit', pid, this.name);
-        }
+      this.child.once('exit', (code, signal) => {
+        this.#exit = { code, signal };
+        this.#log(`${this.name} exited`, { pid, code, signal });
         resolve(code);
       });
     });
     this.exited.catch(() => {});
     if (pid !== undefined) {
-      live.set(pid, this.name);
-      recordPid('start', pid, this.name);
+      registerProcess(pid, this.name);
+      this.#log(`${this.name} started`, { pid, log: this.logFile });
     }
   }
 
@@ -116,68 +84,82 @@ export class ManagedProcess {
   }
 
   get running(): boolean {
-    return this.#exitCode === undefined && this.child.pid !== undefined;
+    return this.#exit === undefined && this.#spawnError === undefined && this.child.pid !== undefined;
   }
 
   logTail(lines = 40): string {
     try {
-      return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+      return readFileSync(this.logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
     } catch {
       return '';
     }
   }
 
   /**
-   * Polls `ready` until it resolves true. Fails fast, with the log's tail, if the process exits first or
-   * the bound passes.
+   * Polls `ready` every 250 ms until it resolves true. Fails fast, with the tail of the log, when the process
+   * exits first; fails after `timeoutMs` otherwise. A TestkitError thrown by `ready` is final (e.g. "Connect
+   * runs but lacks the Debezium plugin"); any other error counts as "not yet".
    */
   async waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-    const end = Date.now() + timeoutMs;
+    const started = Date.now();
     let lastError: unknown;
     for (;;) {
-      await Promise.race([this.exited, new Promise((r) => setTimeout(r, 0))]);
+      if (this.#spawnError) throw this.#spawnError;
       if (!this.running) {
-        throw new ComponentStartError(this.name, `exited (code ${this.#exitCode}) before ${what}; log ${this.logFile}:\n${this.logTail()}`);
+        const how = this.#exit?.signal ? `signal ${this.#exit.signal}` : `code ${this.#exit?.code}`;
+        throw new TestkitError('TESTKIT_EXITED', this.name, `exited (${how}) before ${what}; ${this.logFile} ends with:\n${this.logTail()}`);
       }
       try {
-        if (await ready()) return;
+        if (await ready()) {
+          this.#log(`${this.name} ready`, { pid: this.pid, ms: Date.now() - started });
+          return;
+        }
       } catch (err) {
+        if (err instanceof TestkitError) throw err;
         lastError = err;
       }
-      if (Date.now() > end) {
-        throw new ComponentStartError(
-          this.name,
-          `not ${what} after ${timeoutMs} ms (${(lastError as Error | undefined)?.message ?? 'no answer'}); log ${this.logFile}:\n${this.logTail()}`,
-        );
+      if (Date.now() - started > timeoutMs) {
+        const last = lastError instanceof Error ? lastError.message : 'no answer';
+        throw new TestkitError('TESTKIT_NOT_READY', this.name, `not ${what} after ${timeoutMs} ms (${last}); ${this.logFile} ends with:\n${this.logTail()}`);
       }
-      await new Promise((r) => setTimeout(r, 250));
+      await Promise.race([this.exited.catch(() => null), sleep(250)]);
     }
   }
 
-  /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves once the process has exited. */
-  async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  #signalGroup(signal: NodeJS.Signals): void {
     const pid = this.child.pid;
-    if (!this.running || pid === undefined) return;
-    const kill = (sig: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, sig);
-      } catch {
-        try {
-          process.kill(pid, sig);
-        } catch {
-          // already gone
-        }
-      }
-    };
-    kill(signal);
-    const timer = setTimeout(() => kill('SIGKILL'), graceMs);
-    await this.exited.catch(() => {});
-    clearTimeout(timer);
-    // Children of the group that outlived the leader (e.g. a JVM's forks) go too.
-    kill('SIGKILL');
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // The group is gone.
+    }
   }
 
-  /** For crash tests: SIGKILL the whole group at once. */
+  /**
+   * `signal` (SIGTERM by default) to the whole process group, SIGKILL after `graceMs`; resolves once no
+   * process of the group is left, so nothing outlives it.
+   */
+  async stop(graceMs = 10_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    if (groupAlive(pid)) {
+      this.#signalGroup(signal);
+      const killer = setTimeout(() => this.#signalGroup('SIGKILL'), graceMs);
+      await this.exited.catch(() => null);
+      clearTimeout(killer);
+      // Members that outlived the leader (e.g. a JVM's forks) do not get a second chance.
+      for (let i = 0; groupAlive(pid); i++) {
+        if (i === 200) throw new TestkitError('TESTKIT_SURVIVORS', this.name, `process group ${pid} survives SIGKILL for 10 s`);
+        if (i % 20 === 0) this.#signalGroup('SIGKILL');
+        await sleep(50);
+      }
+    }
+    unregisterProcess(pid);
+    this.#log(`${this.name} stopped`, { pid });
+  }
+
+  /** SIGKILL for the whole group at once: a crash, for tests of recovery. */
   async kill(): Promise<void> {
     await this.stop(0, 'SIGKILL');
   }

@@ -1,49 +1,78 @@
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ComponentStartError } from './managed-process.ts';
+import { TestkitError } from './errors.ts';
+import { requireExecutable } from './find-executable.ts';
+import type { TestkitLogger } from './logger.ts';
+import { silent } from './logger.ts';
 
 const run = promisify(execFile);
-export const POM = new URL('../pom.xml', import.meta.url).pathname;
 
-export function cacheDir(): string {
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'data-spine', 'maven');
+/** The testkit's pom (packages/testkit/pom.xml). */
+export const POM = fileURLToPath(new URL('../pom.xml', import.meta.url));
+
+/** A profile of the pom: `broker` is Kafka; `connect` is Kafka Connect with Debezium's Postgres connector. */
+export type MavenProfile = 'broker' | 'connect';
+
+/** `${XDG_CACHE_HOME:-~/.cache}/data-spine/maven`: resolved classpaths, one small file per pom version. */
+export function mavenCacheDir(): string {
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'data-spine', 'maven');
 }
 
-async function which(command: string, hint: string): Promise<void> {
-  try {
-    await run('sh', ['-c', `command -v ${command}`]);
-  } catch {
-    throw new ComponentStartError(command, `not found on PATH: ${hint}`);
-  }
-}
+const inFlight = new Map<string, Promise<string>>();
 
 /**
- * The classpath of the pom's dependencies. Maven resolves it once (jars land in ~/.m2); the result is
- * cached under the pom's sha256, so later runs read a file and start no Maven at all.
+ * The classpath of a pom profile. Maven resolves it once (the jars land in ~/.m2); the result is cached
+ * under the pom's sha256, so later runs read one file and start no Maven at all. A cached classpath whose
+ * jars have gone (a cleaned ~/.m2) is resolved again.
  */
-export async function resolveClasspath(pom = POM): Promise<string> {
-  const digest = createHash('sha256').update(readFileSync(pom)).digest('hex').slice(0, 16);
-  const dir = cacheDir();
-  const file = join(dir, `classpath-${digest}.txt`);
-  if (existsSync(file)) {
-    const cp = readFileSync(file, 'utf8').trim();
-    if (cp.split(':').every((jar) => existsSync(jar))) return cp;
+export function resolveClasspath(profile: MavenProfile, options: { pom?: string; logger?: TestkitLogger } = {}): Promise<string> {
+  const pom = options.pom ?? POM;
+  const digest = createHash('sha256').update(readFileSync(pom)).digest('hex');
+  const file = join(mavenCacheDir(), `${digest}-${profile}.classpath`);
+  const key = `${file}`;
+  let pending = inFlight.get(key);
+  if (!pending) {
+    pending = cachedOrResolve(pom, profile, file, options.logger ?? silent).finally(() => inFlight.delete(key));
+    inFlight.set(key, pending);
   }
-  await which('java', 'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)');
-  await which('mvn', 'install Maven (Debian: apt-get install maven)');
-  mkdirSync(dir, { recursive: true });
+  return pending;
+}
+
+function readCached(file: string): string | null {
+  if (!existsSync(file)) return null;
+  const classpath = readFileSync(file, 'utf8').trim();
+  return classpath && classpath.split(':').every((jar) => existsSync(jar)) ? classpath : null;
+}
+
+async function cachedOrResolve(pom: string, profile: MavenProfile, file: string, log: TestkitLogger): Promise<string> {
+  const cached = readCached(file);
+  if (cached) return cached;
+  requireExecutable(['java'], 'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)');
+  const mvn = requireExecutable(['mvn'], 'install Maven 3.8+ (Debian: apt-get install maven)');
+  mkdirSync(mavenCacheDir(), { recursive: true });
+  // Written aside and renamed: concurrent runs (two vitest processes) never read a half-written file.
+  const partial = `${file}.${process.pid}.partial`;
+  const started = Date.now();
+  log(`resolving the ${profile} classpath with Maven (first run only; jars go to ~/.m2)`, { pom });
   try {
-    await run('mvn', ['-q', '-B', '-f', pom, 'dependency:build-classpath', `-Dmdep.outputFile=${file}`], {
+    await run(mvn, ['-q', '-B', '-f', pom, `-P${profile}`, 'dependency:build-classpath', `-Dmdep.outputFile=${partial}`], {
       maxBuffer: 16 * 1024 * 1024,
       timeout: 15 * 60_000,
     });
+    renameSync(partial, file);
   } catch (err) {
-    const out = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`;
-    throw new ComponentStartError('maven', `could not resolve ${pom}:\n${out.split('\n').filter((l) => l.includes('ERROR')).slice(0, 5).join('\n')}`, { cause: err });
+    rmSync(partial, { force: true });
+    const out = `${(err as { stdout?: string }).stdout ?? ''}\n${(err as { stderr?: string }).stderr ?? ''}`;
+    const errors = out.split('\n').filter((l) => l.includes('ERROR')).slice(0, 8).join('\n');
+    throw new TestkitError('TESTKIT_COMMAND_FAILED', 'maven', `mvn could not resolve the ${profile} profile of ${pom}:\n${errors || String(err)}`, { cause: err });
   }
-  return readFileSync(file, 'utf8').trim();
+  log(`resolved the ${profile} classpath`, { ms: Date.now() - started, file });
+  const classpath = readCached(file);
+  if (!classpath) throw new TestkitError('TESTKIT_COMMAND_FAILED', 'maven', `mvn wrote no usable classpath to ${file}`);
+  return classpath;
 }

@@ -59,6 +59,12 @@ export async function useTestContext(label: string): Promise<TestContext> {
     sql: (text, params) => pool.query(text, params),
     async [Symbol.asyncDispose]() {
       await pool.end();
+      // Replication slots (a Debezium connector's, or a router's) pin the database; release them first.
+      await adminQuery(
+        stack,
+        `select pg_terminate_backend(active_pid) from pg_replication_slots where database = '${database}' and active_pid is not null`,
+      );
+      await adminQuery(stack, `select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = '${database}'`);
       await adminQuery(stack, `drop database if exists "${database}" with (force)`);
     },
   };

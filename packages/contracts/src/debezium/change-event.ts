@@ -23,7 +23,8 @@ export const LogicalMessage = z.looseObject({
 const timestamps = {
   ts_ms: z.number().int(),
   ts_us: z.number().int().optional(),
-  ts_ns: z.number().int().optional(),
+  // Beyond 2^53: approximate once parsed from JSON (lag uses ts_ms).
+  ts_ns: z.number().nonnegative().optional(),
   transaction: TransactionBlock.nullish(),
 };
 

@@ -26,7 +26,8 @@ export const PostgresSource = z.looseObject({
   name: z.string(),
   ts_ms: z.number().int(),
   ts_us: z.number().int().optional(),
-  ts_ns: z.number().int().optional(),
+  // Nanoseconds since the epoch exceed 2^53: JSON numbers lose the last digits, so no integer check.
+  ts_ns: z.number().nonnegative().optional(),
   snapshot: SnapshotMarker.optional(),
   db: z.string(),
   sequence: z.string().nullish(),
