@@ -1,37 +1,47 @@
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Admin } from '@platformatic/kafka';
-import { freePort, portOpen } from './free-port.ts';
-import { jvmArgs, writeLog4j2Config, writeProperties } from './jvm.ts';
-import { ComponentStartError, ManagedProcess } from './managed-process.ts';
+import { TestkitError } from './errors.ts';
+import { freePorts, portOpen } from './free-port.ts';
+import { javaCommand, jvmArgs, writeLog4j2Config, writeProperties } from './jvm.ts';
+import type { TestkitLogger } from './logger.ts';
+import { ManagedProcess } from './managed-process.ts';
 import { resolveClasspath } from './maven.ts';
 
 const run = promisify(execFile);
 
 export interface StartKafkaOptions {
+  /** Holds the config and the log dirs; kept at stop when given, a temporary directory otherwise. */
   dir?: string;
+  /** Where `kafka-<port>.log` goes; `dir` by default. */
   logDir?: string;
+  /** num.partitions for auto-created topics (1 by default). */
   partitions?: number;
+  /** -Xmx; 512m by default. */
   heap?: string;
+  logger?: TestkitLogger;
 }
 
 export interface KafkaHandle {
   /** `127.0.0.1:<port>` */
   readonly bootstrap: string;
   readonly port: number;
+  /** The current broker JVM (it changes on restart). */
   readonly pid: number | undefined;
+  readonly logFile: string;
   stop(): Promise<void>;
-  /** Stops and starts the broker on the same ports and data (a broker restart). */
+  /** Stops and starts the broker on the same ports and data: a broker restart, topics and offsets kept. */
   restart(): Promise<void>;
   /** SIGKILL, for crash tests; `restart()` brings it back. */
   kill(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** A metadata request answered with at least one broker: the broker serves clients, not just its port. */
 async function brokerAnswers(bootstrap: string): Promise<boolean> {
   const admin = new Admin({ clientId: 'testkit-probe', bootstrapBrokers: [bootstrap], retries: 0, timeout: 2_000 });
   try {
@@ -44,20 +54,21 @@ async function brokerAnswers(bootstrap: string): Promise<boolean> {
 
 /** A single-node Apache Kafka 4.x in KRaft mode (broker and controller in one JVM) on loopback. */
 export async function startKafka(options: StartKafkaOptions = {}): Promise<KafkaHandle> {
-  const classpath = await resolveClasspath();
+  const java = javaCommand();
+  const classpath = await resolveClasspath('broker', options.logger ? { logger: options.logger } : {});
   const temporary = options.dir === undefined;
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'spine-kafka-'));
+  const dir = resolve(options.dir ?? mkdtempSync(join(tmpdir(), 'spine-kafka-')));
   const logDir = options.logDir ?? dir;
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const [port, controllerPort] = [await freePort(), await freePort()];
+  const [port, controllerPort] = (await freePorts(2)) as [number, number];
   const bootstrap = `127.0.0.1:${port}`;
   const config = join(dir, 'server.properties');
   writeProperties(config, {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    listeners: `PLAINTEXT://${bootstrap},CONTROLLER://127.0.0.1:${controllerPort}`,
     'advertised.listeners': `PLAINTEXT://${bootstrap}`,
     'controller.listener.names': 'CONTROLLER',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
@@ -75,43 +86,57 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   });
   const log4j2 = writeLog4j2Config(dir);
   const jvm = jvmArgs(options.heap ?? '512m', log4j2);
-  try {
+
+  if (!existsSync(join(dataDir, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
-    await run('java', [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], {
-      maxBuffer: 8 * 1024 * 1024,
-    });
-  } catch (err) {
-    throw new ComponentStartError('kafka', `storage format failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`, { cause: err });
+    try {
+      await run(java, [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], {
+        maxBuffer: 8 * 1024 * 1024,
+      });
+    } catch (err) {
+      const out = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`;
+      throw new TestkitError('TESTKIT_COMMAND_FAILED', 'kafka', `kafka-storage format failed: ${out || String(err)}`, { cause: err });
+    }
   }
 
-  let proc: ManagedProcess;
+  let proc: ManagedProcess | undefined;
   const start = async () => {
-    proc = new ManagedProcess({ name: `kafka-${port}`, command: 'java', args: [...jvm, '-cp', classpath, 'kafka.Kafka', config], logDir });
-    await proc.waitUntil('answering metadata requests', async () => (await portOpen(port)) && (await brokerAnswers(bootstrap)), 120_000);
+    proc = new ManagedProcess({
+      name: `kafka-${port}`,
+      command: java,
+      args: [...jvm, '-cp', classpath, 'kafka.Kafka', config],
+      logDir,
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    try {
+      await proc.waitUntil('answering metadata requests', async () => (await portOpen(port)) && (await brokerAnswers(bootstrap)), 120_000);
+    } catch (err) {
+      await proc.stop(5_000);
+      throw err;
+    }
   };
   await start();
+  const current = () => proc as ManagedProcess;
 
   const stop = async () => {
-    await proc.stop(20_000);
+    await current().stop(20_000);
+    if (temporary) rmSync(dir, { recursive: true, force: true });
   };
   return {
     bootstrap,
     port,
     get pid() {
-      return proc.pid;
+      return current().pid;
     },
-    async stop() {
-      await stop();
-      if (temporary) rmSync(dir, { recursive: true, force: true });
+    get logFile() {
+      return current().logFile;
     },
+    stop,
     async restart() {
-      await stop();
+      await current().stop(20_000);
       await start();
     },
-    kill: () => proc.kill(),
-    async [Symbol.asyncDispose]() {
-      await stop();
-      if (temporary) rmSync(dir, { recursive: true, force: true });
-    },
+    kill: () => current().kill(),
+    [Symbol.asyncDispose]: stop,
   };
 }

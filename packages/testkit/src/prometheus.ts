@@ -1,97 +1,88 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TestkitError } from './errors.ts';
+import { requireExecutable } from './find-executable.ts';
 import { freePort } from './free-port.ts';
+import { httpReady } from './http-ready.ts';
+import type { TestkitLogger } from './logger.ts';
 import { ManagedProcess } from './managed-process.ts';
 
-export interface PromHandle {
+export interface StartPrometheusOptions {
+  /** prometheus.yml; a 1 s scrape/evaluation interval and no targets by default. */
+  config?: string;
+  /** Files the config refers to by relative name (rule files, file_sd targets): name -> content. */
+  files?: Readonly<Record<string, string>>;
+  /** Where `prometheus-<port>.log` goes; the temporary directory by default (removed at stop). */
+  logDir?: string;
+  extraArgs?: readonly string[];
+  logger?: TestkitLogger;
+}
+
+export interface PrometheusHandle {
+  /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The temporary directory with the config, the files and the TSDB. */
   readonly dir: string;
   readonly pid: number | undefined;
+  /** Rewrites the config and files, then POST /-/reload (the lifecycle API is on). */
+  reload(config?: string, files?: Readonly<Record<string, string>>): Promise<void>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-async function readyAt(url: string): Promise<boolean> {
-  const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
-  return res.ok;
+const DEFAULT_CONFIG = `global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+`;
+
+function writeConfig(dir: string, config: string, files: Readonly<Record<string, string>>): void {
+  writeFileSync(join(dir, 'prometheus.yml'), config);
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
 }
 
-function handle(proc: ManagedProcess, url: string, dir: string): PromHandle {
-  const stop = async () => {
-    await proc.stop(10_000);
-    rmSync(dir, { recursive: true, force: true });
-  };
-  return { url, dir, pid: proc.pid, stop, [Symbol.asyncDispose]: stop };
-}
-
-export interface StartPrometheusOptions {
-  /** prometheus.yml content; rule files it names may be given in `files` (name -> content). */
-  config: string;
-  files?: Readonly<Record<string, string>>;
-  logDir?: string;
-}
-
-/** Debian's `prometheus` on a free loopback port, with its config and storage in a temporary directory. */
-export async function startPrometheus(options: StartPrometheusOptions): Promise<PromHandle> {
+/** Debian's `prometheus` on a free loopback port, its config and storage in a temporary directory. */
+export async function startPrometheus(options: StartPrometheusOptions = {}): Promise<PrometheusHandle> {
+  const command = requireExecutable(['prometheus'], 'apt-get install prometheus');
   const dir = mkdtempSync(join(tmpdir(), 'spine-prometheus-'));
-  writeFileSync(join(dir, 'prometheus.yml'), options.config);
-  for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), content);
+  writeConfig(dir, options.config ?? DEFAULT_CONFIG, options.files ?? {});
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const proc = new ManagedProcess({
     name: `prometheus-${port}`,
-    command: 'prometheus',
+    command,
     args: [
       `--config.file=${join(dir, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-lifecycle',
+      ...(options.extraArgs ?? []),
     ],
     cwd: dir,
     logDir: options.logDir ?? dir,
+    install: 'apt-get install prometheus',
+    ...(options.logger ? { logger: options.logger } : {}),
   });
-  await proc.waitUntil('ready (apt-get install prometheus if it is missing)', () => readyAt(url), 60_000);
-  return handle(proc, url, dir);
-}
-
-export interface StartAlertmanagerOptions {
-  config: string;
-  logDir?: string;
-}
-
-/** Debian's `prometheus-alertmanager`, clustering off, on a free loopback port. */
-export async function startAlertmanager(options: StartAlertmanagerOptions): Promise<PromHandle> {
-  const dir = mkdtempSync(join(tmpdir(), 'spine-alertmanager-'));
-  writeFileSync(join(dir, 'alertmanager.yml'), options.config);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const command = 'prometheus-alertmanager';
-  const proc = new ManagedProcess({
-    name: `alertmanager-${port}`,
-    command: await which(command, 'alertmanager'),
-    args: [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--cluster.listen-address=',
-    ],
-    cwd: dir,
-    logDir: options.logDir ?? dir,
-  });
-  await proc.waitUntil('ready (apt-get install prometheus-alertmanager if it is missing)', () => readyAt(url), 60_000);
-  return handle(proc, url, dir);
-}
-
-/** Debian names the binary prometheus-alertmanager; upstream tarballs name it alertmanager. */
-async function which(...names: string[]): Promise<string> {
-  const { execFileSync } = await import('node:child_process');
-  for (const n of names) {
-    try {
-      return execFileSync('sh', ['-c', `command -v ${n}`], { encoding: 'utf8' }).trim();
-    } catch {
-      // try the next
-    }
+  const stop = async () => {
+    await proc.stop(10_000);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await proc.waitUntil('ready on /-/ready', () => httpReady(`${url}/-/ready`), 60_000);
+  } catch (err) {
+    await stop();
+    throw err;
   }
-  return names[0] as string;
+  return {
+    url,
+    dir,
+    pid: proc.pid,
+    async reload(config, files) {
+      writeConfig(dir, config ?? options.config ?? DEFAULT_CONFIG, files ?? options.files ?? {});
+      const res = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new TestkitError('TESTKIT_COMMAND_FAILED', 'prometheus', `reload failed: ${res.status} ${await res.text()}`);
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }
