@@ -30,7 +30,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/cli/**', 'scripts/**', '**/*.test.ts', '**/test/**', '**/bench/**'],
+    files: ['packages/cli/**', 'scripts/**', 'synthetics/**', '**/*.test.ts', '**/test/**', '**/bench/**'],
     rules: { 'no-console': 'off' },
   },
   {

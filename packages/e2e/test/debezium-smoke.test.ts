@@ -55,6 +55,11 @@ type Parsed = (ChangeRecord & { kind: 'change' } & { record: BusRecord }) | { ki
 const changes = (seen: Seen[]): Parsed[] =>
   seen.map((s): Parsed => (s.parsed.kind === 'change' ? { ...s.parsed, record: s.record } : { kind: 'tombstone', record: s.record }));
 
+const rowId = (row: unknown): string => {
+  const id = (row as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' ? id : '';
+};
+
 function save(name: string, seen: Seen[]): void {
   if (!capture) return;
   mkdirSync(FIXTURES, { recursive: true });
@@ -130,7 +135,7 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     const summary = evs.map((e) =>
       e.kind === 'tombstone'
         ? 'tombstone'
-        : `${e.event.op}:${String(((e.event.op === 'd' ? e.event.before : 'after' in e.event ? e.event.after : null) as Record<string, unknown> | null)?.id ?? '')}`,
+        : `${e.event.op}:${rowId(e.event.op === 'd' ? e.event.before : 'after' in e.event ? e.event.after : null)}`,
     );
     expect(summary).toEqual([
       `r:${ids.ada}`,
