@@ -95,7 +95,8 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     await ctx?.[Symbol.asyncDispose]();
   });
 
-  async function startConnector(name: string, tables: string[], schemas: boolean): Promise<void> {
+  /** Starts a connector with a topic prefix of its own (connectors sharing one would share offsets); returns it. */
+  async function startConnector(name: string, tables: string[], schemas: boolean): Promise<string> {
     const client = connectRestClient(connect);
     const connectorName = `${ctx.topicPrefix}-${name}`;
     connectors.push(connectorName);
@@ -103,7 +104,7 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
       connectorName,
       debeziumPostgresConfig({
         databaseUrl: ctx.databaseUrl,
-        topicPrefix: ctx.topicPrefix,
+        topicPrefix: `${ctx.topicPrefix}_${name}`,
         tables,
         slotName: `${ctx.topicPrefix}_${name}`,
         schemas,
@@ -111,6 +112,7 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
       }),
     );
     await client.waitForConnectorRunning(connectorName);
+    return `${ctx.topicPrefix}_${name}`;
   }
 
   it('carries inserts, updates, a primary-key change, deletes and a truncate exactly (JsonConverter with schemas)', async () => {
@@ -121,14 +123,14 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
       [ids.ada, ids.grace],
     );
     // The snapshot reads those two; everything after streams from the WAL.
-    await startConnector('customer', ['public.customer'], true);
+    const prefix = await startConnector('customer', ['public.customer'], true);
     await ctx.sql(`update public.customer set status = 'churned' where id = $1`, [ids.ada]);
     await ctx.sql(`update public.customer set id = $2 where id = $1`, [ids.grace, ids.graceNew]);
     await ctx.sql(`delete from public.customer where id = $1`, [ids.ada]);
     await ctx.sql(`insert into public.customer (id, name) values ('00000000-0000-4000-8000-000000000009', 'Temp')`);
     await ctx.sql('truncate public.customer');
 
-    const topic = `${ctx.topicPrefix}.public.customer`;
+    const topic = `${prefix}.public.customer`;
     const seen = await collect(bus, ctx, [topic], (s) => s.some((x) => x.parsed.kind === 'change' && x.parsed.event.op === 't'));
     save('customer-with-schemas', seen);
     const evs = changes(seen);
@@ -163,7 +165,7 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     });
     expect(snapAda.event.source).toMatchObject({ connector: 'postgresql', db: ctx.database, schema: 'public', table: 'customer' });
     expect(['first', 'true', 'last', 'first_in_data_collection', 'last_in_data_collection']).toContain(snapAda.event.source.snapshot);
-    expect(snapAda.schema?.name).toBe(`${ctx.topicPrefix}.public.customer.Envelope`);
+    expect(snapAda.schema?.name).toBe(`${prefix}.public.customer.Envelope`);
 
     if (update?.kind !== 'change' || update.event.op !== 'u') throw new Error('expected an update');
     expect(update.event.before).toMatchObject({ id: ids.ada, status: 'active' });
@@ -189,14 +191,14 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
 
   it('carries TOAST placeholders and logical decoding messages (plain JSON, no schemas)', async () => {
     const big = Array.from({ length: 4000 }, (_, i) => ((i * 7919) % 65536).toString(36)).join('-');
-    await startConnector('ticket', ['public.support_ticket'], false);
+    const prefix = await startConnector('ticket', ['public.support_ticket'], false);
     await ctx.sql('insert into public.support_ticket values (1, $1, $2)', ['Login fails', big]);
     // Default replica identity: the unchanged TOASTed body is not in the WAL record of this update.
     await ctx.sql(`update public.support_ticket set subject = 'Login fails on SSO' where id = 1`);
     await ctx.sql(`select pg_logical_emit_message(true, 'spine', 'hello from the smoke test')`);
     await ctx.sql('delete from public.support_ticket where id = 1');
 
-    const topic = `${ctx.topicPrefix}.public.support_ticket`;
+    const topic = `${prefix}.public.support_ticket`;
     const seen = await collect(bus, ctx, [topic], (s) => s.filter((x) => x.parsed.kind === 'tombstone').length >= 1);
     save('support-ticket-plain', seen);
     const evs = changes(seen);
@@ -210,7 +212,7 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     expect(update.event.before ?? null).toBeNull();
     expect(update.event.after).toEqual({ id: 1, subject: 'Login fails on SSO', body: TOAST_PLACEHOLDER });
 
-    const messages = await collect(bus, ctx, [`${ctx.topicPrefix}.message`], (s) => s.length >= 1);
+    const messages = await collect(bus, ctx, [`${prefix}.message`], (s) => s.length >= 1);
     save('logical-message', messages);
     const [m] = changes(messages);
     if (m?.kind !== 'change' || m.event.op !== 'm') throw new Error('expected a logical decoding message');
