@@ -24,24 +24,53 @@ export interface ConnectRestClient {
   waitForConnectorRunning(name: string, timeoutMs?: number): Promise<ConnectorStatus>;
   /** null when there is no such connector. */
   connectorStatus(name: string): Promise<ConnectorStatus | null>;
-  /** Deletes the connector; a missing one is fine. */
-  deleteConnector(name: string): Promise<void>;
+  /**
+   * Deletes the connector and resolves once Connect no longer knows it (its task stopped and let go of its
+   * replication slot); a missing connector is fine.
+   */
+  deleteConnector(name: string, timeoutMs?: number): Promise<void>;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parseStatus(body: unknown): ConnectorStatus {
-  if (!isRecord(body) || typeof body.name !== 'string' || !isRecord(body.connector) || !Array.isArray(body.tasks)) {
-    throw new TestkitError('TESTKIT_CONNECTOR_FAILED', 'kafka-connect', `unexpected status body: ${JSON.stringify(body)}`);
+  if (
+    !isRecord(body) ||
+    typeof body.name !== 'string' ||
+    !isRecord(body.connector) ||
+    !Array.isArray(body.tasks)
+  ) {
+    throw new TestkitError(
+      'TESTKIT_CONNECTOR_FAILED',
+      'kafka-connect',
+      `unexpected status body: ${JSON.stringify(body)}`,
+    );
   }
   return body as unknown as ConnectorStatus;
 }
 
 function parsePlugins(body: unknown): ConnectorPlugin[] {
   if (!Array.isArray(body) || !body.every((p) => isRecord(p) && typeof p.class === 'string')) {
-    throw new TestkitError('TESTKIT_CONNECTOR_FAILED', 'kafka-connect', `unexpected /connector-plugins body: ${JSON.stringify(body)}`);
+    throw new TestkitError(
+      'TESTKIT_CONNECTOR_FAILED',
+      'kafka-connect',
+      `unexpected /connector-plugins body: ${JSON.stringify(body)}`,
+    );
   }
   return body as ConnectorPlugin[];
+}
+
+/** Connect answers errors as `{error_code, message}`; the message is what a person needs. */
+async function reason(res: Response): Promise<string> {
+  const text = await res.text();
+  try {
+    const body: unknown = JSON.parse(text);
+    if (isRecord(body) && typeof body.message === 'string') return `${res.status} ${body.message}`;
+  } catch {
+    // Not JSON: use it as it is.
+  }
+  return `${res.status} ${text}`;
 }
 
 async function call(url: string, init?: RequestInit): Promise<Response> {
@@ -57,7 +86,12 @@ export function connectRestClient(url: string): ConnectRestClient {
   const connectorStatus = async (name: string): Promise<ConnectorStatus | null> => {
     const res = await call(`${connector(name)}/status`);
     if (res.status === 404) return null;
-    if (!res.ok) throw new TestkitError('TESTKIT_CONNECTOR_FAILED', 'kafka-connect', `GET status of ${name}: ${res.status} ${await res.text()}`);
+    if (!res.ok)
+      throw new TestkitError(
+        'TESTKIT_CONNECTOR_FAILED',
+        'kafka-connect',
+        `GET status of ${name}: ${await reason(res)}`,
+      );
     return parseStatus(await res.json());
   };
   return {
@@ -69,7 +103,12 @@ export function connectRestClient(url: string): ConnectRestClient {
     },
     async createConnector(name, config) {
       const res = await call(`${connector(name)}/config`, { method: 'PUT', body: JSON.stringify(config) });
-      if (!res.ok) throw new TestkitError('TESTKIT_CONNECTOR_FAILED', 'kafka-connect', `creating connector ${name}: ${res.status} ${await res.text()}`);
+      if (!res.ok)
+        throw new TestkitError(
+          'TESTKIT_CONNECTOR_FAILED',
+          'kafka-connect',
+          `creating connector ${name}: ${await reason(res)}`,
+        );
     },
     connectorStatus,
     async waitForConnectorRunning(name, timeoutMs = 60_000) {
@@ -77,17 +116,46 @@ export function connectRestClient(url: string): ConnectRestClient {
       for (;;) {
         const status = await connectorStatus(name);
         const failed = status && [status.connector, ...status.tasks].find((s) => s.state === 'FAILED');
-        if (failed) throw new TestkitError('TESTKIT_CONNECTOR_FAILED', 'kafka-connect', `connector ${name} FAILED:\n${failed.trace ?? '(no trace)'}`);
-        if (status?.connector.state === 'RUNNING' && status.tasks.length > 0 && status.tasks.every((t) => t.state === 'RUNNING')) return status;
+        if (failed)
+          throw new TestkitError(
+            'TESTKIT_CONNECTOR_FAILED',
+            'kafka-connect',
+            `connector ${name} FAILED:\n${failed.trace ?? '(no trace)'}`,
+          );
+        if (
+          status?.connector.state === 'RUNNING' &&
+          status.tasks.length > 0 &&
+          status.tasks.every((t) => t.state === 'RUNNING')
+        )
+          return status;
         if (Date.now() > end) {
-          throw new TestkitError('TESTKIT_CONNECTOR_FAILED', 'kafka-connect', `connector ${name} not RUNNING after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+          throw new TestkitError(
+            'TESTKIT_CONNECTOR_FAILED',
+            'kafka-connect',
+            `connector ${name} not RUNNING after ${timeoutMs} ms: ${JSON.stringify(status)}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 250));
       }
     },
-    async deleteConnector(name) {
+    async deleteConnector(name, timeoutMs = 30_000) {
       const res = await call(connector(name), { method: 'DELETE' });
-      if (!res.ok && res.status !== 404) throw new TestkitError('TESTKIT_CONNECTOR_FAILED', 'kafka-connect', `deleting connector ${name}: ${res.status} ${await res.text()}`);
+      if (!res.ok && res.status !== 404)
+        throw new TestkitError(
+          'TESTKIT_CONNECTOR_FAILED',
+          'kafka-connect',
+          `deleting connector ${name}: ${await reason(res)}`,
+        );
+      const end = Date.now() + timeoutMs;
+      while ((await connectorStatus(name)) !== null) {
+        if (Date.now() > end)
+          throw new TestkitError(
+            'TESTKIT_CONNECTOR_FAILED',
+            'kafka-connect',
+            `connector ${name} still exists ${timeoutMs} ms after DELETE`,
+          );
+        await new Promise((r) => setTimeout(r, 100));
+      }
     },
   };
 }

@@ -51,6 +51,9 @@ export function debeziumPostgresConfig(o: DebeziumPostgresOptions): Record<strin
     'key.converter.schemas.enable': schemas,
     'value.converter.schemas.enable': schemas,
     'provide.transaction.metadata': String(o.transactionMetadata ?? false),
+    // Debezium names its JMX beans after topic.prefix; a second connector with the same prefix in the worker
+    // would retry registering them for a minute per bean. The slot is unique per connector.
+    'custom.metric.tags': `slot=${o.slotName}`,
     ...(o.heartbeatIntervalMs ? { 'heartbeat.interval.ms': String(o.heartbeatIntervalMs) } : {}),
     ...o.extra,
   };

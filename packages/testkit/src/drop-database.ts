@@ -1,6 +1,6 @@
 import type pg from 'pg';
 
-const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /**
  * Drops a database even when Debezium left a replication slot in it (which `drop database ... with (force)`
@@ -9,9 +9,15 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
  */
 export async function dropDatabaseWithSlots(admin: pg.Client, name: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    await admin.query('select pg_terminate_backend(active_pid) from pg_replication_slots where database = $1 and active_pid is not null', [name]);
+    await admin.query(
+      'select pg_terminate_backend(active_pid) from pg_replication_slots where database = $1 and active_pid is not null',
+      [name],
+    );
     try {
-      await admin.query('select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = $1', [name]);
+      await admin.query(
+        'select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = $1',
+        [name],
+      );
       break;
     } catch (err) {
       // A terminated walsender releases its slot a moment later ("replication slot ... is active").
@@ -21,5 +27,3 @@ export async function dropDatabaseWithSlots(admin: pg.Client, name: string): Pro
   }
   await admin.query(`drop database if exists ${quoteIdent(name)} with (force)`);
 }
-
-export { quoteIdent };

@@ -34,5 +34,9 @@ export function findExecutable(...names: readonly string[]): string | null {
 export function requireExecutable(names: readonly string[], install: string): string {
   const found = findExecutable(...names);
   if (found) return found;
-  throw new TestkitError('TESTKIT_MISSING_DEPENDENCY', names[0] ?? 'executable', `${names.join(' or ')} not found on PATH: ${install}`);
+  throw new TestkitError(
+    'TESTKIT_MISSING_DEPENDENCY',
+    names[0] ?? 'executable',
+    `${names.join(' or ')} not found on PATH: ${install}`,
+  );
 }

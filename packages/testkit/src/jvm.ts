@@ -5,7 +5,10 @@ import { requireExecutable } from './find-executable.ts';
 /** `$JAVA_HOME/bin/java` or `java` on PATH; a clear error when there is none. */
 export function javaCommand(): string {
   const candidates = process.env.JAVA_HOME ? [join(process.env.JAVA_HOME, 'bin', 'java'), 'java'] : ['java'];
-  return requireExecutable(candidates, 'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)');
+  return requireExecutable(
+    candidates,
+    'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)',
+  );
 }
 
 /** A log4j2 configuration that sends `level` and above to stdout, which is the component's log file. */
@@ -30,8 +33,16 @@ export function writeLog4j2Config(dir: string, level = 'WARN'): string {
 }
 
 /** A Java .properties file (values here never need escaping: ports, paths, class names). */
-export function writeProperties(file: string, props: Readonly<Record<string, string | number | boolean>>): void {
-  writeFileSync(file, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+export function writeProperties(
+  file: string,
+  props: Readonly<Record<string, string | number | boolean>>,
+): void {
+  writeFileSync(
+    file,
+    Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
 }
 
 /** JVM flags for a small test component on a 2-core machine: bounded heap, serial GC, quick start. */

@@ -81,7 +81,13 @@ export async function startKafkaConnect(options: StartKafkaConnectOptions): Prom
   const proc = new ManagedProcess({
     name: `kafka-connect-${port}`,
     command: java,
-    args: [...jvmArgs(options.heap ?? '768m', log4j2), '-cp', classpath, 'org.apache.kafka.connect.cli.ConnectDistributed', config],
+    args: [
+      ...jvmArgs(options.heap ?? '768m', log4j2),
+      '-cp',
+      classpath,
+      'org.apache.kafka.connect.cli.ConnectDistributed',
+      config,
+    ],
     logDir: options.logDir ?? dir,
     ...(options.logger ? { logger: options.logger } : {}),
   });
@@ -91,7 +97,11 @@ export async function startKafkaConnect(options: StartKafkaConnectOptions): Prom
       async () => {
         const plugins = await client.listPlugins();
         if (plugins.some((p) => p.class === DEBEZIUM_POSTGRES_CONNECTOR)) return true;
-        throw new TestkitError('TESTKIT_MISSING_DEPENDENCY', 'kafka-connect', `Connect runs but lacks ${DEBEZIUM_POSTGRES_CONNECTOR}; it lists ${plugins.map((p) => p.class).join(', ')}`);
+        throw new TestkitError(
+          'TESTKIT_MISSING_DEPENDENCY',
+          'kafka-connect',
+          `Connect runs but lacks ${DEBEZIUM_POSTGRES_CONNECTOR}; it lists ${plugins.map((p) => p.class).join(', ')}`,
+        );
       },
       180_000,
     );

@@ -43,7 +43,12 @@ export interface KafkaHandle {
 
 /** A metadata request answered with at least one broker: the broker serves clients, not just its port. */
 async function brokerAnswers(bootstrap: string): Promise<boolean> {
-  const admin = new Admin({ clientId: 'testkit-probe', bootstrapBrokers: [bootstrap], retries: 0, timeout: 2_000 });
+  const admin = new Admin({
+    clientId: 'testkit-probe',
+    bootstrapBrokers: [bootstrap],
+    retries: 0,
+    timeout: 2_000,
+  });
   try {
     const metadata = await admin.metadata({ topics: [] });
     return metadata.brokers.size > 0;
@@ -90,12 +95,21 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
     try {
-      await run(java, [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config], {
-        maxBuffer: 8 * 1024 * 1024,
-      });
+      await run(
+        java,
+        [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config],
+        {
+          maxBuffer: 8 * 1024 * 1024,
+        },
+      );
     } catch (err) {
       const out = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`;
-      throw new TestkitError('TESTKIT_COMMAND_FAILED', 'kafka', `kafka-storage format failed: ${out || String(err)}`, { cause: err });
+      throw new TestkitError(
+        'TESTKIT_COMMAND_FAILED',
+        'kafka',
+        `kafka-storage format failed: ${out || String(err)}`,
+        { cause: err },
+      );
     }
   }
 
@@ -109,7 +123,11 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       ...(options.logger ? { logger: options.logger } : {}),
     });
     try {
-      await proc.waitUntil('answering metadata requests', async () => (await portOpen(port)) && (await brokerAnswers(bootstrap)), 120_000);
+      await proc.waitUntil(
+        'answering metadata requests',
+        async () => (await portOpen(port)) && (await brokerAnswers(bootstrap)),
+        120_000,
+      );
     } catch (err) {
       await proc.stop(5_000);
       throw err;

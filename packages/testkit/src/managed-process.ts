@@ -62,8 +62,18 @@ export class ManagedProcess {
         if (pid !== undefined) unregisterProcess(pid);
         this.#spawnError =
           err.code === 'ENOENT'
-            ? new TestkitError('TESTKIT_MISSING_DEPENDENCY', this.name, `${options.command} not found on PATH${options.install ? `: ${options.install}` : ''}`, { cause: err })
-            : new TestkitError('TESTKIT_EXITED', this.name, `could not run ${options.command}: ${err.message}`, { cause: err });
+            ? new TestkitError(
+                'TESTKIT_MISSING_DEPENDENCY',
+                this.name,
+                `${options.command} not found on PATH${options.install ? `: ${options.install}` : ''}`,
+                { cause: err },
+              )
+            : new TestkitError(
+                'TESTKIT_EXITED',
+                this.name,
+                `could not run ${options.command}: ${err.message}`,
+                { cause: err },
+              );
         reject(this.#spawnError);
       });
       this.child.once('exit', (code, signal) => {
@@ -103,11 +113,17 @@ export class ManagedProcess {
   async waitUntil(what: string, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
     const started = Date.now();
     let lastError: unknown;
+    // No pid: spawn failed, and the 'error' event (which says why) comes on a later tick.
+    if (this.child.pid === undefined) await this.exited;
     for (;;) {
       if (this.#spawnError) throw this.#spawnError;
       if (!this.running) {
         const how = this.#exit?.signal ? `signal ${this.#exit.signal}` : `code ${this.#exit?.code}`;
-        throw new TestkitError('TESTKIT_EXITED', this.name, `exited (${how}) before ${what}; ${this.logFile} ends with:\n${this.logTail()}`);
+        throw new TestkitError(
+          'TESTKIT_EXITED',
+          this.name,
+          `exited (${how}) before ${what}; ${this.logFile} ends with:\n${this.logTail()}`,
+        );
       }
       try {
         if (await ready()) {
@@ -120,7 +136,11 @@ export class ManagedProcess {
       }
       if (Date.now() - started > timeoutMs) {
         const last = lastError instanceof Error ? lastError.message : 'no answer';
-        throw new TestkitError('TESTKIT_NOT_READY', this.name, `not ${what} after ${timeoutMs} ms (${last}); ${this.logFile} ends with:\n${this.logTail()}`);
+        throw new TestkitError(
+          'TESTKIT_NOT_READY',
+          this.name,
+          `not ${what} after ${timeoutMs} ms (${last}); ${this.logFile} ends with:\n${this.logTail()}`,
+        );
       }
       await Promise.race([this.exited.catch(() => null), sleep(250)]);
     }
@@ -150,7 +170,12 @@ export class ManagedProcess {
       clearTimeout(killer);
       // Members that outlived the leader (e.g. a JVM's forks) do not get a second chance.
       for (let i = 0; groupAlive(pid); i++) {
-        if (i === 200) throw new TestkitError('TESTKIT_SURVIVORS', this.name, `process group ${pid} survives SIGKILL for 10 s`);
+        if (i === 200)
+          throw new TestkitError(
+            'TESTKIT_SURVIVORS',
+            this.name,
+            `process group ${pid} survives SIGKILL for 10 s`,
+          );
         if (i % 20 === 0) this.#signalGroup('SIGKILL');
         await sleep(50);
       }

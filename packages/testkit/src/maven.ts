@@ -30,15 +30,19 @@ const inFlight = new Map<string, Promise<string>>();
  * under the pom's sha256, so later runs read one file and start no Maven at all. A cached classpath whose
  * jars have gone (a cleaned ~/.m2) is resolved again.
  */
-export function resolveClasspath(profile: MavenProfile, options: { pom?: string; logger?: TestkitLogger } = {}): Promise<string> {
+export function resolveClasspath(
+  profile: MavenProfile,
+  options: { pom?: string; logger?: TestkitLogger } = {},
+): Promise<string> {
   const pom = options.pom ?? POM;
   const digest = createHash('sha256').update(readFileSync(pom)).digest('hex');
   const file = join(mavenCacheDir(), `${digest}-${profile}.classpath`);
-  const key = `${file}`;
-  let pending = inFlight.get(key);
+  let pending = inFlight.get(file);
   if (!pending) {
-    pending = cachedOrResolve(pom, profile, file, options.logger ?? silent).finally(() => inFlight.delete(key));
-    inFlight.set(key, pending);
+    pending = cachedOrResolve(pom, profile, file, options.logger ?? silent).finally(() =>
+      inFlight.delete(file),
+    );
+    inFlight.set(file, pending);
   }
   return pending;
 }
@@ -49,7 +53,12 @@ function readCached(file: string): string | null {
   return classpath && classpath.split(':').every((jar) => existsSync(jar)) ? classpath : null;
 }
 
-async function cachedOrResolve(pom: string, profile: MavenProfile, file: string, log: TestkitLogger): Promise<string> {
+async function cachedOrResolve(
+  pom: string,
+  profile: MavenProfile,
+  file: string,
+  log: TestkitLogger,
+): Promise<string> {
   const cached = readCached(file);
   if (cached) return cached;
   requireExecutable(['java'], 'install a Java 17+ runtime (Debian: apt-get install openjdk-17-jre-headless)');
@@ -60,19 +69,33 @@ async function cachedOrResolve(pom: string, profile: MavenProfile, file: string,
   const started = Date.now();
   log(`resolving the ${profile} classpath with Maven (first run only; jars go to ~/.m2)`, { pom });
   try {
-    await run(mvn, ['-q', '-B', '-f', pom, `-P${profile}`, 'dependency:build-classpath', `-Dmdep.outputFile=${partial}`], {
-      maxBuffer: 16 * 1024 * 1024,
-      timeout: 15 * 60_000,
-    });
+    await run(
+      mvn,
+      ['-q', '-B', '-f', pom, `-P${profile}`, 'dependency:build-classpath', `-Dmdep.outputFile=${partial}`],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: 15 * 60_000,
+      },
+    );
     renameSync(partial, file);
   } catch (err) {
     rmSync(partial, { force: true });
     const out = `${(err as { stdout?: string }).stdout ?? ''}\n${(err as { stderr?: string }).stderr ?? ''}`;
-    const errors = out.split('\n').filter((l) => l.includes('ERROR')).slice(0, 8).join('\n');
-    throw new TestkitError('TESTKIT_COMMAND_FAILED', 'maven', `mvn could not resolve the ${profile} profile of ${pom}:\n${errors || String(err)}`, { cause: err });
+    const errors = out
+      .split('\n')
+      .filter((l) => l.includes('ERROR'))
+      .slice(0, 8)
+      .join('\n');
+    throw new TestkitError(
+      'TESTKIT_COMMAND_FAILED',
+      'maven',
+      `mvn could not resolve the ${profile} profile of ${pom}:\n${errors || String(err)}`,
+      { cause: err },
+    );
   }
   log(`resolved the ${profile} classpath`, { ms: Date.now() - started, file });
   const classpath = readCached(file);
-  if (!classpath) throw new TestkitError('TESTKIT_COMMAND_FAILED', 'maven', `mvn wrote no usable classpath to ${file}`);
+  if (!classpath)
+    throw new TestkitError('TESTKIT_COMMAND_FAILED', 'maven', `mvn wrote no usable classpath to ${file}`);
   return classpath;
 }

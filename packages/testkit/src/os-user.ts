@@ -28,16 +28,29 @@ export function unprivilegedUser(): OsUser | null {
   const existing = lookup('postgres') ?? lookup('spine-pg');
   if (existing) return existing;
   try {
-    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'spine-pg'], { stdio: 'pipe' });
+    execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'spine-pg'], {
+      stdio: 'pipe',
+    });
   } catch (err) {
-    throw new TestkitError('TESTKIT_COMMAND_FAILED', 'postgres', 'running as root, and no user postgres exists and useradd spine-pg failed', { cause: err });
+    throw new TestkitError(
+      'TESTKIT_COMMAND_FAILED',
+      'postgres',
+      'running as root, and no user postgres exists and useradd spine-pg failed',
+      { cause: err },
+    );
   }
   const created = lookup('spine-pg');
-  if (!created) throw new TestkitError('TESTKIT_COMMAND_FAILED', 'postgres', 'created the user spine-pg but cannot look it up');
+  if (!created)
+    throw new TestkitError(
+      'TESTKIT_COMMAND_FAILED',
+      'postgres',
+      'created the user spine-pg but cannot look it up',
+    );
   return created;
 }
 
 export function chownRecursive(path: string, user: OsUser): void {
   chownSync(path, user.uid, user.gid);
-  if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) chownRecursive(join(path, entry), user);
+  if (statSync(path).isDirectory())
+    for (const entry of readdirSync(path)) chownRecursive(join(path, entry), user);
 }

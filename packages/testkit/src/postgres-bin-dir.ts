@@ -14,7 +14,12 @@ const hasServer = (dir: string) => existsSync(join(dir, 'postgres')) && existsSy
 export function findPostgresBinDir(explicit?: string): string {
   const given = explicit ?? process.env.SPINE_PG_BIN;
   if (given) {
-    if (!hasServer(given)) throw new TestkitError('TESTKIT_MISSING_DEPENDENCY', 'postgres', `${given} lacks initdb or postgres: ${INSTALL}`);
+    if (!hasServer(given))
+      throw new TestkitError(
+        'TESTKIT_MISSING_DEPENDENCY',
+        'postgres',
+        `${given} lacks initdb or postgres: ${INSTALL}`,
+      );
     return given;
   }
   const root = '/usr/lib/postgresql';
@@ -32,5 +37,9 @@ export function findPostgresBinDir(explicit?: string): string {
   } catch {
     // No pg_config on PATH.
   }
-  throw new TestkitError('TESTKIT_MISSING_DEPENDENCY', 'postgres', `no PostgreSQL server binaries found: ${INSTALL}`);
+  throw new TestkitError(
+    'TESTKIT_MISSING_DEPENDENCY',
+    'postgres',
+    `no PostgreSQL server binaries found: ${INSTALL}`,
+  );
 }

@@ -44,7 +44,11 @@ export interface PostgresHandle {
   createDatabase(name: string, options?: { ifNotExists?: boolean }): Promise<string>;
   /** Drops a database, and the replication slots in it first. */
   dropDatabase(name: string): Promise<void>;
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[], database?: string): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: unknown[],
+    database?: string,
+  ): Promise<pg.QueryResult<R>>;
   stop(): Promise<void>;
   /** SIGKILL, for crash tests. */
   kill(): Promise<void>;
@@ -66,12 +70,29 @@ async function initCluster(binDir: string, dataDir: string, user: OsUser | null)
   try {
     await run(
       join(binDir, 'initdb'),
-      ['-D', dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=peer', '-E', 'UTF8', '--locale=C', '--no-instructions'],
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        `--pwfile=${pwfile}`,
+        '--auth-host=scram-sha-256',
+        '--auth-local=peer',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-instructions',
+      ],
       user ? { uid: user.uid, gid: user.gid } : {},
     );
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new TestkitError('TESTKIT_COMMAND_FAILED', 'postgres', `initdb -D ${dataDir} failed: ${stderr || String(err)}`, { cause: err });
+    throw new TestkitError(
+      'TESTKIT_COMMAND_FAILED',
+      'postgres',
+      `initdb -D ${dataDir} failed: ${stderr || String(err)}`,
+      { cause: err },
+    );
   } finally {
     rmSync(pwfile, { force: true });
   }
@@ -110,7 +131,9 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   mkdirSync(dirname(dataDir), { recursive: true });
   // The server's user must traverse the parent (a root-owned mkdtemp or .spine/); 0711 lets it, without listing.
   if (user) chmodSync(dirname(dataDir), 0o711);
-  const password = existsSync(join(dataDir, 'PG_VERSION')) ? existingPassword(dataDir) : await initCluster(binDir, dataDir, user);
+  const password = existsSync(join(dataDir, 'PG_VERSION'))
+    ? existingPassword(dataDir)
+    : await initCluster(binDir, dataDir, user);
 
   const settings: Record<string, string | number> = {
     listen_addresses: '127.0.0.1',
@@ -145,11 +168,18 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       await client.end();
     }
   };
-  const query = <R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres') =>
-    withClient(database, (c) => c.query<R>(sql, params));
+  const query = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params: unknown[] = [],
+    database = 'postgres',
+  ) => withClient(database, (c) => c.query<R>(sql, params));
 
   try {
-    await proc.waitUntil('accepting connections', async () => (await query('select 1')).rowCount === 1, 60_000);
+    await proc.waitUntil(
+      'accepting connections',
+      async () => (await query('select 1')).rowCount === 1,
+      60_000,
+    );
   } catch (err) {
     await proc.stop(5_000);
     throw err;

@@ -15,6 +15,7 @@ export interface StartPrometheusOptions {
   files?: Readonly<Record<string, string>>;
   /** Where `prometheus-<port>.log` goes; the temporary directory by default (removed at stop). */
   logDir?: string;
+  /** More flags. `--rules.alert.resend-delay=1s` is the default here, so a test sees alerts in seconds. */
   extraArgs?: readonly string[];
   logger?: TestkitLogger;
 }
@@ -48,6 +49,12 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
   writeConfig(dir, options.config ?? DEFAULT_CONFIG, options.files ?? {});
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const extra = options.extraArgs ?? [];
+  // Alerts evaluated before the Alertmanager is discovered are dropped and resent only after the resend
+  // delay (1m by default): far longer than a test waits.
+  const resend = extra.some((a) => a.startsWith('--rules.alert.resend-delay'))
+    ? []
+    : ['--rules.alert.resend-delay=1s'];
   const proc = new ManagedProcess({
     name: `prometheus-${port}`,
     command,
@@ -56,7 +63,8 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-lifecycle',
-      ...(options.extraArgs ?? []),
+      ...resend,
+      ...extra,
     ],
     cwd: dir,
     logDir: options.logDir ?? dir,
@@ -80,7 +88,12 @@ export async function startPrometheus(options: StartPrometheusOptions = {}): Pro
     async reload(config, files) {
       writeConfig(dir, config ?? options.config ?? DEFAULT_CONFIG, files ?? options.files ?? {});
       const res = await fetch(`${url}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) throw new TestkitError('TESTKIT_COMMAND_FAILED', 'prometheus', `reload failed: ${res.status} ${await res.text()}`);
+      if (!res.ok)
+        throw new TestkitError(
+          'TESTKIT_COMMAND_FAILED',
+          'prometheus',
+          `reload failed: ${res.status} ${await res.text()}`,
+        );
     },
     stop,
     [Symbol.asyncDispose]: stop,
