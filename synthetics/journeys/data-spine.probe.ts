@@ -17,7 +17,11 @@ interface Check {
   detail: string;
 }
 
-async function probe(name: string, url: string, expect: (res: Response, body: string) => string | null): Promise<Check> {
+async function probe(
+  name: string,
+  url: string,
+  expect: (res: Response, body: string) => string | null,
+): Promise<Check> {
   const t0 = performance.now();
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
@@ -35,7 +39,9 @@ export async function runProbes(manifestFile: string): Promise<Check[]> {
   for (const [service, base] of Object.entries(manifest.services)) {
     checks.push(probe(`${service} /healthz`, `${base}/healthz`, (r) => (r.ok ? null : `status ${r.status}`)));
     checks.push(
-      probe(`${service} /readyz`, `${base}/readyz`, (r, b) => (r.ok ? null : `status ${r.status}: ${b.slice(0, 200)}`)),
+      probe(`${service} /readyz`, `${base}/readyz`, (r, b) =>
+        r.ok ? null : `status ${r.status}: ${b.slice(0, 200)}`,
+      ),
     );
     checks.push(
       probe(`${service} /metrics`, `${base}/metrics`, (r, b) =>
@@ -55,7 +61,10 @@ export async function runProbes(manifestFile: string): Promise<Check[]> {
 if (import.meta.main) {
   const file = process.argv[2] ?? join(process.env.SPINE_DATA_DIR ?? '.spine', 'spine.json');
   const results = await runProbes(file);
-  for (const c of results) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(36)} ${c.ms.toFixed(1).padStart(7)} ms  ${c.detail}`);
+  for (const c of results)
+    console.log(
+      `${c.ok ? 'ok  ' : 'FAIL'} ${c.name.padEnd(36)} ${c.ms.toFixed(1).padStart(7)} ms  ${c.detail}`,
+    );
   if (results.length === 0) console.log(`no services listed in ${file}`);
   process.exitCode = results.every((c) => c.ok) ? 0 : 1;
 }

@@ -18,17 +18,23 @@ async function once(bus: Bus, partitions: number): Promise<{ produce: number; co
   const chunk = 5_000;
   for (let i = 0; i < RECORDS; i += chunk) {
     await bus.send(
-      Array.from({ length: Math.min(chunk, RECORDS - i) }, (_, j) => ({ topic, key: `k${(i + j) % 1000}`, value: VALUE })),
+      Array.from({ length: Math.min(chunk, RECORDS - i) }, (_, j) => ({
+        topic,
+        key: `k${(i + j) % 1000}`,
+        value: VALUE,
+      })),
     );
   }
   const produce = RECORDS / ((performance.now() - t0) / 1000);
   let seen = 0;
   const t1 = performance.now();
   const done = new Promise<void>((resolve) => {
-    void bus.subscribe({ groupId: `g-${topic}`, topics: [topic], maxBatchSize: 2_000, maxWaitMs: 5 }, async (b) => {
-      seen += b.records.length;
-      if (seen >= RECORDS) resolve();
-    }).then((sub) => done.then(() => sub.close()));
+    void bus
+      .subscribe({ groupId: `g-${topic}`, topics: [topic], maxBatchSize: 2_000, maxWaitMs: 5 }, async (b) => {
+        seen += b.records.length;
+        if (seen >= RECORDS) resolve();
+      })
+      .then((sub) => done.then(() => sub.close()));
   });
   await done;
   const consume = RECORDS / ((performance.now() - t1) / 1000);
@@ -44,7 +50,9 @@ async function measure(name: string, bus: Bus, partitions: number): Promise<void
   );
 }
 
-console.log(`bus benchmark: ${RECORDS.toLocaleString('en-US')} records of ${VALUE.length} B, 1,000 keys, median of 3 runs`);
+console.log(
+  `bus benchmark: ${RECORDS.toLocaleString('en-US')} records of ${VALUE.length} B, 1,000 keys, median of 3 runs`,
+);
 const inProcess = new InProcessBus({ defaultPartitions: 4 });
 await measure('in-process (4 partitions)', inProcess, 4);
 await inProcess.close();

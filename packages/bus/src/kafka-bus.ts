@@ -209,7 +209,9 @@ export class KafkaBus implements Bus {
           highWaterMark: options.maxBatchSize ?? BATCH_DEFAULTS.maxBatchSize,
         });
       } catch (err) {
-        const unknownTopic = /unknown topic/i.test(String((err as Error).message)) || JSON.stringify(err).includes('UNKNOWN_TOPIC');
+        const unknownTopic =
+          /unknown topic/i.test(String((err as Error).message)) ||
+          JSON.stringify(err).includes('UNKNOWN_TOPIC');
         if (!unknownTopic || signal.aborted) {
           await consumer.close(true).catch(() => {});
           throw err;

@@ -16,7 +16,10 @@ interface Started {
 }
 
 function spine(args: string[], env: NodeJS.ProcessEnv): Started {
-  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
@@ -56,12 +59,20 @@ describe('spine up (embedded mode)', () => {
     const readyMs = performance.now() - t0;
     console.log(`spine up: ready in ${Math.round(readyMs)} ms (cold: initdb included)`);
 
-    const manifest = JSON.parse(readFileSync(join(dataDir, 'spine.json'), 'utf8')) as { mode: string; postgres: string; services: object; pid: number };
+    const manifest = JSON.parse(readFileSync(join(dataDir, 'spine.json'), 'utf8')) as {
+      mode: string;
+      postgres: string;
+      services: object;
+      pid: number;
+    };
     expect(manifest.mode).toBe('embedded');
     expect(manifest.pid).toBe(first.child.pid);
     expect(new URL(manifest.postgres).port).toBe(String(port));
     expect((await sql(manifest.postgres, 'show wal_level')).rows[0]).toEqual({ wal_level: 'logical' });
-    await sql(manifest.postgres, 'create table kept (v text); insert into kept values (\'survives a restart\')');
+    await sql(
+      manifest.postgres,
+      "create table kept (v text); insert into kept values ('survives a restart')",
+    );
 
     const key = readFileSync(join(dataDir, 'admin-key'), 'utf8').trim();
     expect(key).toMatch(/^admin_[0-9a-f]{16}:[A-Za-z0-9_-]{43}$/);

@@ -4,7 +4,11 @@ import { parseTableTopic, tableTopic, valueSubject } from './topics.ts';
 describe('topics', () => {
   it('round-trips a Debezium table topic, with dots in the prefix', () => {
     expect(tableTopic('shop', 'public', 'customer')).toBe('shop.public.customer');
-    expect(parseTableTopic('shop.public.customer')).toEqual({ prefix: 'shop', schema: 'public', table: 'customer' });
+    expect(parseTableTopic('shop.public.customer')).toEqual({
+      prefix: 'shop',
+      schema: 'public',
+      table: 'customer',
+    });
     expect(parseTableTopic('eu.prod.shop.public.customer')).toEqual({
       prefix: 'eu.prod.shop',
       schema: 'public',

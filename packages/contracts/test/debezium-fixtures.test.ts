@@ -26,13 +26,17 @@ function parseAll(name: string): ChangeRecord[] {
   const records = fixtures[name];
   if (!records) throw new Error(`fixture ${name} is missing`);
   return records.map((r) => {
-    const parsed = parseChangeRecord(r.value === null ? null : Buffer.from(r.value), new Map(Object.entries(r.headers)));
+    const parsed = parseChangeRecord(
+      r.value === null ? null : Buffer.from(r.value),
+      new Map(Object.entries(r.headers)),
+    );
     if (!parsed.ok) throw new Error(`${name}: ${JSON.stringify(parsed.issues)}`);
     return parsed.value;
   });
 }
 
-const opsOf = (records: ChangeRecord[]) => records.map((r) => (r.kind === 'tombstone' ? 'tombstone' : r.event.op));
+const opsOf = (records: ChangeRecord[]) =>
+  records.map((r) => (r.kind === 'tombstone' ? 'tombstone' : r.event.op));
 
 describe('real Debezium records', () => {
   it('parses the JsonConverter-wrapped stream: snapshot, update, key change, delete, truncate', () => {
@@ -40,9 +44,14 @@ describe('real Debezium records', () => {
     expect(opsOf(records)).toEqual(['r', 'r', 'u', 'd', 'tombstone', 'c', 'd', 'tombstone', 'c', 't']);
     for (const r of records) if (r.kind === 'change') expect(r.schema?.type).toBe('struct');
     const keyChange = records.filter((r) => r.kind === 'change' && r.keyChange !== null);
-    expect(keyChange.map((r) => r.kind === 'change' && `${r.event.op}:${r.keyChange}`)).toEqual(['d:old-key', 'c:new-key']);
+    expect(keyChange.map((r) => r.kind === 'change' && `${r.event.op}:${r.keyChange}`)).toEqual([
+      'd:old-key',
+      'c:new-key',
+    ]);
     const truncate = records.at(-1);
-    expect(truncate?.kind === 'change' && truncate.event.op === 't' && truncate.event.source.table).toBe('customer');
+    expect(truncate?.kind === 'change' && truncate.event.op === 't' && truncate.event.source.table).toBe(
+      'customer',
+    );
   });
 
   it('parses plain JSON records, with the TOAST placeholder for an unchanged large column', () => {
@@ -50,7 +59,9 @@ describe('real Debezium records', () => {
     expect(opsOf(records)).toEqual(['c', 'u', 'd', 'tombstone']);
     const update = records[1];
     expect(update?.kind === 'change' && update.schema).toBeNull();
-    expect(update?.kind === 'change' && update.event.op === 'u' && update.event.after.body).toBe(TOAST_PLACEHOLDER);
+    expect(update?.kind === 'change' && update.event.op === 'u' && update.event.after.body).toBe(
+      TOAST_PLACEHOLDER,
+    );
   });
 
   it('parses a logical decoding message', () => {
@@ -93,7 +104,10 @@ describe('bad records', () => {
   });
 
   it('points inside the wrapper payload', () => {
-    const r = parseChangeRecord({ schema: { type: 'struct' }, payload: { ...valid, source: { ...(valid.source as object), connector: 'mysql' } } });
+    const r = parseChangeRecord({
+      schema: { type: 'struct' },
+      payload: { ...valid, source: { ...(valid.source as object), connector: 'mysql' } },
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.issues.map((i) => i.pointer)).toContain('/payload/source/connector');
   });

@@ -30,15 +30,23 @@ interface Seen {
   parsed: ChangeRecord;
 }
 
-async function collect(bus: KafkaBus, ctx: TestContext, topics: string[], until: (seen: Seen[]) => boolean): Promise<Seen[]> {
+async function collect(
+  bus: KafkaBus,
+  ctx: TestContext,
+  topics: string[],
+  until: (seen: Seen[]) => boolean,
+): Promise<Seen[]> {
   const seen: Seen[] = [];
-  const sub = await bus.subscribe({ groupId: `${ctx.groupId}-${topics.join('+')}`, topics, maxWaitMs: 100 }, async (batch) => {
-    for (const record of batch.records) {
-      const parsed = parseChangeRecord(record.value, record.headers);
-      if (!parsed.ok) throw Object.assign(new Error(JSON.stringify(parsed.issues)), { retriable: false });
-      seen.push({ record, parsed: parsed.value });
-    }
-  });
+  const sub = await bus.subscribe(
+    { groupId: `${ctx.groupId}-${topics.join('+')}`, topics, maxWaitMs: 100 },
+    async (batch) => {
+      for (const record of batch.records) {
+        const parsed = parseChangeRecord(record.value, record.headers);
+        if (!parsed.ok) throw Object.assign(new Error(JSON.stringify(parsed.issues)), { retriable: false });
+        seen.push({ record, parsed: parsed.value });
+      }
+    },
+  );
   const end = Date.now() + 90_000;
   let failure: unknown;
   sub.done.catch((err: unknown) => (failure = err));
@@ -51,9 +59,12 @@ async function collect(bus: KafkaBus, ctx: TestContext, topics: string[], until:
   return seen;
 }
 
-type Parsed = (ChangeRecord & { kind: 'change' } & { record: BusRecord }) | { kind: 'tombstone'; record: BusRecord };
+type Parsed =
+  (ChangeRecord & { kind: 'change' } & { record: BusRecord }) | { kind: 'tombstone'; record: BusRecord };
 const changes = (seen: Seen[]): Parsed[] =>
-  seen.map((s): Parsed => (s.parsed.kind === 'change' ? { ...s.parsed, record: s.record } : { kind: 'tombstone', record: s.record }));
+  seen.map((s): Parsed =>
+    s.parsed.kind === 'change' ? { ...s.parsed, record: s.record } : { kind: 'tombstone', record: s.record },
+  );
 
 const rowId = (row: unknown): string => {
   const id = (row as { id?: unknown } | null | undefined)?.id;
@@ -90,7 +101,10 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
   });
 
   afterAll(async () => {
-    for (const name of connectors) await connectRestClient(connect).deleteConnector(name).catch(() => {});
+    for (const name of connectors)
+      await connectRestClient(connect)
+        .deleteConnector(name)
+        .catch(() => {});
     await bus?.close();
     await ctx?.[Symbol.asyncDispose]();
   });
@@ -108,7 +122,11 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
         tables,
         slotName: `${ctx.topicPrefix}_${name}`,
         schemas,
-        extra: { 'skipped.operations': 'none', 'topic.creation.default.replication.factor': '1', 'topic.creation.default.partitions': '1' },
+        extra: {
+          'skipped.operations': 'none',
+          'topic.creation.default.replication.factor': '1',
+          'topic.creation.default.partitions': '1',
+        },
       }),
     );
     await client.waitForConnectorRunning(connectorName);
@@ -127,11 +145,15 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     await ctx.sql(`update public.customer set status = 'churned' where id = $1`, [ids.ada]);
     await ctx.sql(`update public.customer set id = $2 where id = $1`, [ids.grace, ids.graceNew]);
     await ctx.sql(`delete from public.customer where id = $1`, [ids.ada]);
-    await ctx.sql(`insert into public.customer (id, name) values ('00000000-0000-4000-8000-000000000009', 'Temp')`);
+    await ctx.sql(
+      `insert into public.customer (id, name) values ('00000000-0000-4000-8000-000000000009', 'Temp')`,
+    );
     await ctx.sql('truncate public.customer');
 
     const topic = `${prefix}.public.customer`;
-    const seen = await collect(bus, ctx, [topic], (s) => s.some((x) => x.parsed.kind === 'change' && x.parsed.event.op === 't'));
+    const seen = await collect(bus, ctx, [topic], (s) =>
+      s.some((x) => x.parsed.kind === 'change' && x.parsed.event.op === 't'),
+    );
     save('customer-with-schemas', seen);
     const evs = changes(seen);
     const summary = evs.map((e) =>
@@ -163,8 +185,15 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
       annual_revenue: '1234567.89',
       industry: 'Computing',
     });
-    expect(snapAda.event.source).toMatchObject({ connector: 'postgresql', db: ctx.database, schema: 'public', table: 'customer' });
-    expect(['first', 'true', 'last', 'first_in_data_collection', 'last_in_data_collection']).toContain(snapAda.event.source.snapshot);
+    expect(snapAda.event.source).toMatchObject({
+      connector: 'postgresql',
+      db: ctx.database,
+      schema: 'public',
+      table: 'customer',
+    });
+    expect(['first', 'true', 'last', 'first_in_data_collection', 'last_in_data_collection']).toContain(
+      snapAda.event.source.snapshot,
+    );
     expect(snapAda.schema?.name).toBe(`${prefix}.public.customer.Envelope`);
 
     if (update?.kind !== 'change' || update.event.op !== 'u') throw new Error('expected an update');
@@ -177,8 +206,15 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     if (pkDelete?.kind !== 'change' || pkCreate?.kind !== 'change') throw new Error('expected a key change');
     expect(pkDelete.keyChange).toBe('old-key');
     expect(pkCreate.keyChange).toBe('new-key');
-    expect(pkDelete.event.op === 'd' && pkDelete.event.before).toMatchObject({ id: ids.grace, name: 'Grace Hopper' });
-    expect(pkCreate.event.op === 'c' && pkCreate.event.after).toMatchObject({ id: ids.graceNew, name: 'Grace Hopper', annual_revenue: '42.00' });
+    expect(pkDelete.event.op === 'd' && pkDelete.event.before).toMatchObject({
+      id: ids.grace,
+      name: 'Grace Hopper',
+    });
+    expect(pkCreate.event.op === 'c' && pkCreate.event.after).toMatchObject({
+      id: ids.graceNew,
+      name: 'Grace Hopper',
+      annual_revenue: '42.00',
+    });
     const newKey = parseChangeKey(pkDelete.record.headers.get('__debezium.newkey') ?? null);
     expect(newKey.ok && newKey.value).toEqual({ id: ids.graceNew });
 
@@ -199,12 +235,27 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     await ctx.sql('delete from public.support_ticket where id = 1');
 
     const topic = `${prefix}.public.support_ticket`;
-    const seen = await collect(bus, ctx, [topic], (s) => s.filter((x) => x.parsed.kind === 'tombstone').length >= 1);
+    const seen = await collect(
+      bus,
+      ctx,
+      [topic],
+      (s) => s.filter((x) => x.parsed.kind === 'tombstone').length >= 1,
+    );
     save('support-ticket-plain', seen);
     const evs = changes(seen);
-    expect(evs.map((e) => (e.kind === 'tombstone' ? 'tombstone' : e.event.op))).toEqual(['c', 'u', 'd', 'tombstone']);
+    expect(evs.map((e) => (e.kind === 'tombstone' ? 'tombstone' : e.event.op))).toEqual([
+      'c',
+      'u',
+      'd',
+      'tombstone',
+    ]);
     const [insert, update] = evs;
-    if (insert?.kind !== 'change' || insert.event.op !== 'c' || update?.kind !== 'change' || update.event.op !== 'u') {
+    if (
+      insert?.kind !== 'change' ||
+      insert.event.op !== 'c' ||
+      update?.kind !== 'change' ||
+      update.event.op !== 'u'
+    ) {
       throw new Error('expected an insert then an update');
     }
     expect(insert.schema).toBeNull();

@@ -40,15 +40,24 @@ describe('alert rules and routes, with the real tools', () => {
   it('pass promtool checks and the rule unit tests', async () => {
     const check = await run('promtool', ['check', 'rules', rulesFile]);
     expect(check.stdout).toContain('SUCCESS: 4 rules found');
-    const unit = await run('promtool', ['test', 'rules', 'data-spine-services.test.yml'], { cwd: join(root, 'alertmanager/rules') });
+    const unit = await run('promtool', ['test', 'rules', 'data-spine-services.test.yml'], {
+      cwd: join(root, 'alertmanager/rules'),
+    });
     expect(unit.stdout).toContain('SUCCESS');
-    const config = await run('promtool', ['check', 'config', '--syntax-only', join(root, 'alertmanager/prometheus.yml')]);
+    const config = await run('promtool', [
+      'check',
+      'config',
+      '--syntax-only',
+      join(root, 'alertmanager/prometheus.yml'),
+    ]);
     expect(config.stdout).toContain('SUCCESS');
   });
 
   it('route pages, lag and tickets to their receivers (amtool)', async () => {
     const amtool = async (...labels: string[]) =>
-      (await run('amtool', ['config', 'routes', 'test', `--config.file=${routesFile}`, ...labels])).stdout.trim();
+      (
+        await run('amtool', ['config', 'routes', 'test', `--config.file=${routesFile}`, ...labels])
+      ).stdout.trim();
     expect(await amtool('alertname=DataSpineServiceDown', 'severity=page')).toBe('data-spine-oncall');
     expect(await amtool('alertname=DataSpineCdcLagHigh', 'severity=ticket')).toBe('data-spine-lag');
     expect(await amtool('alertname=DataSpineSlowRequests', 'severity=ticket')).toBe('data-spine-tickets');
@@ -75,13 +84,21 @@ describe('a failing service pages on-call through real Prometheus and Alertmanag
     app.get('/v1/fail', async () => {
       throw new Error('boom');
     });
-    service = await runServer(app, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 2_000, exit: false, signals: [] });
+    service = await runServer(app, {
+      host: '127.0.0.1',
+      port: 0,
+      shutdownTimeoutMs: 2_000,
+      exit: false,
+      signals: [],
+    });
     stops.push(() => service.shutdown('test'));
 
     const routes = readFileSync(routesFile, 'utf8').replaceAll('http://127.0.0.1:9095', hook.url);
     const am = await startAlertmanager({
       // Send at once: the shipped waits (10-30 s) are for people, not for a test.
-      config: routes.replace(/group_wait: \d+s/g, 'group_wait: 1s').replace(/group_interval: \d+m/g, 'group_interval: 1s'),
+      config: routes
+        .replace(/group_wait: \d+s/g, 'group_wait: 1s')
+        .replace(/group_interval: \d+m/g, 'group_interval: 1s'),
     });
     stops.push(() => am.stop());
     // The shipped rules with their hold durations shortened, so the test runs in seconds.
@@ -114,16 +131,25 @@ scrape_configs:
           .flatMap((r) => r.alerts.filter((a) => a.status === 'firing').map((a) => a.labels.alertname)),
       );
     while (!(firing().has('DataSpineHighErrorRate') && firing().has('DataSpineNotReady'))) {
-      if (Date.now() > end) throw new Error(`alerts received: ${JSON.stringify(hook.received.map((r) => r.path))}`);
+      if (Date.now() > end)
+        throw new Error(`alerts received: ${JSON.stringify(hook.received.map((r) => r.path))}`);
       await Promise.all(Array.from({ length: 5 }, () => fetch(`${service.url}/v1/fail`)));
       await new Promise((r) => setTimeout(r, 500));
     }
     const alerts = hook.received.filter((r) => r.path === '/oncall').flatMap((r) => r.alerts);
     const notReady = alerts.find((a) => a.labels.alertname === 'DataSpineNotReady');
-    expect(notReady?.labels).toMatchObject({ severity: 'page', service: 'residency-gate', dependency: 'postgres' });
+    expect(notReady?.labels).toMatchObject({
+      severity: 'page',
+      service: 'residency-gate',
+      dependency: 'postgres',
+    });
     expect(notReady?.annotations.summary).toBe('residency-gate reports a dependency down: postgres');
     const errors = alerts.find((a) => a.labels.alertname === 'DataSpineHighErrorRate');
     expect(errors?.annotations.runbook_url).toMatch(/runbooks\.md#high-error-rate$/);
-    expect(hook.received.some((r) => r.path === '/tickets' && r.alerts.some((a) => a.labels.alertname === 'DataSpineHighErrorRate'))).toBe(false);
+    expect(
+      hook.received.some(
+        (r) => r.path === '/tickets' && r.alerts.some((a) => a.labels.alertname === 'DataSpineHighErrorRate'),
+      ),
+    ).toBe(false);
   }, 120_000);
 });

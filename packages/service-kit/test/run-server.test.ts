@@ -23,7 +23,13 @@ describe('runServer', () => {
   it('drains in-flight requests, then closes dependencies, and refuses new connections', async () => {
     let closed = false;
     const app = await slowApp(() => (closed = true));
-    const server = await runServer(app, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 5_000, exit: false, signals: [] });
+    const server = await runServer(app, {
+      host: '127.0.0.1',
+      port: 0,
+      shutdownTimeoutMs: 5_000,
+      exit: false,
+      signals: [],
+    });
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     const inFlight = fetch(`${server.url}/slow`).then((r) => r.json());
@@ -38,7 +44,13 @@ describe('runServer', () => {
 
   it('gives up waiting at the bound', async () => {
     const app = await slowApp(() => {});
-    const server = await runServer(app, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 300, exit: false, signals: [] });
+    const server = await runServer(app, {
+      host: '127.0.0.1',
+      port: 0,
+      shutdownTimeoutMs: 300,
+      exit: false,
+      signals: [],
+    });
     void fetch(`${server.url}/hang`).catch(() => {});
     await new Promise((r) => setTimeout(r, 50));
     const t0 = Date.now();

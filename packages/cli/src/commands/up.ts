@@ -36,13 +36,21 @@ async function takeLock(dataDir: string): Promise<() => Promise<void>> {
   const existing = await readFile(path, 'utf8').catch(() => '');
   const pid = Number(existing.trim());
   if (pid && pid !== process.pid && alive(pid)) {
-    throw new UsageError(`a spine is already running on ${dataDir} (pid ${pid}); stop it first (Ctrl-C or kill ${pid})`);
+    throw new UsageError(
+      `a spine is already running on ${dataDir} (pid ${pid}); stop it first (Ctrl-C or kill ${pid})`,
+    );
   }
   await writeFile(path, `${process.pid}\n`);
   return () => rm(path, { force: true });
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number, name: string, log: string): Promise<void> {
+async function waitReady(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  name: string,
+  log: string,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see ${log}`);
@@ -66,7 +74,11 @@ async function stopChild(child: ChildProcess, boundMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
-function startService(entry: ServiceEntry, env: NodeJS.ProcessEnv, logDir: string): { child: ChildProcess; log: string } {
+function startService(
+  entry: ServiceEntry,
+  env: NodeJS.ProcessEnv,
+  logDir: string,
+): { child: ChildProcess; log: string } {
   const server = fileURLToPath(import.meta.resolve(`${entry.packageName}/server`));
   const log = join(logDir, `${entry.name}.log`);
   const out = createWriteStream(log, { flags: 'a' });
@@ -98,7 +110,12 @@ export async function up(args: readonly string[], env: Readonly<CliEnv>): Promis
     const t0 = performance.now();
     const { created } = await ensureAdminKey(dataDir);
     const bins = findPostgresBinaries(env.SPINE_PG_BIN);
-    pg = await startPostgres({ dataDir: join(dataDir, 'postgres'), port: env.SPINE_PG_PORT, binDir: bins.binDir, persistent: true });
+    pg = await startPostgres({
+      dataDir: join(dataDir, 'postgres'),
+      port: env.SPINE_PG_PORT,
+      binDir: bins.binDir,
+      persistent: true,
+    });
     const dbUrl = (db: string) => {
       const u = new URL(pg!.url);
       u.pathname = `/${db}`;
