@@ -59,7 +59,7 @@ ensure_test_system() {
   local pg=()
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || pg=("pg_ctlcluster:postgresql")
   apt_install "${pg[@]}" java:openjdk-17-jre-headless mvn:maven prometheus:prometheus \
-    alertmanager:prometheus-alertmanager chromium:chromium
+    prometheus-alertmanager:prometheus-alertmanager chromium:chromium
 }
 
 cmd=${1:-}
