@@ -2,6 +2,7 @@ import type { BatchHandler, Bus, BusRecord, OutgoingRecord, SubscribeOptions, Su
 import { BATCH_DEFAULTS } from './bus.ts';
 import { partitionFor, toBuffer } from './partitioner.ts';
 import { handleWithRetry, sleep } from './retry.ts';
+import { subscriptionHandle } from './subscription-handle.ts';
 
 type PartitionKey = `${string}#${number}`;
 const pk = (topic: string, partition: number): PartitionKey => `${topic}#${partition}`;
@@ -183,18 +184,7 @@ export class InProcessBus implements Bus {
       this.#rebalance(group);
       this.#changed.notify();
     });
-    const subscription: Subscription = {
-      done,
-      close: async () => {
-        abort.abort();
-        await done.catch(() => {});
-        this.#subscriptions.delete(subscription);
-      },
-    };
-    this.#subscriptions.add(subscription);
-    // A subscription that fails stops; make sure the rejection is observed by whoever awaits `done`.
-    done.catch(() => {});
-    return subscription;
+    return subscriptionHandle(done, abort, this.#subscriptions);
   }
 
   /** The committed offset of a group on a partition (for tests and lag). */

@@ -4,6 +4,7 @@ import type { BatchHandler, Bus, BusRecord, OutgoingRecord, SubscribeOptions, Su
 import { BATCH_DEFAULTS } from './bus.ts';
 import { toBuffer } from './partitioner.ts';
 import { handleWithRetry } from './retry.ts';
+import { subscriptionHandle } from './subscription-handle.ts';
 
 export interface KafkaBusOptions {
   clientId: string;
@@ -177,17 +178,7 @@ export class KafkaBus implements Bus {
       await stream.close().catch(() => {});
       await consumer.close(true).catch(() => {});
     });
-    done.catch(() => {});
-    const subscription: Subscription = {
-      done,
-      close: async () => {
-        abort.abort();
-        await done.catch(() => {});
-        this.#subscriptions.delete(subscription);
-      },
-    };
-    this.#subscriptions.add(subscription);
-    return subscription;
+    return subscriptionHandle(done, abort, this.#subscriptions);
   }
 
   /**
