@@ -46,9 +46,14 @@ scrape_configs: [ { job_name: alertmanager, static_configs: [ { targets: ['${tar
       if (Date.now() > end) throw new Error('AlwaysFiring never reached Alertmanager');
       await new Promise((r) => setTimeout(r, 250));
     }
-    const up = (await (await fetch(`${prometheus.url}/api/v1/query?query=up`)).json()) as {
-      data: { result: Array<{ value: [number, string] }> };
-    };
+    // The rule fires at the first evaluation, which may come before the first scrape is stored.
+    type Up = { data: { result: Array<{ value: [number, string] }> } };
+    const query = async () => (await (await fetch(`${prometheus.url}/api/v1/query?query=up`)).json()) as Up;
+    let up = await query();
+    while (up.data.result.length === 0 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 250));
+      up = await query();
+    }
     expect(up.data.result[0]?.value[1]).toBe('1');
   });
 
