@@ -88,7 +88,11 @@ export interface SchemaFormat {
    * Parses and validates `text` with its references; throws `InvalidSchemaError` (message and path of the
    * first problem) for anything Confluent would answer 42201 to, including unresolved references.
    */
-  parse(text: string, references: readonly ResolvedReference[], options: { normalize: boolean }): ParsedSchema;
+  parse(
+    text: string,
+    references: readonly ResolvedReference[],
+    options: { normalize: boolean },
+  ): ParsedSchema;
   /**
    * Whether data written with `writer` can be read with `reader`. Empty means compatible. BACKWARD checks
    * (reader = new, writer = old); FORWARD the reverse; FULL both.

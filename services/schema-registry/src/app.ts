@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import {
+  createApp,
+  createLogger,
+  hashSecret,
+  MemoryCredentialStore,
+  parseApiKey,
+} from '@data-spine/service-kit';
+import type { CredentialStore, Logger } from '@data-spine/service-kit';
+import type { RegistryConfig } from './config.ts';
+import type { SchemaFormat } from './formats/schema-format.ts';
+import { FormatCatalog } from './registry/format-catalog.ts';
+import { RegistryService } from './registry/registry-service.ts';
+import { compatibilityRoutes } from './routes/compatibility.ts';
+import { configRoutes } from './routes/config-and-mode.ts';
+import { confluentErrorBody } from './routes/confluent-errors.ts';
+import { schemaRoutes } from './routes/schemas.ts';
+import { subjectRoutes } from './routes/subjects.ts';
+import { RegistryStore } from './storage/registry-store.ts';
+
+export const CONTENT_TYPES = [
+  'application/vnd.schemaregistry.v1+json',
+  'application/vnd.schemaregistry+json',
+  'application/json',
+  'application/octet-stream',
+] as const;
+
+export interface RegistryDeps {
+  formats: readonly SchemaFormat[];
+  logger?: Logger;
+  credentials?: CredentialStore;
+  store?: RegistryStore;
+}
+
+/** The admin key from `<SPINE_DATA_DIR>/admin-key` (or SPINE_ADMIN_KEY_FILE), stored hashed in memory. */
+async function adminCredentials(config: RegistryConfig): Promise<CredentialStore> {
+  const store = new MemoryCredentialStore();
+  const file = config.SPINE_ADMIN_KEY_FILE;
+  if (file) {
+    const key = parseApiKey((await readFile(file, 'utf8')).trim());
+    if (!key) throw new Error(`${file} is not of the form key:secret`);
+    store.put({ key: key.key, secretHash: hashSecret(key.secret), roles: ['admin'], scopes: ['*'] });
+  }
+  return store;
+}
+
+/** Builds the registry's app; never listens. */
+export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Promise<FastifyInstance> {
+  const logger = deps.logger ?? createLogger({ service: 'schema-registry', level: config.SPINE_LOG_LEVEL });
+  const store = deps.store ?? new RegistryStore(config.SPINE_DATABASE_URL);
+  await store.migrate();
+  const registry = new RegistryService(
+    store,
+    new FormatCatalog(deps.formats),
+    config.SPINE_REGISTRY_DEFAULT_COMPATIBILITY,
+  );
+  const app = await createApp({
+    service: 'schema-registry',
+    version: '0.1.0',
+    description: 'Confluent Schema Registry compatible API with data contracts.',
+    logger,
+    bodyLimitBytes: config.SPINE_BODY_LIMIT_BYTES,
+    credentials: deps.credentials ?? (await adminCredentials(config)),
+    readsRequireAuth: config.SPINE_READS_REQUIRE_AUTH,
+    readiness: [{ name: 'postgres', check: () => store.ping() }],
+    closeDependencies: () => store.close(),
+    errorSerializer: confluentErrorBody,
+  });
+  // Confluent clients send (and accept) these media types; the body is JSON in every case.
+  app.addContentTypeParser(
+    [
+      'application/vnd.schemaregistry.v1+json',
+      'application/vnd.schemaregistry+json',
+      'application/octet-stream',
+    ],
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'ignore'),
+  );
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/json')) {
+      reply.header('content-type', 'application/vnd.schemaregistry.v1+json');
+    }
+    return payload;
+  });
+  app.get(
+    '/',
+    { config: { auth: 'public', openapi: { summary: 'Root (Confluent answers {})' } } },
+    async () => ({}),
+  );
+  subjectRoutes(app, registry);
+  schemaRoutes(app, registry);
+  configRoutes(app, registry);
+  compatibilityRoutes(app, registry);
+  return app;
+}

@@ -1,0 +1,4 @@
+import type { SchemaFormat } from './schema-format.ts';
+
+/** The schema languages a registry started by `server.ts` speaks. */
+export const DEFAULT_FORMATS: readonly SchemaFormat[] = [];

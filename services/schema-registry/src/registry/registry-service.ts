@@ -1,0 +1,400 @@
+import { createHash } from 'node:crypto';
+import type { CompatibilityLevel } from '../config.ts';
+import * as E from '../errors.ts';
+import { InvalidSchemaError } from '../formats/schema-format.ts';
+import type {
+  ParsedSchema,
+  ResolvedReference,
+  SchemaFormat,
+  SchemaReference,
+  SchemaType,
+} from '../formats/schema-format.ts';
+import type { RegistryStore, StoredSchema, SubjectVersion } from '../storage/registry-store.ts';
+import { checkAgainstLevel, describeIssues } from './compatibility-levels.ts';
+import type { FormatCatalog } from './format-catalog.ts';
+
+export type Mode = 'READWRITE' | 'READONLY' | 'IMPORT';
+
+export interface SchemaInput {
+  schema: string;
+  schemaType: SchemaType;
+  references: SchemaReference[];
+  normalize: boolean;
+}
+
+export interface RegisterInput extends SchemaInput {
+  subject: string;
+  id?: number;
+  principal: string | null;
+}
+
+export interface VersionView extends SubjectVersion {
+  schema: StoredSchema;
+}
+
+const MAX_VERSION = 2 ** 31 - 1;
+const MAX_REFERENCE_DEPTH = 32;
+
+/** Parses `latest`, `-1` or a number in [1, 2^31-1]; anything else is 42202. */
+export function parseVersionSpec(spec: string): number | 'latest' {
+  if (spec === 'latest' || spec === '-1') return 'latest';
+  if (!/^\d+$/.test(spec)) throw new E.InvalidVersion(spec);
+  const n = Number(spec);
+  if (n < 1 || n > MAX_VERSION) throw new E.InvalidVersion(spec);
+  return n;
+}
+
+/**
+ * The registry's rules, over the store: registration (idempotent, compatibility-checked, one id per
+ * distinct schema across subjects), lookups, deletes, config and mode. Routes only translate HTTP.
+ */
+export class RegistryService {
+  readonly #store: RegistryStore;
+  readonly #formats: FormatCatalog;
+  readonly #defaultCompatibility: CompatibilityLevel;
+  /** Parsed schemas by id: schemas are immutable, so parsing once is enough. */
+  readonly #parsed = new Map<string, ParsedSchema>();
+
+  constructor(store: RegistryStore, formats: FormatCatalog, defaultCompatibility: CompatibilityLevel) {
+    this.#store = store;
+    this.#formats = formats;
+    this.#defaultCompatibility = defaultCompatibility;
+  }
+
+  schemaTypes(): SchemaType[] {
+    return this.#formats.types();
+  }
+
+  format(type: SchemaType): SchemaFormat {
+    const f = this.#formats.get(type);
+    if (!f)
+      throw new E.InvalidSchema(
+        `schema type ${type} is not supported; supported: ${this.#formats.types().join(', ')}`,
+      );
+    return f;
+  }
+
+  /** Fetches the referenced versions' schemas, transitively; a missing one or a cycle is 42201. */
+  async resolveReferences(
+    refs: readonly SchemaReference[],
+    seen: readonly string[] = [],
+  ): Promise<ResolvedReference[]> {
+    if (seen.length > MAX_REFERENCE_DEPTH)
+      throw new E.InvalidSchema(`references nest deeper than ${MAX_REFERENCE_DEPTH}`);
+    const out: ResolvedReference[] = [];
+    for (const ref of refs) {
+      const key = `${ref.subject}/${ref.version}`;
+      if (seen.includes(key)) throw new E.InvalidSchema(`cyclic reference: ${[...seen, key].join(' -> ')}`);
+      const version = await this.#versionOrNull(
+        ref.subject,
+        ref.version === -1 ? 'latest' : ref.version,
+        false,
+      );
+      if (!version)
+        throw new E.InvalidSchema(
+          `reference ${ref.name} names ${ref.subject} version ${ref.version}, which does not exist`,
+        );
+      out.push({
+        name: ref.name,
+        subject: ref.subject,
+        version: version.version,
+        schema: version.schema.schema,
+        references: await this.resolveReferences(version.schema.references, [...seen, key]),
+      });
+    }
+    return out;
+  }
+
+  async parse(input: SchemaInput): Promise<ParsedSchema> {
+    const format = this.format(input.schemaType);
+    const resolved = await this.resolveReferences(input.references);
+    try {
+      return format.parse(input.schema, resolved, { normalize: input.normalize });
+    } catch (err) {
+      if (err instanceof InvalidSchemaError) {
+        throw new E.InvalidSchema(err.path ? `${err.message} (at ${err.path})` : err.message, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  identity(type: SchemaType, parsed: ParsedSchema, refs: readonly SchemaReference[]): string {
+    return createHash('sha256')
+      .update(`${type}\n${parsed.canonical}\n${JSON.stringify(refs)}`)
+      .digest('hex');
+  }
+
+  async parsedById(stored: StoredSchema, normalize = false): Promise<ParsedSchema> {
+    const key = `${stored.id}:${normalize}`;
+    const cached = this.#parsed.get(key);
+    if (cached) return cached;
+    const parsed = await this.parse({
+      schema: stored.schema,
+      schemaType: stored.schemaType,
+      references: stored.references,
+      normalize,
+    });
+    this.#parsed.set(key, parsed);
+    return parsed;
+  }
+
+  async compatibilityLevel(subject: string | null): Promise<CompatibilityLevel> {
+    const own = subject === null ? undefined : await this.#store.config(subject);
+    if (own?.compatibility) return own.compatibility as CompatibilityLevel;
+    const global = await this.#store.config('');
+    return (global?.compatibility as CompatibilityLevel | null) ?? this.#defaultCompatibility;
+  }
+
+  async mode(subject: string | null): Promise<Mode> {
+    const own = subject === null ? undefined : await this.#store.config(subject);
+    if (own?.mode) return own.mode as Mode;
+    return ((await this.#store.config(''))?.mode as Mode | null) ?? 'READWRITE';
+  }
+
+  async register(input: RegisterInput): Promise<{ id: number; version: number }> {
+    const mode = await this.mode(input.subject);
+    if (mode === 'READONLY')
+      throw new E.OperationNotPermitted(`Subject ${input.subject} is in read-only mode`);
+    if (input.id !== undefined && mode !== 'IMPORT') {
+      throw new E.OperationNotPermitted('a schema id may be given only in IMPORT mode');
+    }
+    const parsed = await this.parse(input);
+    const identity = this.identity(input.schemaType, parsed, input.references);
+    const format = this.format(input.schemaType);
+    const level = await this.compatibilityLevel(input.subject);
+
+    return this.#store.withSubjectLock(input.subject, async (db) => {
+      const versions = await this.#store.versions(input.subject, db);
+      const live = versions.filter((v) => !v.deleted);
+      const existingId = await this.#store.schemaIdByIdentity(identity);
+      const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
+      if (same) return { id: same.schemaId, version: same.version };
+
+      if (mode !== 'IMPORT') {
+        const previous = await Promise.all(
+          live.map(async (v) => this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema)),
+        );
+        const issues = checkAgainstLevel(format, level, parsed, previous);
+        if (issues.length > 0) {
+          await this.#store.audit({
+            principal: input.principal,
+            action: 'register',
+            subject: input.subject,
+            result: 'refused',
+            detail: { level, issues },
+          });
+          throw new E.IncompatibleSchema(input.subject, describeIssues(issues).join(', '));
+        }
+      }
+      const id = await this.#store.insertSchema(
+        {
+          schemaType: input.schemaType,
+          schema: input.schema,
+          canonical: parsed.canonical,
+          identity,
+          references: input.references,
+        },
+        input.id,
+        db,
+      );
+      const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+      await this.#store.insertVersion(db, {
+        subject: input.subject,
+        version,
+        schemaId: id,
+        semver: null,
+        metadata: null,
+      });
+      await this.#store.audit(
+        {
+          principal: input.principal,
+          action: 'register',
+          subject: input.subject,
+          version,
+          schemaId: id,
+          result: 'ok',
+        },
+        db,
+      );
+      return { id, version };
+    });
+  }
+
+  async #versionOrNull(
+    subject: string,
+    spec: number | 'latest',
+    includeDeleted: boolean,
+  ): Promise<VersionView | null> {
+    const versions = (await this.#store.versions(subject)).filter((v) => includeDeleted || !v.deleted);
+    const v = spec === 'latest' ? versions.at(-1) : versions.find((x) => x.version === spec);
+    if (!v) return null;
+    const schema = await this.#store.schemaById(v.schemaId);
+    return schema ? { ...v, schema } : null;
+  }
+
+  async version(subject: string, spec: string, includeDeleted = false): Promise<VersionView> {
+    const parsedSpec = parseVersionSpec(spec);
+    const all = await this.#store.versions(subject);
+    if (all.length === 0 || (!includeDeleted && all.every((v) => v.deleted)))
+      throw new E.SubjectNotFound(subject);
+    const v = await this.#versionOrNull(subject, parsedSpec, includeDeleted);
+    if (!v) throw new E.VersionNotFound(spec);
+    return v;
+  }
+
+  async versions(subject: string, includeDeleted: boolean): Promise<number[]> {
+    const all = (await this.#store.versions(subject)).filter((v) => includeDeleted || !v.deleted);
+    if (all.length === 0) throw new E.SubjectNotFound(subject);
+    return all.map((v) => v.version);
+  }
+
+  async lookup(subject: string, input: SchemaInput, includeDeleted: boolean): Promise<VersionView> {
+    const versions = (await this.#store.versions(subject)).filter((v) => includeDeleted || !v.deleted);
+    if (versions.length === 0) throw new E.SubjectNotFound(subject);
+    const parsed = await this.parse(input);
+    const id = await this.#store.schemaIdByIdentity(
+      this.identity(input.schemaType, parsed, input.references),
+    );
+    const match = id === undefined ? undefined : versions.filter((v) => v.schemaId === id).at(-1);
+    if (!match) throw new E.SchemaNotFound('not found');
+    return { ...match, schema: (await this.#store.schemaById(match.schemaId)) as StoredSchema };
+  }
+
+  subjects(prefix: string | undefined, includeDeleted: boolean): Promise<string[]> {
+    return this.#store.subjects({ ...(prefix ? { prefix } : {}), deleted: includeDeleted });
+  }
+
+  referencedBy(subject: string, version: number): Promise<number[]> {
+    return this.#store.referencedBy(subject, version);
+  }
+
+  /** Where a schema id is used: `{subject, version}` pairs. */
+  async usesOf(id: number): Promise<Array<{ subject: string; version: number }>> {
+    await this.schemaById(id);
+    return (await this.#store.versionsOfSchema(id))
+      .filter((v) => !v.deleted)
+      .map((v) => ({ subject: v.subject, version: v.version }));
+  }
+
+  listSchemas(options: { subjectPrefix?: string; deleted?: boolean; offset: number; limit: number }) {
+    return this.#store.schemas(options);
+  }
+
+  async setCompatibility(subject: string | null, level: CompatibilityLevel | null): Promise<void> {
+    await this.#store.setConfig(subject ?? '', 'compatibility', level);
+  }
+
+  async subjectCompatibility(subject: string): Promise<CompatibilityLevel | null> {
+    return (
+      ((await this.#store.config(subject))?.compatibility as CompatibilityLevel | null | undefined) ?? null
+    );
+  }
+
+  async setMode(subject: string | null, mode: Mode | null): Promise<void> {
+    await this.#store.setConfig(subject ?? '', 'mode', mode);
+  }
+
+  async subjectMode(subject: string): Promise<Mode | null> {
+    return ((await this.#store.config(subject))?.mode as Mode | null | undefined) ?? null;
+  }
+
+  async schemaById(id: number): Promise<StoredSchema> {
+    const s = Number.isInteger(id) && id > 0 ? await this.#store.schemaById(id) : undefined;
+    if (!s) throw new E.SchemaNotFound(String(id));
+    return s;
+  }
+
+  /** `versionSpec` is a version (`latest`, a number) or `all`: every version the level requires. */
+  async checkCompatibility(subject: string, versionSpec: string, input: SchemaInput): Promise<string[]> {
+    const format = this.format(input.schemaType);
+    const candidate = await this.parse(input);
+    const level = await this.compatibilityLevel(subject);
+    const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
+    let against: SubjectVersion[];
+    if (versionSpec === 'all') {
+      against = live;
+    } else {
+      const v = await this.version(subject, versionSpec);
+      against = [v];
+    }
+    const previous = await Promise.all(
+      against.map(async (v) => this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema)),
+    );
+    // Against one named version the level's direction applies, without transitivity.
+    const effective =
+      versionSpec === 'all' ? level : (level.replace('_TRANSITIVE', '') as CompatibilityLevel);
+    return describeIssues(checkAgainstLevel(format, effective, candidate, previous));
+  }
+
+  async deleteSubject(subject: string, permanent: boolean, principal: string | null): Promise<number[]> {
+    if ((await this.mode(subject)) === 'READONLY')
+      throw new E.OperationNotPermitted(`Subject ${subject} is in read-only mode`);
+    return this.#store.withSubjectLock(subject, async (db) => {
+      const versions = await this.#store.versions(subject, db);
+      if (versions.length === 0) throw new E.SubjectNotFound(subject);
+      if (permanent) {
+        if (versions.some((v) => !v.deleted)) throw new E.SubjectNotSoftDeleted(subject);
+        await this.#refuseIfReferenced(subject, versions);
+        await this.#store.hardDelete(db, subject);
+      } else {
+        if (versions.every((v) => v.deleted)) throw new E.SubjectSoftDeleted(subject);
+        await this.#refuseIfReferenced(
+          subject,
+          versions.filter((v) => !v.deleted),
+        );
+        await this.#store.softDelete(db, subject);
+      }
+      await this.#store.audit(
+        {
+          principal,
+          action: permanent ? 'delete-subject-permanent' : 'delete-subject',
+          subject,
+          result: 'ok',
+        },
+        db,
+      );
+      return (permanent ? versions : versions.filter((v) => !v.deleted)).map((v) => v.version);
+    });
+  }
+
+  async deleteVersion(
+    subject: string,
+    spec: string,
+    permanent: boolean,
+    principal: string | null,
+  ): Promise<number> {
+    const parsedSpec = parseVersionSpec(spec);
+    return this.#store.withSubjectLock(subject, async (db) => {
+      const versions = await this.#store.versions(subject, db);
+      if (versions.length === 0) throw new E.SubjectNotFound(subject);
+      const target =
+        parsedSpec === 'latest'
+          ? versions.filter((v) => !v.deleted).at(-1)
+          : versions.find((v) => v.version === parsedSpec);
+      if (!target) throw new E.VersionNotFound(spec);
+      if (permanent && !target.deleted) throw new E.VersionNotSoftDeleted(subject, target.version);
+      if (!permanent && target.deleted) throw new E.VersionSoftDeleted(subject, target.version);
+      await this.#refuseIfReferenced(subject, [target]);
+      if (permanent) await this.#store.hardDelete(db, subject, target.version);
+      else await this.#store.softDelete(db, subject, target.version);
+      await this.#store.audit(
+        {
+          principal,
+          action: permanent ? 'delete-version-permanent' : 'delete-version',
+          subject,
+          version: target.version,
+          result: 'ok',
+        },
+        db,
+      );
+      return target.version;
+    });
+  }
+
+  async #refuseIfReferenced(subject: string, versions: readonly SubjectVersion[]): Promise<void> {
+    for (const v of versions) {
+      if ((await this.#store.referencedBy(subject, v.version)).length > 0)
+        throw new E.ReferenceExists(subject, v.version);
+    }
+  }
+}

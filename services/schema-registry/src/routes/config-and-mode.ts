@@ -1,0 +1,120 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { COMPATIBILITY_LEVELS } from '../config.ts';
+import type { CompatibilityLevel } from '../config.ts';
+import * as E from '../errors.ts';
+import type { Mode, RegistryService } from '../registry/registry-service.ts';
+import { CompatibilityBody, ModeBody, parseBody, truthy } from './bodies.ts';
+
+const MODES = ['READWRITE', 'READONLY', 'IMPORT'] as const;
+type Query = Record<string, string | undefined>;
+const subjectOf = (r: FastifyRequest) => (r.params as { subject: string }).subject;
+
+function level(value: string): CompatibilityLevel {
+  const upper = value.toUpperCase();
+  if (!(COMPATIBILITY_LEVELS as readonly string[]).includes(upper)) throw new E.InvalidCompatibilityLevel();
+  return upper as CompatibilityLevel;
+}
+
+function mode(value: string): Mode {
+  const upper = value.toUpperCase();
+  if (!(MODES as readonly string[]).includes(upper)) throw new E.InvalidMode();
+  return upper as Mode;
+}
+
+/** /config and /mode, global and per subject. PUT takes `compatibility`; GET answers `compatibilityLevel`. */
+export function configRoutes(app: FastifyInstance, registry: RegistryService): void {
+  const admin = { auth: { role: 'admin' as const } };
+  const subjectWrite = { auth: { role: 'producer' as const, resource: subjectOf } };
+
+  app.get(
+    '/config',
+    { config: { openapi: { summary: 'Global compatibility level', tags: ['config'] } } },
+    async () => ({
+      compatibilityLevel: await registry.compatibilityLevel(null),
+    }),
+  );
+  app.put(
+    '/config',
+    { config: { ...admin, openapi: { summary: 'Set the global compatibility level', tags: ['config'] } } },
+    async (request) => {
+      const body = parseBody(CompatibilityBody, request.body);
+      await registry.setCompatibility(null, level(body.compatibility));
+      return { compatibility: level(body.compatibility) };
+    },
+  );
+  app.get(
+    '/config/:subject',
+    { config: { openapi: { summary: "A subject's compatibility level", tags: ['config'] } } },
+    async (request) => {
+      const subject = subjectOf(request);
+      const own = await registry.subjectCompatibility(subject);
+      if (own) return { compatibilityLevel: own };
+      if (truthy((request.query as Query).defaultToGlobal))
+        return { compatibilityLevel: await registry.compatibilityLevel(null) };
+      throw new E.SubjectCompatibilityNotConfigured(subject);
+    },
+  );
+  app.put(
+    '/config/:subject',
+    {
+      config: {
+        ...subjectWrite,
+        openapi: { summary: "Set a subject's compatibility level", tags: ['config'] },
+      },
+    },
+    async (request) => {
+      const body = parseBody(CompatibilityBody, request.body);
+      await registry.setCompatibility(subjectOf(request), level(body.compatibility));
+      return { compatibility: level(body.compatibility) };
+    },
+  );
+  app.delete(
+    '/config/:subject',
+    {
+      config: {
+        ...subjectWrite,
+        openapi: { summary: "Remove a subject's compatibility level", tags: ['config'] },
+      },
+    },
+    async (request) => {
+      const subject = subjectOf(request);
+      const own = await registry.subjectCompatibility(subject);
+      if (!own) throw new E.SubjectCompatibilityNotConfigured(subject);
+      await registry.setCompatibility(subject, null);
+      return { compatibilityLevel: own };
+    },
+  );
+
+  app.get('/mode', { config: { openapi: { summary: 'Global mode', tags: ['mode'] } } }, async () => ({
+    mode: await registry.mode(null),
+  }));
+  app.put(
+    '/mode',
+    { config: { ...admin, openapi: { summary: 'Set the global mode', tags: ['mode'] } } },
+    async (request) => {
+      const m = mode(parseBody(ModeBody, request.body).mode);
+      await registry.setMode(null, m);
+      return { mode: m };
+    },
+  );
+  app.get(
+    '/mode/:subject',
+    { config: { openapi: { summary: "A subject's mode", tags: ['mode'] } } },
+    async (request) => {
+      const subject = subjectOf(request);
+      const own = await registry.subjectMode(subject);
+      if (own) return { mode: own };
+      if (truthy((request.query as Query).defaultToGlobal)) return { mode: await registry.mode(null) };
+      throw new E.SubjectModeNotConfigured(subject);
+    },
+  );
+  app.put(
+    '/mode/:subject',
+    { config: { ...admin, openapi: { summary: "Set a subject's mode", tags: ['mode'] } } },
+    async (request) => {
+      const m = mode(parseBody(ModeBody, request.body).mode);
+      await registry.setMode(subjectOf(request), m);
+      return { mode: m };
+    },
+  );
+}

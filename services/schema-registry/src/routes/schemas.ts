@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { RegistryService } from '../registry/registry-service.ts';
+import { truthy } from './bodies.ts';
+import { schemaView } from './views.ts';
+
+type IdParams = { id: string };
+type Query = Record<string, string | undefined>;
+
+const idOf = (params: unknown) => Number((params as IdParams).id);
+
+/** /schemas: by id (what serializers call for every id they meet), types, and listing. */
+export function schemaRoutes(app: FastifyInstance, registry: RegistryService): void {
+  app.get(
+    '/schemas/types',
+    { config: { openapi: { summary: 'Supported schema types', tags: ['schemas'] } } },
+    async () => registry.schemaTypes(),
+  );
+
+  app.get(
+    '/schemas/ids/:id',
+    { config: { openapi: { summary: 'Get a schema by id', tags: ['schemas'] } } },
+    async (request) => schemaView(await registry.schemaById(idOf(request.params))),
+  );
+
+  app.get(
+    '/schemas/ids/:id/schema',
+    { config: { openapi: { summary: 'Get a schema by id, text only', tags: ['schemas'] } } },
+    async (request, reply) =>
+      reply
+        .type('application/vnd.schemaregistry.v1+json')
+        .send((await registry.schemaById(idOf(request.params))).schema),
+  );
+
+  app.get(
+    '/schemas/ids/:id/subjects',
+    { config: { openapi: { summary: 'Subjects using a schema id', tags: ['schemas'] } } },
+    async (request) => [...new Set((await registry.usesOf(idOf(request.params))).map((u) => u.subject))],
+  );
+
+  app.get(
+    '/schemas/ids/:id/versions',
+    { config: { openapi: { summary: 'Subject versions using a schema id', tags: ['schemas'] } } },
+    async (request) => registry.usesOf(idOf(request.params)),
+  );
+
+  app.get(
+    '/schemas',
+    { config: { openapi: { summary: 'List schemas', tags: ['schemas'] } } },
+    async (request) => {
+      const q = request.query as Query;
+      const rows = await registry.listSchemas({
+        ...(q.subjectPrefix ? { subjectPrefix: q.subjectPrefix } : {}),
+        deleted: truthy(q.deleted),
+        offset: Math.max(0, Number(q.offset ?? 0) || 0),
+        limit: Math.min(10_000, Math.max(1, Number(q.limit ?? 1000) || 1000)),
+      });
+      return rows.map((r) => ({
+        subject: r.subject,
+        version: r.version,
+        id: r.id,
+        ...(r.schemaType === 'AVRO' ? {} : { schemaType: r.schemaType }),
+        ...(r.references.length ? { references: r.references } : {}),
+        schema: r.schema,
+      }));
+    },
+  );
+}

@@ -1,0 +1,24 @@
+import type { StoredSchema } from '../storage/registry-store.ts';
+import type { VersionView } from '../registry/registry-service.ts';
+
+/** Confluent omits `schemaType` for Avro and `references` when empty; clients rely on neither being there. */
+function typeAndRefs(s: StoredSchema): { schemaType?: string; references?: StoredSchema['references'] } {
+  return {
+    ...(s.schemaType === 'AVRO' ? {} : { schemaType: s.schemaType }),
+    ...(s.references.length > 0 ? { references: s.references } : {}),
+  };
+}
+
+export function versionView(v: VersionView) {
+  return {
+    subject: v.subject,
+    version: v.version,
+    id: v.schemaId,
+    ...typeAndRefs(v.schema),
+    schema: v.schema.schema,
+  };
+}
+
+export function schemaView(s: StoredSchema) {
+  return { ...typeAndRefs(s), schema: s.schema };
+}

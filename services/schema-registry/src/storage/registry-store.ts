@@ -1,0 +1,271 @@
+import pg from 'pg';
+import type { SchemaReference, SchemaType } from '../formats/schema-format.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export interface StoredSchema {
+  id: number;
+  schemaType: SchemaType;
+  schema: string;
+  references: SchemaReference[];
+}
+
+export interface SubjectVersion {
+  subject: string;
+  version: number;
+  schemaId: number;
+  deleted: boolean;
+  semver: string | null;
+  metadata: Record<string, unknown> | null;
+}
+
+export interface NewSchema {
+  schemaType: SchemaType;
+  schema: string;
+  canonical: string;
+  identity: string;
+  references: SchemaReference[];
+}
+
+export interface AuditEntry {
+  principal: string | null;
+  action: string;
+  subject?: string;
+  version?: number;
+  schemaId?: number;
+  result: 'ok' | 'refused' | 'failed';
+  detail?: Record<string, unknown>;
+}
+
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+const toVersion = (r: {
+  subject: string;
+  version: number;
+  schema_id: number;
+  deleted: boolean;
+  semver: string | null;
+  metadata: Record<string, unknown> | null;
+}): SubjectVersion => ({
+  subject: r.subject,
+  version: r.version,
+  schemaId: r.schema_id,
+  deleted: r.deleted,
+  semver: r.semver,
+  metadata: r.metadata,
+});
+
+/**
+ * Postgres persistence of schemas, subject versions, config and the audit trail. Schemas are immutable once
+ * stored, so reads by id are cached in memory for the life of the process.
+ */
+export class RegistryStore {
+  readonly #pool: pg.Pool;
+  readonly #byId = new Map<number, StoredSchema>();
+
+  constructor(databaseUrl: string, poolSize = 10) {
+    this.#pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      // Several registries may start at once against one database.
+      await client.query('select pg_advisory_lock(hashtext($1))', ['registry-migrations']);
+      for (const sql of MIGRATIONS) await client.query(sql);
+    } finally {
+      await client.query('select pg_advisory_unlock(hashtext($1))', ['registry-migrations']).catch(() => {});
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.#pool.query('select 1');
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.end();
+  }
+
+  async schemaById(id: number): Promise<StoredSchema | undefined> {
+    const cached = this.#byId.get(id);
+    if (cached) return cached;
+    const { rows } = await this.#pool.query<{
+      id: number;
+      schema_type: SchemaType;
+      schema_text: string;
+      refs: SchemaReference[];
+    }>('select id, schema_type, schema_text, refs from registry_schema where id = $1', [id]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const stored: StoredSchema = {
+      id: row.id,
+      schemaType: row.schema_type,
+      schema: row.schema_text,
+      references: row.refs,
+    };
+    this.#byId.set(id, stored);
+    return stored;
+  }
+
+  async schemaIdByIdentity(identity: string): Promise<number | undefined> {
+    const { rows } = await this.#pool.query<{ id: number }>(
+      'select id from registry_schema where identity = $1',
+      [identity],
+    );
+    return rows[0]?.id;
+  }
+
+  /** Stores a schema once: concurrent callers with the same identity all get the one id. */
+  async insertSchema(s: NewSchema, explicitId?: number, db: Queryable = this.#pool): Promise<number> {
+    const inserted = await db.query<{ id: number }>(
+      `insert into registry_schema (id, schema_type, schema_text, canonical, identity, refs)
+       values (coalesce($1::integer, nextval('registry_schema_id_seq')::integer), $2, $3, $4, $5, $6)
+       on conflict (identity) do nothing returning id`,
+      [explicitId ?? null, s.schemaType, s.schema, s.canonical, s.identity, JSON.stringify(s.references)],
+    );
+    if (inserted.rows[0]) return inserted.rows[0].id;
+    const existing = await db.query<{ id: number }>('select id from registry_schema where identity = $1', [
+      s.identity,
+    ]);
+    if (!existing.rows[0]) throw new Error('schema vanished between insert and select');
+    return existing.rows[0].id;
+  }
+
+  async subjects(options: { prefix?: string; deleted?: boolean }): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ subject: string }>(
+      `select subject from registry_subject_version
+       where ($1::text is null or subject like $1 || '%') and ($2 or not deleted)
+       group by subject order by subject`,
+      [options.prefix ?? null, options.deleted ?? false],
+    );
+    return rows.map((r) => r.subject);
+  }
+
+  async versions(subject: string, db: Queryable = this.#pool): Promise<SubjectVersion[]> {
+    const { rows } = await db.query<Parameters<typeof toVersion>[0]>(
+      'select subject, version, schema_id, deleted, semver, metadata from registry_subject_version where subject = $1 order by version',
+      [subject],
+    );
+    return rows.map(toVersion);
+  }
+
+  async versionsOfSchema(schemaId: number): Promise<SubjectVersion[]> {
+    const { rows } = await this.#pool.query<Parameters<typeof toVersion>[0]>(
+      'select subject, version, schema_id, deleted, semver, metadata from registry_subject_version where schema_id = $1 order by subject, version',
+      [schemaId],
+    );
+    return rows.map(toVersion);
+  }
+
+  /** Versions whose schema references `subject`/`version`. */
+  async referencedBy(subject: string, version: number): Promise<number[]> {
+    const { rows } = await this.#pool.query<{ id: number }>(
+      `select distinct v.schema_id as id from registry_subject_version v join registry_schema s on s.id = v.schema_id
+       where not v.deleted and exists (
+         select 1 from jsonb_array_elements(s.refs) r where r->>'subject' = $1 and (r->>'version')::int = $2)
+       order by 1`,
+      [subject, version],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
+   * Runs `fn` in a transaction holding the subject's lock: versions of one subject are assigned one at a
+   * time, while other subjects proceed in parallel.
+   */
+  async withSubjectLock<T>(subject: string, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('begin');
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`subject:${subject}`]);
+      const result = await fn(client);
+      await client.query('commit');
+      return result;
+    } catch (err) {
+      await client.query('rollback').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async insertVersion(db: Queryable, v: Omit<SubjectVersion, 'deleted'>): Promise<void> {
+    await db.query(
+      'insert into registry_subject_version (subject, version, schema_id, semver, metadata) values ($1, $2, $3, $4, $5)',
+      [v.subject, v.version, v.schemaId, v.semver, v.metadata ? JSON.stringify(v.metadata) : null],
+    );
+  }
+
+  async softDelete(db: Queryable, subject: string, version?: number): Promise<void> {
+    await db.query(
+      'update registry_subject_version set deleted = true where subject = $1 and ($2::int is null or version = $2)',
+      [subject, version ?? null],
+    );
+  }
+
+  async hardDelete(db: Queryable, subject: string, version?: number): Promise<void> {
+    await db.query(
+      'delete from registry_subject_version where subject = $1 and ($2::int is null or version = $2)',
+      [subject, version ?? null],
+    );
+  }
+
+  async config(subject: string): Promise<{ compatibility: string | null; mode: string | null } | undefined> {
+    const { rows } = await this.#pool.query<{ compatibility: string | null; mode: string | null }>(
+      'select compatibility, mode from registry_config where subject = $1',
+      [subject],
+    );
+    return rows[0];
+  }
+
+  async setConfig(subject: string, field: 'compatibility' | 'mode', value: string | null): Promise<void> {
+    await this.#pool.query(
+      `insert into registry_config (subject, ${field}) values ($1, $2)
+       on conflict (subject) do update set ${field} = excluded.${field}`,
+      [subject, value],
+    );
+  }
+
+  async audit(entry: AuditEntry, db: Queryable = this.#pool): Promise<void> {
+    await db.query(
+      'insert into registry_audit (principal, action, subject, version, schema_id, result, detail) values ($1, $2, $3, $4, $5, $6, $7)',
+      [
+        entry.principal,
+        entry.action,
+        entry.subject ?? null,
+        entry.version ?? null,
+        entry.schemaId ?? null,
+        entry.result,
+        entry.detail ? JSON.stringify(entry.detail) : null,
+      ],
+    );
+  }
+
+  async schemas(options: {
+    subjectPrefix?: string;
+    deleted?: boolean;
+    offset: number;
+    limit: number;
+  }): Promise<Array<SubjectVersion & StoredSchema>> {
+    const { rows } = await this.#pool.query<
+      Parameters<typeof toVersion>[0] & {
+        schema_type: SchemaType;
+        schema_text: string;
+        refs: SchemaReference[];
+      }
+    >(
+      `select v.subject, v.version, v.schema_id, v.deleted, v.semver, v.metadata, s.schema_type, s.schema_text, s.refs
+       from registry_subject_version v join registry_schema s on s.id = v.schema_id
+       where ($1::text is null or v.subject like $1 || '%') and ($2 or not v.deleted)
+       order by v.subject, v.version offset $3 limit $4`,
+      [options.subjectPrefix ?? null, options.deleted ?? false, options.offset, options.limit],
+    );
+    return rows.map((r) => ({
+      ...toVersion(r),
+      id: r.schema_id,
+      schemaType: r.schema_type,
+      schema: r.schema_text,
+      references: r.refs,
+    }));
+  }
+}
