@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CompatibilityLevel } from '../config.ts';
+import { withIssues } from '@data-spine/service-kit';
 import * as E from '../errors.ts';
+import { lint } from '../lint/lint.ts';
 import { InvalidSchemaError } from '../formats/schema-format.ts';
 import type {
   ParsedSchema,
@@ -26,7 +28,17 @@ export interface RegisterInput extends SchemaInput {
   subject: string;
   id?: number;
   principal: string | null;
+  /** Confluent's `metadata`: `{tags, properties, sensitive}`; `properties["data-spine.retention"]` is the retention. */
+  metadata?: ContractMetadata | null;
 }
+
+export interface ContractMetadata {
+  tags?: Record<string, string[]>;
+  properties?: Record<string, string>;
+  sensitive?: string[];
+}
+
+export const RETENTION_PROPERTY = 'data-spine.retention';
 
 export interface VersionView extends SubjectVersion {
   schema: StoredSchema;
@@ -159,6 +171,14 @@ export class RegistryService {
       throw new E.OperationNotPermitted('a schema id may be given only in IMPORT mode');
     }
     const parsed = await this.parse(input);
+    const report = lint({ schema: parsed, retention: input.metadata?.properties?.[RETENTION_PROPERTY] ?? null });
+    if (report.errors > 0) {
+      await this.#store.audit({ principal: input.principal, action: 'register', subject: input.subject, result: 'refused', detail: { lint: report.findings } });
+      throw withIssues(
+        new E.LintFailed(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} at ${f.path}: ${f.message}; ${f.fix}`).join('; ')),
+        report.findings.map((f) => ({ pointer: f.path, rule: f.rule, message: f.message })),
+      );
+    }
     const identity = this.identity(input.schemaType, parsed, input.references);
     const format = this.format(input.schemaType);
     const level = await this.compatibilityLevel(input.subject);

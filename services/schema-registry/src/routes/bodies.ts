@@ -23,6 +23,13 @@ export const SchemaBody = z.looseObject({
 });
 export type SchemaBody = z.infer<typeof SchemaBody>;
 
+/** Confluent's Metadata of a schema version. */
+export const ContractMetadataBody = z.looseObject({
+  tags: z.record(z.string(), z.array(z.string())).optional(),
+  properties: z.record(z.string(), z.string()).optional(),
+  sensitive: z.array(z.string()).optional(),
+});
+
 export const CompatibilityBody = z.object({ compatibility: z.string() });
 export const ModeBody = z.object({ mode: z.string() });
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RegistryService, SchemaInput } from '../registry/registry-service.ts';
-import { parseBody, SchemaBody, truthy } from './bodies.ts';
+import { ContractMetadataBody, parseBody, SchemaBody, truthy } from './bodies.ts';
 import { versionView } from './views.ts';
 
 type SubjectParams = { subject: string };
