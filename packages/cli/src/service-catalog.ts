@@ -12,7 +12,15 @@ export interface ServiceEntry {
   databases: readonly string[];
 }
 
-export const SERVICE_CATALOG: readonly ServiceEntry[] = [];
+export const SERVICE_CATALOG: readonly ServiceEntry[] = [
+  {
+    name: 'schema-registry',
+    packageName: '@data-spine/schema-registry',
+    portVariable: 'SPINE_REGISTRY_PORT',
+    defaultPort: 8081,
+    databases: ['spine_registry'],
+  },
+];
 
 export function resolveServices(names: readonly string[]): ServiceEntry[] {
   if (names.length === 0) return [...SERVICE_CATALOG];

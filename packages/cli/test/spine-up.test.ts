@@ -53,7 +53,11 @@ describe('spine up (embedded mode)', () => {
 
   it('starts Postgres with logical replication, writes the admin key and spine.json, and stops on Ctrl-C', async () => {
     const port = await freePort();
-    const env = { SPINE_DATA_DIR: dataDir, SPINE_PG_PORT: String(port) };
+    const env = {
+      SPINE_DATA_DIR: dataDir,
+      SPINE_PG_PORT: String(port),
+      SPINE_REGISTRY_PORT: String(await freePort()),
+    };
     const t0 = performance.now();
     const first = spine(['up'], env);
     await waitFor(join(dataDir, 'spine.json'), first);
@@ -63,10 +67,13 @@ describe('spine up (embedded mode)', () => {
     const manifest = JSON.parse(readFileSync(join(dataDir, 'spine.json'), 'utf8')) as {
       mode: string;
       postgres: string;
-      services: object;
+      services: Record<string, string>;
       pid: number;
     };
     expect(manifest.mode).toBe('embedded');
+    const registry = manifest.services['schema-registry'];
+    expect(registry).toBe(`http://127.0.0.1:${env.SPINE_REGISTRY_PORT}`);
+    expect((await fetch(`${registry}/readyz`)).status).toBe(200);
     expect(manifest.pid).toBe(first.child.pid);
     expect(new URL(manifest.postgres).port).toBe(String(port));
     expect((await sql(manifest.postgres, 'show wal_level')).rows[0]).toEqual({ wal_level: 'logical' });
@@ -77,6 +84,20 @@ describe('spine up (embedded mode)', () => {
 
     const key = readFileSync(join(dataDir, 'admin-key'), 'utf8').trim();
     expect(key).toMatch(/^admin_[0-9a-f]{16}:[A-Za-z0-9_-]{43}$/);
+    // The services take the admin key: a write with it passes auth (and reaches the registry's own checks).
+    const write = (auth?: string) =>
+      fetch(`${registry}/config`, {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/vnd.schemaregistry.v1+json',
+          ...(auth ? { authorization: auth } : {}),
+        },
+        body: JSON.stringify({ compatibility: 'FULL' }),
+      });
+    expect((await write()).status).toBe(401);
+    const withKey = await write('Basic ' + Buffer.from(key).toString('base64'));
+    expect(withKey.status).toBe(200);
+    expect(await withKey.json()).toEqual({ compatibility: 'FULL' });
     expect(statSync(join(dataDir, 'admin-key')).mode & 0o777).toBe(0o600);
     expect(first.output()).toContain('Data Spine is up');
     expect(first.output()).not.toContain(key.split(':')[1]);

@@ -150,7 +150,6 @@ export async function up(args: readonly string[], env: Readonly<CliEnv>): Promis
     console.log(`Data Spine is up (embedded mode) in ${ms} ms`);
     console.log(`  postgres            ${redactPassword(pg.url)} (${bins.source} binaries: ${bins.binDir})`);
     for (const s of started) console.log(`  ${s.entry.name.padEnd(19)} ${s.url}`);
-    if (started.length === 0) console.log('  (no services are built yet: only the embedded Postgres runs)');
     console.log(`  admin key           ${adminKeyPath(dataDir)}${created ? ' (created)' : ''}`);
     console.log(`  manifest            ${join(dataDir, 'spine.json')}`);
     console.log('Press Ctrl-C to stop.');
