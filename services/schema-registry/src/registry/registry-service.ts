@@ -3,6 +3,7 @@ import type { CompatibilityLevel } from '../config.ts';
 import { withIssues } from '@data-spine/service-kit';
 import * as E from '../errors.ts';
 import { lint } from '../lint/lint.ts';
+import { bump, bumpKind, compareSemver, formatSemver, parseSemver } from './semver.ts';
 import { InvalidSchemaError } from '../formats/schema-format.ts';
 import type {
   ParsedSchema,
@@ -39,6 +40,7 @@ export interface ContractMetadata {
 }
 
 export const RETENTION_PROPERTY = 'data-spine.retention';
+export const SEMVER_PROPERTY = 'data-spine.semver';
 
 export interface VersionView extends SubjectVersion {
   schema: StoredSchema;
@@ -171,11 +173,25 @@ export class RegistryService {
       throw new E.OperationNotPermitted('a schema id may be given only in IMPORT mode');
     }
     const parsed = await this.parse(input);
-    const report = lint({ schema: parsed, retention: input.metadata?.properties?.[RETENTION_PROPERTY] ?? null });
+    const report = lint({
+      schema: parsed,
+      retention: input.metadata?.properties?.[RETENTION_PROPERTY] ?? null,
+    });
     if (report.errors > 0) {
-      await this.#store.audit({ principal: input.principal, action: 'register', subject: input.subject, result: 'refused', detail: { lint: report.findings } });
+      await this.#store.audit({
+        principal: input.principal,
+        action: 'register',
+        subject: input.subject,
+        result: 'refused',
+        detail: { lint: report.findings },
+      });
       throw withIssues(
-        new E.LintFailed(report.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule} at ${f.path}: ${f.message}; ${f.fix}`).join('; ')),
+        new E.LintFailed(
+          report.findings
+            .filter((f) => f.severity === 'error')
+            .map((f) => `${f.rule} at ${f.path}: ${f.message}; ${f.fix}`)
+            .join('; '),
+        ),
         report.findings.map((f) => ({ pointer: f.path, rule: f.rule, message: f.message })),
       );
     }
@@ -190,12 +206,28 @@ export class RegistryService {
       const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
       if (same) return { id: same.schemaId, version: same.version };
 
+      const latestSemver = parseSemver(live.at(-1)?.semver ?? '') ?? null;
+      const requestedText = input.metadata?.properties?.[SEMVER_PROPERTY];
+      const requested = requestedText === undefined ? null : parseSemver(requestedText);
+      if (requestedText !== undefined && !requested) {
+        throw new E.InvalidSemver(`${SEMVER_PROPERTY} '${requestedText}' is not MAJOR.MINOR.PATCH`);
+      }
+      if (requested && latestSemver && compareSemver(requested, latestSemver) <= 0) {
+        throw new E.InvalidSemver(
+          `${SEMVER_PROPERTY} ${requestedText} must be greater than the latest, ${formatSemver(latestSemver)}`,
+        );
+      }
+      let breaking = false;
       if (mode !== 'IMPORT') {
         const previous = await Promise.all(
           live.map(async (v) => this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema)),
         );
         const issues = checkAgainstLevel(format, level, parsed, previous);
-        if (issues.length > 0) {
+        breaking = issues.length > 0;
+        // A breaking change is accepted only with a major bump of the contract's version.
+        const majorBump =
+          requested !== null && latestSemver !== null && bumpKind(latestSemver, requested) === 'major';
+        if (breaking && !majorBump) {
           await this.#store.audit({
             principal: input.principal,
             action: 'register',
@@ -203,9 +235,18 @@ export class RegistryService {
             result: 'refused',
             detail: { level, issues },
           });
-          throw new E.IncompatibleSchema(input.subject, describeIssues(issues).join(', '));
+          const needed = latestSemver
+            ? `; a breaking change needs a major version: ${SEMVER_PROPERTY}=${formatSemver(bump(latestSemver, 'major'))}`
+            : '';
+          throw new E.IncompatibleSchema(input.subject, describeIssues(issues).join(', ') + needed);
         }
       }
+      const semver = formatSemver(
+        requested ??
+          (latestSemver
+            ? bump(latestSemver, breaking ? 'major' : 'minor')
+            : { major: 1, minor: 0, patch: 0 }),
+      );
       const id = await this.#store.insertSchema(
         {
           schemaType: input.schemaType,
@@ -222,7 +263,7 @@ export class RegistryService {
         subject: input.subject,
         version,
         schemaId: id,
-        semver: null,
+        semver,
         metadata: null,
       });
       await this.#store.audit(

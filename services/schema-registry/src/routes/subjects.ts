@@ -71,6 +71,7 @@ export function subjectRoutes(app: FastifyInstance, registry: RegistryService): 
           ...schemaInput(body, request.query as Query),
           subject: subjectOf(request),
           ...(body.id !== undefined ? { id: body.id } : {}),
+          metadata: parseBody(ContractMetadataBody, body.metadata ?? {}),
           principal: request.principal?.key ?? null,
         }),
       );

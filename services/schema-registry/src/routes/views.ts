@@ -9,12 +9,25 @@ function typeAndRefs(s: StoredSchema): { schemaType?: string; references?: Store
   };
 }
 
+/** The contract's semantic version travels in Confluent's metadata properties, where clients keep it. */
+function metadataOf(v: VersionView): { metadata?: Record<string, unknown> } {
+  if (!v.metadata && !v.semver) return {};
+  const base = (v.metadata ?? {}) as { properties?: Record<string, string> };
+  return {
+    metadata: {
+      ...base,
+      properties: { ...base.properties, ...(v.semver ? { 'data-spine.semver': v.semver } : {}) },
+    },
+  };
+}
+
 export function versionView(v: VersionView) {
   return {
     subject: v.subject,
     version: v.version,
     id: v.schemaId,
     ...typeAndRefs(v.schema),
+    ...metadataOf(v),
     schema: v.schema.schema,
   };
 }
