@@ -281,6 +281,36 @@ export class RegistryService {
     });
   }
 
+  /**
+   * What registering would decide, without registering: lint findings, compatibility at the subject's level,
+   * and the contract version bump the change needs (`major` for a breaking change).
+   */
+  async validate(subject: string, input: SchemaInput, metadata: ContractMetadata | null) {
+    const format = this.format(input.schemaType);
+    const parsed = await this.parse(input);
+    const report = lint({ schema: parsed, retention: metadata?.properties?.[RETENTION_PROPERTY] ?? null });
+    const level = await this.compatibilityLevel(subject);
+    const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
+    const previous = await Promise.all(
+      live.map(async (v) => this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema)),
+    );
+    const issues = checkAgainstLevel(format, level, parsed, previous);
+    const latest = parseSemver(live.at(-1)?.semver ?? '');
+    const requiredBump = live.length === 0 ? null : issues.length > 0 ? 'major' : 'minor';
+    return {
+      valid: report.errors === 0 && issues.length === 0,
+      lint: report,
+      compatibility: { level, is_compatible: issues.length === 0, issues, messages: describeIssues(issues) },
+      semver: {
+        latest: latest ? formatSemver(latest) : null,
+        required_bump: requiredBump,
+        next: formatSemver(
+          latest && requiredBump ? bump(latest, requiredBump) : { major: 1, minor: 0, patch: 0 },
+        ),
+      },
+    };
+  }
+
   async #versionOrNull(
     subject: string,
     spec: number | 'latest',

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RegistryService } from '../registry/registry-service.ts';
-import { parseBody, SchemaBody, truthy } from './bodies.ts';
+import { ContractMetadataBody, parseBody, SchemaBody, truthy } from './bodies.ts';
 import { schemaInput } from './subjects.ts';
 
 type Query = Record<string, string | undefined>;
@@ -26,6 +26,21 @@ export function compatibilityRoutes(app: FastifyInstance, registry: RegistryServ
     async (request) => {
       const p = request.params as { subject: string; version: string };
       return check(p.subject, p.version, request.body, request.query as Query, request.timing);
+    },
+  );
+  app.post(
+    '/schemas/:subject/validate',
+    { config: { openapi: { summary: 'Lint and compatibility, without registering', tags: ['contracts'] } } },
+    async (request) => {
+      const body = parseBody(SchemaBody, request.body);
+      const subject = (request.params as { subject: string }).subject;
+      return request.timing.measure('lint+compatibility', () =>
+        registry.validate(
+          subject,
+          schemaInput(body, request.query as Query),
+          parseBody(ContractMetadataBody, body.metadata ?? {}),
+        ),
+      );
     },
   );
   app.post(
