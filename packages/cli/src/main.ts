@@ -1,10 +1,12 @@
 import { readCliEnv, UsageError } from './cli-config.ts';
+import { schemaCommand } from './commands/schema.ts';
 import { up } from './commands/up.ts';
 
 const HELP = `spine - Data Spine's command line
 
 Usage:
   spine up [service...]     start the spine in embedded mode (all services by default)
+  spine schema ...          publish, validate, lint schema contracts (spine schema for the list)
   spine help                this text
 
 Environment:
@@ -21,6 +23,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'up':
         return await up(rest, readCliEnv());
+      case 'schema':
+        return await schemaCommand(rest, readCliEnv());
       case undefined:
       case 'help':
       case '--help':
