@@ -1,4 +1,6 @@
+import { jsonSchemaFormat } from './json-schema/index.ts';
+import { protobufFormat } from './protobuf/index.ts';
 import type { SchemaFormat } from './schema-format.ts';
 
 /** The schema languages a registry started by `server.ts` speaks. */
-export const DEFAULT_FORMATS: readonly SchemaFormat[] = [];
+export const DEFAULT_FORMATS: readonly SchemaFormat[] = [protobufFormat, jsonSchemaFormat];

@@ -1,0 +1,2 @@
+export { jsonSchemaFormat } from './json-schema-format.ts';
+export type { JsonSchemaModel } from './json-schema-format.ts';
