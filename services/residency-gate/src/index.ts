@@ -1,0 +1,1 @@
+export * from './contract/decision-contract.ts';
