@@ -1,0 +1,14 @@
+/**
+ * Embedded-mode change capture: Postgres logical replication (pgoutput) read directly and turned into the
+ * records Debezium's PostgreSQL connector writes. See README.md in this folder.
+ */
+export type { Capture, CaptureBatch, CaptureRecord, CaptureLogger, Lsn } from './types.ts';
+export { CaptureOptions } from './options.ts';
+export type { CaptureOptionsInput } from './options.ts';
+export {
+  CaptureOptionsInvalid,
+  CaptureSourceUnavailable,
+  CaptureProtocolError,
+  CaptureSetupFailed,
+  CaptureAckInvalid,
+} from './errors.ts';
