@@ -12,7 +12,11 @@ import type { RegistryConfig } from './config.ts';
 import type { SchemaFormat } from './formats/schema-format.ts';
 import { FormatCatalog } from './registry/format-catalog.ts';
 import { RegistryService } from './registry/registry-service.ts';
+import { Counter } from 'prom-client';
+import { ContractService } from './registry/contract-service.ts';
+import type { RegistryObserver } from './registry/registry-service.ts';
 import { compatibilityRoutes } from './routes/compatibility.ts';
+import { contractRoutes } from './routes/contracts.ts';
 import { configRoutes } from './routes/config-and-mode.ts';
 import { confluentErrorBody } from './routes/confluent-errors.ts';
 import { schemaRoutes } from './routes/schemas.ts';
@@ -50,10 +54,13 @@ export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Prom
   const logger = deps.logger ?? createLogger({ service: 'schema-registry', level: config.SPINE_LOG_LEVEL });
   const store = deps.store ?? new RegistryStore(config.SPINE_DATABASE_URL);
   await store.migrate();
+  // Counters live in the app's metrics registry, which exists once the app does.
+  const observer: RegistryObserver = { registered() {}, incompatible() {}, lintFailed() {} };
   const registry = new RegistryService(
     store,
     new FormatCatalog(deps.formats),
     config.SPINE_REGISTRY_DEFAULT_COMPATIBILITY,
+    observer,
   );
   const app = await createApp({
     service: 'schema-registry',
@@ -89,7 +96,19 @@ export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Prom
     { config: { auth: 'public', openapi: { summary: 'Root (Confluent answers {})' } } },
     async () => ({}),
   );
+  const counter = (name: string, help: string) =>
+    new Counter({ name, help, labelNames: ['schema_type'], registers: [app.metrics] });
+  const registrations = counter('spine_registry_registrations_total', 'Schema versions registered.');
+  const incompatible = counter(
+    'spine_registry_incompatible_total',
+    'Registrations refused as incompatible with the subject level.',
+  );
+  const lintFailures = counter('spine_registry_lint_failures_total', 'Registrations refused by lint errors.');
+  observer.registered = (t) => registrations.inc({ schema_type: t });
+  observer.incompatible = (t) => incompatible.inc({ schema_type: t });
+  observer.lintFailed = (t) => lintFailures.inc({ schema_type: t });
   subjectRoutes(app, registry);
+  contractRoutes(app, new ContractService(registry));
   schemaRoutes(app, registry);
   configRoutes(app, registry);
   compatibilityRoutes(app, registry);

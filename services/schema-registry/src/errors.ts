@@ -66,5 +66,7 @@ export const ReferenceExists = defineError(
 );
 export const InvalidSchemaId = defineError('42207', '%s', 422);
 export const InvalidSemver = defineError('42208', '%s', 422);
+export const InvalidContract = defineError('42210', 'Invalid data contract: %s', 422);
+export const InvalidLintConfig = defineError('42211', 'Invalid lint configuration: %s', 422);
 export const LintFailed = defineError('42209', 'The schema breaks lint rules: %s', 422);
 export const StoreError = defineError('50001', 'Error in the backend data store: %s', 500);

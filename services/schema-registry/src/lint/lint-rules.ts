@@ -34,7 +34,10 @@ const PII_PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/address|street|(^|_)city(_|$)|postcode|postal|(^|_)zip(_|$)/, 'an address'],
   [/(^|_)ip(_|$)|ip_?addr|ipv[46]/, 'an IP address'],
   [/birth|(^|_)dob(_|$)/, 'a birth date'],
-  [/ssn|social_security|national_id|passport|tax_id|(^|_)nin(_|$)|driver_?licen[cs]e/, 'a national identifier'],
+  [
+    /ssn|social_security|national_id|passport|tax_id|(^|_)nin(_|$)|driver_?licen[cs]e/,
+    'a national identifier',
+  ],
   [/card_?number|(^|_)pan(_|$)|(^|_)cvv|iban|account_number/, 'a card or account number'],
 ];
 
@@ -111,7 +114,11 @@ export const LINT_RULES: readonly LintRule[] = [
     check: ({ schema }) =>
       schema.namedTypes
         .filter((t) => t.kind !== 'object' && !PASCAL.test(shortName(t)))
-        .map((t) => ({ path: t.path, message: `type '${shortName(t)}' is not PascalCase`, fix: 'rename it, e.g. SupportTicket' })),
+        .map((t) => ({
+          path: t.path,
+          message: `type '${shortName(t)}' is not PascalCase`,
+          fix: 'rename it, e.g. SupportTicket',
+        })),
   },
   {
     id: 'naming-field-snake-case',
@@ -119,7 +126,11 @@ export const LINT_RULES: readonly LintRule[] = [
     check: ({ schema }) =>
       schema.fields
         .filter((f) => !SNAKE.test(f.name))
-        .map((f) => ({ path: f.path, message: `field '${f.name}' is not snake_case`, fix: `rename it to '${words(f.name)}'` })),
+        .map((f) => ({
+          path: f.path,
+          message: `field '${f.name}' is not snake_case`,
+          fix: `rename it to '${words(f.name)}'`,
+        })),
   },
   {
     id: 'naming-enum-symbols-lowercase',
@@ -128,7 +139,11 @@ export const LINT_RULES: readonly LintRule[] = [
       schema.namedTypes.flatMap((t) =>
         (t.symbols ?? [])
           .filter((s) => s !== s.toLowerCase() && schema.type !== 'PROTOBUF')
-          .map((s) => ({ path: t.path, message: `enum symbol '${s}' of '${shortName(t)}' is not lowercase`, fix: `use '${s.toLowerCase()}'` })),
+          .map((s) => ({
+            path: t.path,
+            message: `enum symbol '${s}' of '${shortName(t)}' is not lowercase`,
+            fix: `use '${s.toLowerCase()}'`,
+          })),
       ),
   },
   {
@@ -137,6 +152,10 @@ export const LINT_RULES: readonly LintRule[] = [
     check: ({ schema }) =>
       schema.fields
         .filter((f) => !f.doc)
-        .map((f) => ({ path: f.path, message: `field '${f.name}' has no doc`, fix: 'add a doc (Avro "doc", JSON Schema "description", a Protobuf comment)' })),
+        .map((f) => ({
+          path: f.path,
+          message: `field '${f.name}' has no doc`,
+          fix: 'add a doc (Avro "doc", JSON Schema "description", a Protobuf comment)',
+        })),
   },
 ];

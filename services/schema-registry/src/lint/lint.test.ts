@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { FieldInfo, ParsedSchema } from '../formats/schema-format.ts';
 import { lint } from './lint.ts';
 
-function schema(fields: Array<Partial<FieldInfo> & { name: string }>, extra: Partial<ParsedSchema> = {}): ParsedSchema {
+function schema(
+  fields: Array<Partial<FieldInfo> & { name: string }>,
+  extra: Partial<ParsedSchema> = {},
+): ParsedSchema {
   return {
     type: 'AVRO',
     raw: '',
@@ -44,13 +47,25 @@ describe('lint', () => {
   });
 
   it('warns about style and retention, and honours severity overrides in order', () => {
-    const s = schema([{ name: 'CustomerID' }], { namedTypes: [{ kind: 'enum', name: 'tier_level', path: 'Tier', symbols: ['GOLD', 'silver'] }] });
+    const s = schema([{ name: 'CustomerID' }], {
+      namedTypes: [{ kind: 'enum', name: 'tier_level', path: 'Tier', symbols: ['GOLD', 'silver'] }],
+    });
     const report = lint({ schema: s, retention: null });
     expect(report.errors).toBe(0);
     expect(new Set(report.findings.map((f) => f.rule))).toEqual(
-      new Set(['retention-missing', 'naming-type-pascal-case', 'naming-field-snake-case', 'naming-enum-symbols-lowercase', 'field-doc-missing']),
+      new Set([
+        'retention-missing',
+        'naming-type-pascal-case',
+        'naming-field-snake-case',
+        'naming-enum-symbols-lowercase',
+        'field-doc-missing',
+      ]),
     );
-    const strict = lint({ schema: s, retention: null }, { 'retention-missing': 'error' }, { 'field-doc-missing': 'off' });
+    const strict = lint(
+      { schema: s, retention: null },
+      { 'retention-missing': 'error' },
+      { 'field-doc-missing': 'off' },
+    );
     expect(strict.errors).toBe(1);
     expect(strict.findings.some((f) => f.rule === 'field-doc-missing')).toBe(false);
   });

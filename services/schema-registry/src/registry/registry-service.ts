@@ -3,6 +3,14 @@ import type { CompatibilityLevel } from '../config.ts';
 import { withIssues } from '@data-spine/service-kit';
 import * as E from '../errors.ts';
 import { lint } from '../lint/lint.ts';
+import {
+  checkContractMetadata,
+  RETENTION_PROPERTY,
+  ROLLBACK_PROPERTY,
+  SEMVER_PROPERTY,
+} from './contract-metadata.ts';
+import type { ContractMetadata } from './contract-metadata.ts';
+import type { SeverityOverrides } from '../lint/lint.ts';
 import { bump, bumpKind, compareSemver, formatSemver, parseSemver } from './semver.ts';
 import { InvalidSchemaError } from '../formats/schema-format.ts';
 import type {
@@ -31,16 +39,23 @@ export interface RegisterInput extends SchemaInput {
   principal: string | null;
   /** Confluent's `metadata`: `{tags, properties, sensitive}`; `properties["data-spine.retention"]` is the retention. */
   metadata?: ContractMetadata | null;
+  timing?: PhaseTimer;
 }
 
-export interface ContractMetadata {
-  tags?: Record<string, string[]>;
-  properties?: Record<string, string>;
-  sensitive?: string[];
-}
+export { RETENTION_PROPERTY, SEMVER_PROPERTY } from './contract-metadata.ts';
+export type { ContractMetadata } from './contract-metadata.ts';
 
-export const RETENTION_PROPERTY = 'data-spine.retention';
-export const SEMVER_PROPERTY = 'data-spine.semver';
+/** Times a phase of a request (`Server-Timing`); a no-op outside HTTP. */
+export type PhaseTimer = <T>(name: string, fn: () => T | Promise<T>) => Promise<T>;
+const untimed: PhaseTimer = async (_name, fn) => fn();
+
+/** What registration reports, for metrics. */
+export interface RegistryObserver {
+  registered(type: SchemaType): void;
+  incompatible(type: SchemaType): void;
+  lintFailed(type: SchemaType): void;
+}
+const unobserved: RegistryObserver = { registered() {}, incompatible() {}, lintFailed() {} };
 
 export interface VersionView extends SubjectVersion {
   schema: StoredSchema;
@@ -48,6 +63,18 @@ export interface VersionView extends SubjectVersion {
 
 const MAX_VERSION = 2 ** 31 - 1;
 const MAX_REFERENCE_DEPTH = 32;
+
+/**
+ * As in Confluent, a version registered without metadata keeps the previous version's (its tags, owner,
+ * classification and retention); a rollback marker is not inherited.
+ */
+function inherited(previous: Record<string, unknown> | null | undefined): ContractMetadata | null {
+  if (!previous) return null;
+  const meta = previous as ContractMetadata;
+  const properties = { ...meta.properties };
+  delete properties[ROLLBACK_PROPERTY];
+  return { ...meta, properties };
+}
 
 /** Parses `latest`, `-1` or a number in [1, 2^31-1]; anything else is 42202. */
 export function parseVersionSpec(spec: string): number | 'latest' {
@@ -69,10 +96,29 @@ export class RegistryService {
   /** Parsed schemas by id: schemas are immutable, so parsing once is enough. */
   readonly #parsed = new Map<string, ParsedSchema>();
 
-  constructor(store: RegistryStore, formats: FormatCatalog, defaultCompatibility: CompatibilityLevel) {
+  readonly #observer: RegistryObserver;
+
+  constructor(
+    store: RegistryStore,
+    formats: FormatCatalog,
+    defaultCompatibility: CompatibilityLevel,
+    observer: RegistryObserver = unobserved,
+  ) {
     this.#store = store;
     this.#formats = formats;
     this.#defaultCompatibility = defaultCompatibility;
+    this.#observer = observer;
+  }
+
+  get store(): RegistryStore {
+    return this.#store;
+  }
+
+  /** Lint severities: the global overrides, then the subject's (which win). */
+  async lintOverrides(subject: string | null): Promise<SeverityOverrides[]> {
+    const global = (await this.#store.config(''))?.lint ?? {};
+    const own = subject === null ? {} : ((await this.#store.config(subject))?.lint ?? {});
+    return [global, own];
   }
 
   schemaTypes(): SchemaType[] {
@@ -166,18 +212,21 @@ export class RegistryService {
   }
 
   async register(input: RegisterInput): Promise<{ id: number; version: number }> {
+    const time = input.timing ?? untimed;
     const mode = await this.mode(input.subject);
     if (mode === 'READONLY')
       throw new E.OperationNotPermitted(`Subject ${input.subject} is in read-only mode`);
     if (input.id !== undefined && mode !== 'IMPORT') {
       throw new E.OperationNotPermitted('a schema id may be given only in IMPORT mode');
     }
-    const parsed = await this.parse(input);
-    const report = lint({
-      schema: parsed,
-      retention: input.metadata?.properties?.[RETENTION_PROPERTY] ?? null,
-    });
+    const metadata = checkContractMetadata(input.metadata);
+    const parsed = await time('parse', () => this.parse(input));
+    const overrides = await this.lintOverrides(input.subject);
+    const report = await time('lint', () =>
+      lint({ schema: parsed, retention: metadata?.properties?.[RETENTION_PROPERTY] ?? null }, ...overrides),
+    );
     if (report.errors > 0) {
+      this.#observer.lintFailed(input.schemaType);
       await this.#store.audit({
         principal: input.principal,
         action: 'register',
@@ -199,86 +248,96 @@ export class RegistryService {
     const format = this.format(input.schemaType);
     const level = await this.compatibilityLevel(input.subject);
 
-    return this.#store.withSubjectLock(input.subject, async (db) => {
-      const versions = await this.#store.versions(input.subject, db);
-      const live = versions.filter((v) => !v.deleted);
-      const existingId = await this.#store.schemaIdByIdentity(identity);
-      const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
-      if (same) return { id: same.schemaId, version: same.version };
+    // `store` spans the subject's transaction, the compatibility phase within it included.
+    const result = await time('store', () =>
+      this.#store.withSubjectLock(input.subject, async (db) => {
+        const versions = await this.#store.versions(input.subject, db);
+        const live = versions.filter((v) => !v.deleted);
+        const existingId = await this.#store.schemaIdByIdentity(identity);
+        const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
+        if (same) return { id: same.schemaId, version: same.version };
 
-      const latestSemver = parseSemver(live.at(-1)?.semver ?? '') ?? null;
-      const requestedText = input.metadata?.properties?.[SEMVER_PROPERTY];
-      const requested = requestedText === undefined ? null : parseSemver(requestedText);
-      if (requestedText !== undefined && !requested) {
-        throw new E.InvalidSemver(`${SEMVER_PROPERTY} '${requestedText}' is not MAJOR.MINOR.PATCH`);
-      }
-      if (requested && latestSemver && compareSemver(requested, latestSemver) <= 0) {
-        throw new E.InvalidSemver(
-          `${SEMVER_PROPERTY} ${requestedText} must be greater than the latest, ${formatSemver(latestSemver)}`,
-        );
-      }
-      let breaking = false;
-      if (mode !== 'IMPORT') {
-        const previous = await Promise.all(
-          live.map(async (v) => this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema)),
-        );
-        const issues = checkAgainstLevel(format, level, parsed, previous);
-        breaking = issues.length > 0;
-        // A breaking change is accepted only with a major bump of the contract's version.
-        const majorBump =
-          requested !== null && latestSemver !== null && bumpKind(latestSemver, requested) === 'major';
-        if (breaking && !majorBump) {
-          await this.#store.audit({
-            principal: input.principal,
-            action: 'register',
-            subject: input.subject,
-            result: 'refused',
-            detail: { level, issues },
-          });
-          const needed = latestSemver
-            ? `; a breaking change needs a major version: ${SEMVER_PROPERTY}=${formatSemver(bump(latestSemver, 'major'))}`
-            : '';
-          throw new E.IncompatibleSchema(input.subject, describeIssues(issues).join(', ') + needed);
+        const latestSemver = parseSemver(live.at(-1)?.semver ?? '') ?? null;
+        const requestedText = input.metadata?.properties?.[SEMVER_PROPERTY];
+        const requested = requestedText === undefined ? null : parseSemver(requestedText);
+        if (requestedText !== undefined && !requested) {
+          throw new E.InvalidSemver(`${SEMVER_PROPERTY} '${requestedText}' is not MAJOR.MINOR.PATCH`);
         }
-      }
-      const semver = formatSemver(
-        requested ??
-          (latestSemver
-            ? bump(latestSemver, breaking ? 'major' : 'minor')
-            : { major: 1, minor: 0, patch: 0 }),
-      );
-      const id = await this.#store.insertSchema(
-        {
-          schemaType: input.schemaType,
-          schema: input.schema,
-          canonical: parsed.canonical,
-          identity,
-          references: input.references,
-        },
-        input.id,
-        db,
-      );
-      const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
-      await this.#store.insertVersion(db, {
-        subject: input.subject,
-        version,
-        schemaId: id,
-        semver,
-        metadata: null,
-      });
-      await this.#store.audit(
-        {
-          principal: input.principal,
-          action: 'register',
+        if (requested && latestSemver && compareSemver(requested, latestSemver) <= 0) {
+          throw new E.InvalidSemver(
+            `${SEMVER_PROPERTY} ${requestedText} must be greater than the latest, ${formatSemver(latestSemver)}`,
+          );
+        }
+        let breaking = false;
+        if (mode !== 'IMPORT') {
+          const previous = await Promise.all(
+            live.map(async (v) =>
+              this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema),
+            ),
+          );
+          const issues = await time('compatibility', () =>
+            checkAgainstLevel(format, level, parsed, previous),
+          );
+          breaking = issues.length > 0;
+          // A breaking change is accepted only with a major bump of the contract's version.
+          const majorBump =
+            requested !== null && latestSemver !== null && bumpKind(latestSemver, requested) === 'major';
+          if (breaking && !majorBump) {
+            this.#observer.incompatible(input.schemaType);
+            await this.#store.audit({
+              principal: input.principal,
+              action: 'register',
+              subject: input.subject,
+              result: 'refused',
+              detail: { level, issues },
+            });
+            const needed = latestSemver
+              ? `; a breaking change needs a major version: ${SEMVER_PROPERTY}=${formatSemver(bump(latestSemver, 'major'))}`
+              : '';
+            throw new E.IncompatibleSchema(input.subject, describeIssues(issues).join(', ') + needed);
+          }
+        }
+        const semver = formatSemver(
+          requested ??
+            (latestSemver
+              ? bump(latestSemver, breaking ? 'major' : 'minor')
+              : { major: 1, minor: 0, patch: 0 }),
+        );
+        const id = await this.#store.insertSchema(
+          {
+            schemaType: input.schemaType,
+            schema: input.schema,
+            canonical: parsed.canonical,
+            identity,
+            references: input.references,
+          },
+          input.id,
+          db,
+        );
+        const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+        await this.#store.insertVersion(db, {
           subject: input.subject,
           version,
           schemaId: id,
-          result: 'ok',
-        },
-        db,
-      );
-      return { id, version };
-    });
+          semver,
+          metadata: (metadata ?? inherited(live.at(-1)?.metadata)) as Record<string, unknown> | null,
+        });
+        await this.#store.audit(
+          {
+            principal: input.principal,
+            action: 'register',
+            subject: input.subject,
+            version,
+            schemaId: id,
+            result: 'ok',
+          },
+          db,
+        );
+        return { id, version };
+      }),
+    );
+    this.#observer.registered(input.schemaType);
+    return result;
   }
 
   /**
@@ -287,8 +346,12 @@ export class RegistryService {
    */
   async validate(subject: string, input: SchemaInput, metadata: ContractMetadata | null) {
     const format = this.format(input.schemaType);
+    const contract = checkContractMetadata(metadata);
     const parsed = await this.parse(input);
-    const report = lint({ schema: parsed, retention: metadata?.properties?.[RETENTION_PROPERTY] ?? null });
+    const report = lint(
+      { schema: parsed, retention: contract?.properties?.[RETENTION_PROPERTY] ?? null },
+      ...(await this.lintOverrides(subject)),
+    );
     const level = await this.compatibilityLevel(subject);
     const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
     const previous = await Promise.all(

@@ -66,15 +66,14 @@ export function subjectRoutes(app: FastifyInstance, registry: RegistryService): 
     { config: { ...write, openapi: { summary: 'Register a schema', tags: ['subjects'] } } },
     async (request) => {
       const body = parseBody(SchemaBody, request.body);
-      const result = await request.timing.measure('store', () =>
-        registry.register({
-          ...schemaInput(body, request.query as Query),
-          subject: subjectOf(request),
-          ...(body.id !== undefined ? { id: body.id } : {}),
-          metadata: parseBody(ContractMetadataBody, body.metadata ?? {}),
-          principal: request.principal?.key ?? null,
-        }),
-      );
+      const result = await registry.register({
+        ...schemaInput(body, request.query as Query),
+        subject: subjectOf(request),
+        ...(body.id !== undefined ? { id: body.id } : {}),
+        metadata: parseBody(ContractMetadataBody, body.metadata ?? {}),
+        principal: request.principal?.key ?? null,
+        timing: (name, fn) => request.timing.measure(name, fn),
+      });
       return { id: result.id };
     },
   );

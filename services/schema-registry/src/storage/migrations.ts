@@ -26,6 +26,7 @@ export const MIGRATIONS: readonly string[] = [
      subject text primary key,
      compatibility text,
      mode text)`,
+  `alter table registry_config add column if not exists lint jsonb`,
   `create table if not exists registry_audit (
      id bigserial primary key,
      at timestamptz not null default now(),

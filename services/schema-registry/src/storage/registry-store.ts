@@ -36,6 +36,13 @@ export interface AuditEntry {
   detail?: Record<string, unknown>;
 }
 
+export interface SubjectConfig {
+  compatibility: string | null;
+  mode: string | null;
+  /** Lint severity overrides, rule id -> error | warning | off. */
+  lint: Record<string, 'error' | 'warning' | 'off'> | null;
+}
+
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 const toVersion = (r: {
@@ -210,12 +217,20 @@ export class RegistryStore {
     );
   }
 
-  async config(subject: string): Promise<{ compatibility: string | null; mode: string | null } | undefined> {
-    const { rows } = await this.#pool.query<{ compatibility: string | null; mode: string | null }>(
-      'select compatibility, mode from registry_config where subject = $1',
+  async config(subject: string): Promise<SubjectConfig | undefined> {
+    const { rows } = await this.#pool.query<SubjectConfig>(
+      'select compatibility, mode, lint from registry_config where subject = $1',
       [subject],
     );
     return rows[0];
+  }
+
+  async setLint(subject: string, severities: Record<string, string> | null): Promise<void> {
+    await this.#pool.query(
+      `insert into registry_config (subject, lint) values ($1, $2)
+       on conflict (subject) do update set lint = excluded.lint`,
+      [subject, severities ? JSON.stringify(severities) : null],
+    );
   }
 
   async setConfig(subject: string, field: 'compatibility' | 'mode', value: string | null): Promise<void> {
