@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,10 @@ const bin = join(import.meta.dirname, '../src/bin.ts');
 
 function spine(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -21,9 +24,16 @@ function spine(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number |
   });
 }
 
-const avro = (fields: unknown[]) => JSON.stringify({ type: 'record', name: 'Customer', namespace: 'shop', doc: 'A customer.', fields });
+const avro = (fields: unknown[]) =>
+  JSON.stringify({ type: 'record', name: 'Customer', namespace: 'shop', doc: 'A customer.', fields });
 const id = { name: 'id', type: 'string', doc: 'Primary key.' };
-const email = { name: 'email', type: ['null', 'string'], default: null, doc: 'Contact.', 'confluent:tags': ['PII'] };
+const email = {
+  name: 'email',
+  type: ['null', 'string'],
+  default: null,
+  doc: 'Contact.',
+  'confluent:tags': ['PII'],
+};
 
 describe('spine schema (producer CI) against a real registry', () => {
   let ctx: TestContext;
@@ -40,9 +50,17 @@ describe('spine schema (producer CI) against a real registry', () => {
     const app = await buildApp(loadRegistryConfig({ SPINE_DATABASE_URL: ctx.databaseUrl }), {
       formats: DEFAULT_FORMATS,
       logger: createLogger({ service: 'cli-test', level: 'silent' }),
-      credentials: new MemoryCredentialStore([{ key: 'ci', secretHash: hashSecret('s'), roles: ['producer'], scopes: ['shop.'] }]),
+      credentials: new MemoryCredentialStore([
+        { key: 'ci', secretHash: hashSecret('s'), roles: ['producer'], scopes: ['shop.', 'shop/'] },
+      ]),
     });
-    server = await runServer(app, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 2_000, exit: false, signals: [] });
+    server = await runServer(app, {
+      host: '127.0.0.1',
+      port: 0,
+      shutdownTimeoutMs: 2_000,
+      exit: false,
+      signals: [],
+    });
     env = { SPINE_REGISTRY_URL: server.url, SPINE_REGISTRY_KEY: 'ci:s', SPINE_DATA_DIR: dir };
   });
   afterAll(async () => {
@@ -53,7 +71,10 @@ describe('spine schema (producer CI) against a real registry', () => {
 
   it('publishes, then refuses a breaking change unless it is a major version', async () => {
     const v1 = file('v1.avsc', avro([id, email]));
-    const first = await spine(['schema', 'publish', 'shop.customer-value', v1, '--semver', '1.0.0', '--retention', 'P2Y'], env);
+    const first = await spine(
+      ['schema', 'publish', 'shop.customer-value', v1, '--semver', '1.0.0', '--retention', 'P2Y'],
+      env,
+    );
     expect(first.out).toContain('published shop.customer-value version 1');
     expect(first.code).toBe(0);
     const breaking = file('v2.avsc', avro([id, { name: 'tier', type: 'int', doc: 'Tier.' }]));
@@ -63,7 +84,10 @@ describe('spine schema (producer CI) against a real registry', () => {
     const validate = await spine(['schema', 'validate', 'shop.customer-value', breaking], env);
     expect(validate.code).toBe(1);
     expect(validate.out).toContain('needs a major bump (1.0.0 -> 2.0.0)');
-    const major = await spine(['schema', 'publish', 'shop.customer-value', breaking, '--semver', '2.0.0', '--retention', 'P2Y'], env);
+    const major = await spine(
+      ['schema', 'publish', 'shop.customer-value', breaking, '--semver', '2.0.0', '--retention', 'P2Y'],
+      env,
+    );
     expect(major.code).toBe(0);
     expect(major.out).toContain('contract 2.0.0');
     const latest = await spine(['schema', 'latest', 'shop.customer-value', '--output', 'json'], env);
@@ -85,5 +109,82 @@ describe('spine schema (producer CI) against a real registry', () => {
     const down = await spine(['schema', 'subjects'], { ...env, SPINE_REGISTRY_URL: 'http://127.0.0.1:9' });
     expect(down.code).toBe(2);
     expect(down.out).toContain('cannot reach the registry');
+  });
+
+  it('diffs two versions and a file against the latest, and exits 1 when the change is breaking', async () => {
+    const versions = await spine(['schema', 'diff', 'shop.customer-value', '1', '2'], env);
+    expect(versions.out).toMatch(/- Customer\.email|email/);
+    expect(versions.out).toContain('+ ');
+    expect(versions.out).toContain('needs a major bump');
+    expect(versions.code).toBe(1);
+    const withStatus = file(
+      'v3.avsc',
+      avro([
+        id,
+        { name: 'tier', type: 'int', doc: 'Tier.' },
+        { name: 'status', type: 'string', default: 'new', doc: 'S.' },
+      ]),
+    );
+    const minor = await spine(
+      ['schema', 'diff', 'shop.customer-value', '--file', withStatus, '--output', 'json'],
+      env,
+    );
+    expect(minor.code).toBe(0);
+    expect(JSON.parse(minor.out)).toMatchObject({
+      required_bump: 'minor',
+      changes: [{ change: 'added', to: 'string' }],
+    });
+  });
+
+  it('rolls back to an earlier version with an audited reason', async () => {
+    expect((await spine(['schema', 'rollback', 'shop.customer-value', '--to', '1'], env)).code).toBe(2);
+    const res = await spine(
+      ['schema', 'rollback', 'shop.customer-value', '--to', '1', '--reason', 'tier was a mistake'],
+      env,
+    );
+    expect(res.out).toContain('rolled shop.customer-value back to version 1: now version 3');
+    expect(res.code).toBe(0);
+    const latest = JSON.parse(
+      (await spine(['schema', 'latest', 'shop.customer-value', '--output', 'json'], env)).out,
+    );
+    expect(latest.schema).toContain('email');
+    expect(
+      (await spine(['schema', 'rollback', 'shop.customer-value', '--to', '99', '--reason', 'x'], env)).code,
+    ).toBe(1);
+  });
+
+  it('publishes a .proto with imports from a directory as references', async () => {
+    const protoDir = mkdtempSync(join(dir, 'protos-'));
+    mkdirSync(join(protoDir, 'shop'));
+    writeFileSync(
+      join(protoDir, 'shop', 'money.proto'),
+      'syntax = "proto3";\npackage shop;\nmessage Money { int64 units = 1; string currency = 2; }\n',
+    );
+    writeFileSync(
+      join(dir, 'order.proto'),
+      'syntax = "proto3";\npackage shop;\nimport "shop/money.proto";\nmessage Order { string id = 1; Money total = 2; }\n',
+    );
+    const res = await spine(
+      [
+        'schema',
+        'publish',
+        'shop.order-value',
+        join(dir, 'order.proto'),
+        '--import-dir',
+        protoDir,
+        '--retention',
+        'P1Y',
+      ],
+      env,
+    );
+    expect(res.out).toContain('published shop.order-value version 1');
+    expect(res.code).toBe(0);
+    const latest = JSON.parse(
+      (await spine(['schema', 'latest', 'shop.order-value', '--output', 'json'], env)).out,
+    );
+    expect(latest).toMatchObject({
+      schemaType: 'PROTOBUF',
+      references: [{ name: 'shop/money.proto', subject: 'shop/money.proto', version: 1 }],
+    });
   });
 });

@@ -5,13 +5,19 @@ import { UsageError } from '../cli-config.ts';
 import { callRegistry, registryTarget } from '../registry-client.ts';
 import type { RegistryTarget } from '../registry-client.ts';
 import { readSchemaFile } from '../schema-file.ts';
+import { diffCommand, rollbackCommand } from './schema-history.ts';
 
 const USAGE = `spine schema <command>
   publish <subject> <file> [--semver X.Y.Z] [--retention P2Y] [--dry-run]
   validate <subject> <file> [--semver X.Y.Z] [--retention P2Y]   lint and compatibility, no write
   lint <file> [--subject S]
+  diff <subject> <version> <version>           field changes, compatibility both ways, the bump
+  diff <subject> --file F [--against V]        a file against the latest (or version V)
+  rollback <subject> [--to N] --reason TEXT    an earlier version becomes latest again
   subjects [--prefix P]
   latest <subject>
+Contract flags (publish, validate, lint): --semver, --retention P7Y, --classification
+  public|internal|confidential|restricted, --owner TEAM
 Options: --registry URL (default: SPINE_REGISTRY_URL, or the running spine), --import-dir DIR (.proto imports),
          --output text|json
 Exit codes: 0 ok, 1 incompatible or lint error, 2 usage or connection error.`;
@@ -39,10 +45,17 @@ function printFindings(findings: readonly Finding[]): void {
   }
 }
 
-function metadata(values: { semver?: string | undefined; retention?: string | undefined }) {
+function metadata(values: {
+  semver?: string | undefined;
+  retention?: string | undefined;
+  classification?: string | undefined;
+  owner?: string | undefined;
+}) {
   const properties: Record<string, string> = {};
   if (values.semver) properties['data-spine.semver'] = values.semver;
   if (values.retention) properties['data-spine.retention'] = values.retention;
+  if (values.classification) properties['data-spine.classification'] = values.classification;
+  if (values.owner) properties['data-spine.owner'] = values.owner;
   return Object.keys(properties).length ? { properties } : undefined;
 }
 
@@ -103,6 +116,12 @@ export async function schemaCommand(args: readonly string[], env: Readonly<CliEn
       registry: { type: 'string' },
       semver: { type: 'string' },
       retention: { type: 'string' },
+      classification: { type: 'string' },
+      owner: { type: 'string' },
+      file: { type: 'string' },
+      against: { type: 'string' },
+      to: { type: 'string' },
+      reason: { type: 'string' },
       'dry-run': { type: 'boolean' },
       'import-dir': { type: 'string' },
       subject: { type: 'string' },
@@ -175,6 +194,27 @@ export async function schemaCommand(args: readonly string[], env: Readonly<CliEn
         },
         json,
       );
+    }
+    case 'diff': {
+      const subject = rest[0];
+      if (!subject) throw new UsageError(`spine schema diff: which subject?\n\n${USAGE}`);
+      const t = await target();
+      if (values.file) {
+        need(1);
+        const parsed = await readSchemaFile(values.file, values['import-dir']);
+        const to = {
+          schemaType: parsed.schemaType,
+          schema: parsed.schema,
+          references: await references(t, parsed.imports),
+        };
+        return diffCommand(t, subject, { version: values.against ?? 'latest' }, to, json);
+      }
+      need(3);
+      return diffCommand(t, subject, { version: rest[1] }, { version: rest[2] }, json);
+    }
+    case 'rollback': {
+      need(1);
+      return rollbackCommand(await target(), rest[0] as string, values.to, values.reason, json);
     }
     case 'subjects': {
       const res = await callRegistry(
