@@ -9,7 +9,12 @@ import { z } from 'zod';
 export const MAX_BATCH = 10_000;
 export const MAX_FIELDS = 2_000;
 
-const Name = z.string().min(1).max(512);
+/** Names are printable: control characters would be ambiguous in logs and in the decision memo's keys. */
+const Name = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 export const RouteSource = z.object({
   dataset: z.string().min(1).max(2048),
@@ -31,7 +36,7 @@ export const Route = z.object({
 
 export const FieldInput = z.object({
   name: Name,
-  tags: z.array(z.string().min(1).max(128)).max(64).default([]),
+  tags: z.array(Name.max(128)).max(64).default([]),
 });
 export type FieldInput = z.infer<typeof FieldInput>;
 
