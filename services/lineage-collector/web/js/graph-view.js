@@ -1,0 +1,259 @@
+// The lineage graph as SVG: layered layout, one focusable element per node, arrow-key navigation
+// (left/right follow edges upstream/downstream, up/down move within a column), Enter shows details.
+import { h, s } from './dom.js';
+import { layeredLayout } from './layout.js';
+import { matchesTag, tagLabel } from './tags.js';
+
+const W = 216;
+const H = 58;
+const COL_GAP = 84;
+const ROW_GAP = 18;
+const PAD = 24;
+
+export function shorten(text, max = 28) {
+  const str = String(text);
+  if (str.length <= max) return str;
+  const tail = Math.floor((max - 1) * 0.6);
+  return `${str.slice(0, max - 1 - tail)}…${str.slice(-tail)}`;
+}
+
+/**
+ * @param {HTMLElement} container
+ * @param {{ nodes: {id: string, type: string, title: string, subtitle: string, tags: any[]}[],
+ *           edges: {from: string, to: string, conflict?: string}[] }} model
+ * @param {{ centerId?: string, selectedId?: string, tag?: string, onlyTagged?: boolean, label: string,
+ *           onSelect: (id: string) => void, onOpen?: (id: string) => void }} opts
+ */
+export function renderGraph(container, model, opts) {
+  const byId = new Map(model.nodes.map((n) => [n.id, n]));
+  let visible = model.nodes;
+  if (opts.tag && opts.onlyTagged) {
+    const keep = new Set(
+      model.nodes.filter((n) => n.id === opts.centerId || matchesTag(n.tags, opts.tag)).map((n) => n.id),
+    );
+    // Keep the jobs between kept datasets, so a filtered graph still reads as flows.
+    for (const e of model.edges) {
+      const a = byId.get(e.from);
+      const b = byId.get(e.to);
+      if (a?.type === 'JOB' && keep.has(e.to)) keep.add(a.id);
+      if (b?.type === 'JOB' && keep.has(e.from)) keep.add(b.id);
+    }
+    visible = model.nodes.filter((n) => keep.has(n.id));
+  }
+  const visibleIds = new Set(visible.map((n) => n.id));
+  const edges = model.edges.filter((e) => visibleIds.has(e.from) && visibleIds.has(e.to));
+  const layout = layeredLayout(visible, edges);
+
+  const tallest = Math.max(1, ...layout.layers.map((l) => l.length));
+  const width = PAD * 2 + layout.layers.length * W + Math.max(0, layout.layers.length - 1) * COL_GAP;
+  const height = PAD * 2 + tallest * H + (tallest - 1) * ROW_GAP;
+  const pos = new Map();
+  layout.layers.forEach((layer, l) => {
+    const offset = ((tallest - layer.length) * (H + ROW_GAP)) / 2;
+    layer.forEach((id, i) =>
+      pos.set(id, { x: PAD + l * (W + COL_GAP), y: PAD + offset + i * (H + ROW_GAP) }),
+    );
+  });
+
+  const succ = new Map();
+  const pred = new Map();
+  for (const e of edges) {
+    if (!succ.has(e.from)) succ.set(e.from, []);
+    if (!pred.has(e.to)) pred.set(e.to, []);
+    succ.get(e.from).push(e.to);
+    pred.get(e.to).push(e.from);
+  }
+
+  const svg = s('svg', {
+    class: 'graph',
+    width,
+    height,
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'group',
+    'aria-label': `${opts.label}: ${visible.length} nodes, ${edges.length} edges. Arrow keys move between nodes, Enter shows details.`,
+  });
+  svg.append(
+    s(
+      'defs',
+      {},
+      s(
+        'marker',
+        {
+          id: 'arrow',
+          viewBox: '0 0 10 10',
+          refX: '10',
+          refY: '5',
+          markerWidth: '7',
+          markerHeight: '7',
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }),
+      ),
+      s(
+        'marker',
+        {
+          id: 'arrow-conflict',
+          viewBox: '0 0 10 10',
+          refX: '10',
+          refY: '5',
+          markerWidth: '7',
+          markerHeight: '7',
+          orient: 'auto-start-reverse',
+        },
+        s('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead conflict' }),
+      ),
+    ),
+  );
+
+  const edgeLayer = s('g', { class: 'edges', 'aria-hidden': 'true' });
+  for (const e of edges) {
+    const a = pos.get(e.from);
+    const b = pos.get(e.to);
+    if (!a || !b) continue;
+    const x1 = a.x + W;
+    const y1 = a.y + H / 2;
+    const x2 = b.x;
+    const y2 = b.y + H / 2;
+    const back = x2 <= x1;
+    const dx = back ? 80 : Math.max(30, (x2 - x1) / 2);
+    const d = `M ${x1} ${y1} C ${x1 + dx} ${y1}, ${x2 - dx} ${y2}, ${x2} ${y2}`;
+    const tagged = opts.tag && matchesTag(byId.get(e.from)?.tags ?? [], opts.tag);
+    const path = s('path', {
+      d,
+      class: `edge${e.conflict ? ' conflict' : ''}${tagged ? ' tagged' : ''}`,
+      'marker-end': e.conflict ? 'url(#arrow-conflict)' : 'url(#arrow)',
+      'data-from': e.from,
+      'data-to': e.to,
+    });
+    path.append(
+      s('title', { text: e.conflict ? `Residency conflict: ${e.conflict}` : `${e.from} → ${e.to}` }),
+    );
+    edgeLayer.append(path);
+  }
+  svg.append(edgeLayer);
+
+  const nodeLayer = s('g', { class: 'nodes' });
+  const elements = new Map();
+  const initial = visibleIds.has(opts.selectedId)
+    ? opts.selectedId
+    : visibleIds.has(opts.centerId)
+      ? opts.centerId
+      : visible[0]?.id;
+  for (const n of visible) {
+    const p = pos.get(n.id);
+    const hit = opts.tag ? matchesTag(n.tags, opts.tag) : false;
+    const classes = [
+      'node',
+      n.type === 'JOB' ? 'job' : n.type === 'DATASET_FIELD' ? 'field' : 'dataset',
+      n.id === opts.centerId ? 'center' : '',
+      n.id === opts.selectedId ? 'selected' : '',
+      opts.tag ? (hit ? 'tagged' : 'dim') : '',
+    ].filter(Boolean);
+    const tagText = n.tags.length
+      ? [...new Set(n.tags.map((t) => `${tagLabel(t)}${t.inherited ? '↓' : ''}`))].join(' · ')
+      : '';
+    const kind = n.type === 'JOB' ? 'job' : n.type === 'DATASET_FIELD' ? 'field' : 'dataset';
+    const g = s('g', {
+      class: classes.join(' '),
+      transform: `translate(${p.x} ${p.y})`,
+      tabindex: n.id === initial ? '0' : '-1',
+      role: 'button',
+      'data-node-id': n.id,
+      'aria-label': `${kind} ${n.title} in ${n.subtitle}${tagText ? `, tags ${tagText}` : ''}${n.id === opts.centerId ? ', graph centre' : ''}`,
+      'aria-pressed': n.id === opts.selectedId ? 'true' : 'false',
+    });
+    g.append(
+      s('title', { text: `${n.title}\n${n.subtitle}${tagText ? `\n${tagText}` : ''}` }),
+      s('rect', { class: 'box', width: W, height: H, rx: n.type === 'JOB' ? 22 : 5 }),
+      s('text', { class: 'kind', x: 10, y: 15, text: kind.toUpperCase() }),
+      s('text', { class: 'title', x: 10, y: 31, text: shorten(n.title) }),
+      s('text', { class: 'sub', x: 10, y: 47, text: shorten(n.subtitle, 20) }),
+    );
+    if (tagText) {
+      g.append(
+        s('text', { class: 'tags', x: W - 8, y: 15, 'text-anchor': 'end', text: shorten(tagText, 18) }),
+      );
+    }
+    g.addEventListener('click', () => {
+      focusNode(n.id);
+      opts.onSelect(n.id);
+    });
+    g.addEventListener('dblclick', () => opts.onOpen?.(n.id));
+    elements.set(n.id, g);
+    nodeLayer.append(g);
+  }
+  svg.append(nodeLayer);
+
+  function focusNode(id) {
+    const el = elements.get(id);
+    if (!el) return;
+    for (const other of elements.values()) other.setAttribute('tabindex', '-1');
+    el.setAttribute('tabindex', '0');
+    el.focus();
+    el.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }
+
+  function nearest(candidates, fromId) {
+    const y = pos.get(fromId).y;
+    return [...candidates].sort((a, b) => Math.abs(pos.get(a).y - y) - Math.abs(pos.get(b).y - y))[0];
+  }
+
+  svg.addEventListener('keydown', (event) => {
+    const id = event.target?.getAttribute?.('data-node-id');
+    if (!id) return;
+    const layer = layout.layerOf.get(id);
+    const order = layout.orderOf.get(id);
+    let next;
+    switch (event.key) {
+      case 'ArrowRight':
+        next = succ.get(id)?.length
+          ? nearest(succ.get(id), id)
+          : layout.layers[layer + 1]?.length
+            ? nearest(layout.layers[layer + 1], id)
+            : undefined;
+        break;
+      case 'ArrowLeft':
+        next = pred.get(id)?.length
+          ? nearest(pred.get(id), id)
+          : layout.layers[layer - 1]?.length
+            ? nearest(layout.layers[layer - 1], id)
+            : undefined;
+        break;
+      case 'ArrowDown':
+        next = layout.layers[layer][order + 1];
+        break;
+      case 'ArrowUp':
+        next = layout.layers[layer][order - 1];
+        break;
+      case 'Home':
+        next = layout.layers[layer][0];
+        break;
+      case 'End':
+        next = layout.layers[layer].at(-1);
+        break;
+      case 'Enter':
+      case ' ':
+        event.preventDefault();
+        opts.onSelect(id);
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (next) focusNode(next);
+  });
+
+  const legend = h(
+    'p',
+    { class: 'legend' },
+    h('span', { class: 'swatch dataset', 'aria-hidden': 'true' }),
+    ' dataset ',
+    h('span', { class: 'swatch job', 'aria-hidden': 'true' }),
+    ' job ',
+    h('span', { class: 'swatch conflict', 'aria-hidden': 'true' }),
+    ' residency conflict · ↓ tag inherited from upstream · ',
+    `${visible.length} of ${model.nodes.length} nodes shown`,
+  );
+  container.replaceChildren(h('div', { class: 'graph-scroll' }, svg), legend);
+  return { focus: focusNode, hasNode: (id) => elements.has(id) };
+}

@@ -1,0 +1,265 @@
+import { api } from '../api.js';
+import { formatDuration, formatTime, h, jsonBlock, replace } from '../dom.js';
+import { fieldTags, tagsOf } from '../tags.js';
+import { columnHref, datasetHref, jobHref, nodeHref, runsHref } from '../links.js';
+import { tagChips } from './tag-chips.js';
+import { runState } from './home-view.js';
+
+/** Owners from the ownership facet (datasets and jobs), or a collector's `owners`. */
+export function ownersOf(data) {
+  const list = data?.owners ?? data?.facets?.ownership?.owners ?? [];
+  return Array.isArray(list) ? list.filter((o) => o && typeof o.name === 'string') : [];
+}
+
+export function errorOf(run) {
+  const f = run?.facets?.errorMessage;
+  return f && typeof f.message === 'string' ? f : null;
+}
+
+function dl(pairs) {
+  return h(
+    'dl',
+    { class: 'props' },
+    pairs
+      .filter(([, v]) => v !== undefined && v !== null && v !== '')
+      .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+  );
+}
+
+function facetsSection(facets, title = 'Facets') {
+  const entries = Object.entries(facets ?? {});
+  if (!entries.length) return null;
+  return h(
+    'section',
+    { class: 'facets' },
+    h('h3', {}, `${title} (${entries.length})`),
+    entries.map(([key, value]) => h('details', {}, h('summary', {}, key), jsonBlock(value, `${key} facet`))),
+  );
+}
+
+function schemaTable(ns, name, data, linkParams) {
+  const fields = Array.isArray(data?.fields) ? data.fields : [];
+  const tags = tagsOf(data);
+  if (!fields.length) return h('p', { class: 'muted' }, 'No schema recorded.');
+  return h(
+    'table',
+    { class: 'schema' },
+    h('caption', {}, `Schema (${fields.length} fields)`),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'col' }, 'Field'),
+        h('th', { scope: 'col' }, 'Type'),
+        h('th', { scope: 'col' }, 'Tags'),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      fields.map((f) =>
+        h(
+          'tr',
+          { 'data-field': f.name },
+          h(
+            'th',
+            { scope: 'row' },
+            h(
+              'a',
+              {
+                href: columnHref(ns, name, f.name, { asOf: linkParams.asOf }),
+                title: `Column lineage of ${f.name}`,
+              },
+              f.name,
+            ),
+            f.description ? h('div', { class: 'muted small' }, f.description) : null,
+          ),
+          h('td', {}, f.type ?? '—'),
+          h('td', {}, tagChips(fieldTags(tags, f.name)) ?? '—'),
+        ),
+      ),
+    ),
+  );
+}
+
+function runsList(runs) {
+  if (!runs.length) return h('p', { class: 'muted' }, 'No runs recorded.');
+  return h(
+    'ul',
+    { class: 'runs plain' },
+    runs.map((r) => {
+      const err = errorOf(r);
+      return h(
+        'li',
+        { class: err || /fail/i.test(r.state ?? '') ? 'failed' : '' },
+        runState(r.state),
+        ' ',
+        formatTime(r.startedAt ?? r.createdAt),
+        ' · ',
+        formatDuration(r.durationMs),
+        err ? h('div', { class: 'error-message' }, err.message) : null,
+      );
+    }),
+  );
+}
+
+/**
+ * Fills the details panel for a graph node. `node` is from graphModel; the full resource is fetched.
+ */
+export async function renderDetails(panel, node, { asOf, current, linkParams }) {
+  const heading = h('h2', { id: 'details-title' }, node.title);
+  replace(panel, heading, h('p', { class: 'muted' }, 'Loading details…'));
+  if (node.type === 'JOB') {
+    const [job, runs, versions] = await Promise.all([
+      api.job(node.namespace, node.name, asOf || undefined).catch(() => node.data),
+      api.runs(node.namespace, node.name, 5).catch(() => null),
+      api.jobVersions(node.namespace, node.name, 5).catch(() => null),
+    ]);
+    if (!current()) return;
+    const owners = ownersOf(job);
+    const tags = tagsOf(job);
+    replace(
+      panel,
+      heading,
+      h(
+        'p',
+        { class: 'kind-line' },
+        h('span', { class: 'kind kind-job' }, 'job'),
+        ' ',
+        h('a', { href: nodeHref(node, linkParams) }, 'Centre the graph here'),
+      ),
+      dl([
+        ['Namespace', job?.namespace ?? node.namespace],
+        ['Type', job?.type],
+        ['Description', job?.description],
+        ['Location', job?.location],
+        [
+          'Owners',
+          owners.length
+            ? owners.map((o) => `${o.name}${o.type ? ` (${o.type})` : ''}`).join(', ')
+            : undefined,
+        ],
+        ['Tags', tagChips(tags)],
+        ['Updated', job?.updatedAt ? formatTime(job.updatedAt) : undefined],
+      ]),
+      h(
+        'section',
+        {},
+        h('h3', {}, 'Inputs and outputs'),
+        ioList('Reads', job?.inputs, linkParams),
+        ioList('Writes', job?.outputs, linkParams),
+      ),
+      h(
+        'section',
+        {},
+        h('h3', {}, 'Latest runs'),
+        runsList(runs?.runs ?? job?.latestRuns ?? (job?.latestRun ? [job.latestRun] : [])),
+        h('p', {}, h('a', { href: runsHref(node.namespace, node.name) }, 'All runs and failures')),
+      ),
+      versionsSection(versions?.versions),
+      facetsSection(job?.facets, 'Job facets'),
+    );
+    return;
+  }
+  const [dataset, versions] = await Promise.all([
+    api.dataset(node.namespace, node.name, asOf || undefined).catch(() => node.data),
+    api.datasetVersions(node.namespace, node.name, 5).catch(() => null),
+  ]);
+  if (!current()) return;
+  const owners = ownersOf(dataset);
+  const tags = tagsOf(dataset).concat(node.tags.filter((t) => t.inherited));
+  replace(
+    panel,
+    heading,
+    h(
+      'p',
+      { class: 'kind-line' },
+      h('span', { class: 'kind kind-dataset' }, 'dataset'),
+      ' ',
+      h('a', { href: nodeHref(node, linkParams) }, 'Centre the graph here'),
+    ),
+    dl([
+      ['Namespace', dataset?.namespace ?? node.namespace],
+      ['Source', dataset?.sourceName],
+      ['Type', dataset?.type],
+      ['Description', dataset?.description],
+      [
+        'Owners',
+        owners.length ? owners.map((o) => `${o.name}${o.type ? ` (${o.type})` : ''}`).join(', ') : undefined,
+      ],
+      ['Tags', tagChips(dedupeTags(tags).filter((t) => !t.field))],
+      ['Updated', dataset?.updatedAt ? formatTime(dataset.updatedAt) : undefined],
+    ]),
+    schemaTable(
+      node.namespace,
+      node.name,
+      { ...dataset, policyTags: [...(dataset?.policyTags ?? []), ...node.tags.filter((t) => t.inherited)] },
+      linkParams,
+    ),
+    versionsSection(versions?.versions),
+    facetsSection(dataset?.facets, 'Dataset facets'),
+  );
+}
+
+function dedupeTags(tags) {
+  const seen = new Set();
+  return tags.filter((t) => {
+    const k = `${t.key}=${t.value}@${t.field ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function ioList(label, list, linkParams) {
+  const items = Array.isArray(list) ? list : [];
+  return h(
+    'div',
+    {},
+    h('h4', {}, `${label} (${items.length})`),
+    items.length
+      ? h(
+          'ul',
+          { class: 'plain' },
+          items.map((d) =>
+            h(
+              'li',
+              {},
+              h('a', { href: datasetHref(d.namespace, d.name, linkParams) }, d.name),
+              ' ',
+              h('span', { class: 'muted small' }, d.namespace),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, 'none'),
+  );
+}
+
+function versionsSection(versions) {
+  if (!Array.isArray(versions) || !versions.length) return null;
+  return h(
+    'section',
+    {},
+    h('h3', {}, 'Versions'),
+    h(
+      'ol',
+      { class: 'versions plain' },
+      versions.map((v) =>
+        h(
+          'li',
+          {},
+          formatTime(v.createdAt),
+          ' ',
+          h('code', { class: 'small' }, String(v.version ?? v.id?.version ?? '').slice(0, 8)),
+          Array.isArray(v.fields)
+            ? h('span', { class: 'muted small' }, ` · ${v.fields.length} fields`)
+            : null,
+        ),
+      ),
+    ),
+  );
+}
+
+export { jobHref };
