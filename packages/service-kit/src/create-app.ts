@@ -26,6 +26,8 @@ export interface AppOptions {
   closeDependencies?: () => Promise<void>;
   errorSerializer?: ErrorSerializer;
   metricsRegistry?: Registry;
+  /** The longest path parameter accepted (414 beyond); Fastify's default of 100 is short for subject names. */
+  maxParamLength?: number;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -47,7 +49,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     },
     // We log refusals and failures in the error handler, and every request at debug level on response.
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: options.maxParamLength ?? 1024 },
   }) as unknown as FastifyInstance;
 
   app.addHook('onRequest', (request, reply, next) => {

@@ -453,7 +453,8 @@ export class RegistryService {
   }
 
   async schemaById(id: number): Promise<StoredSchema> {
-    const s = Number.isInteger(id) && id > 0 ? await this.#store.schemaById(id) : undefined;
+    const s =
+      Number.isInteger(id) && id > 0 && id <= MAX_VERSION ? await this.#store.schemaById(id) : undefined;
     if (!s) throw new E.SchemaNotFound(String(id));
     return s;
   }
