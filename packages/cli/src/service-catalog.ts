@@ -8,6 +8,8 @@ export interface ServiceEntry {
   packageName: string;
   portVariable: string;
   defaultPort: number;
+  /** The variable through which the other services find this one (`SPINE_REGISTRY_URL`...). */
+  urlVariable: string;
   /** Databases the service keeps its state in (created before it starts). */
   databases: readonly string[];
 }
@@ -18,6 +20,7 @@ export const SERVICE_CATALOG: readonly ServiceEntry[] = [
     packageName: '@data-spine/schema-registry',
     portVariable: 'SPINE_REGISTRY_PORT',
     defaultPort: 8081,
+    urlVariable: 'SPINE_REGISTRY_URL',
     databases: ['spine_registry'],
   },
 ];

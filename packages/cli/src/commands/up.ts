@@ -121,12 +121,21 @@ export async function up(args: readonly string[], env: Readonly<CliEnv>): Promis
       u.pathname = `/${db}`;
       return u.toString();
     };
+    // Every service learns where the others listen: SPINE_REGISTRY_URL, SPINE_GATE_URL, SPINE_ROUTER_URL,
+    // SPINE_LINEAGE_URL (only for those started), so the gate and the router find their dependencies.
+    const peerUrls = Object.fromEntries(
+      services.map((entry) => [
+        entry.urlVariable,
+        `http://${env.SPINE_HOST}:${Number(process.env[entry.portVariable] ?? entry.defaultPort)}`,
+      ]),
+    );
     for (const entry of services) {
       for (const db of entry.databases) await pg.createDatabase(db, { ifNotExists: true });
       const childEnv: NodeJS.ProcessEnv = {
         ...process.env,
         SPINE_DATA_DIR: dataDir,
         SPINE_ADMIN_KEY_FILE: adminKeyPath(dataDir),
+        ...peerUrls,
         SPINE_DATABASE_URL: dbUrl(entry.databases[0] ?? 'postgres'),
         [entry.portVariable]: String(Number(process.env[entry.portVariable] ?? entry.defaultPort)),
         SPINE_HOST: env.SPINE_HOST,
