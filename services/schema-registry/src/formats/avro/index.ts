@@ -1,0 +1,3 @@
+export { avroFormat } from './avro-format.ts';
+export { INCOMPATIBILITY_TYPES } from './compatibility.ts';
+export type { IncompatibilityType } from './compatibility.ts';
