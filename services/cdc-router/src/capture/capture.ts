@@ -1,0 +1,518 @@
+import pg from 'pg';
+import { CaptureAckInvalid, CaptureOptionsInvalid, CaptureSourceUnavailable } from './errors.ts';
+import type { EnvelopeContext } from './envelope.ts';
+import { formatLsn, parseLsn } from './lsn.ts';
+import { CaptureOptions } from './options.ts';
+import type { CaptureOptionsInput } from './options.ts';
+import { RecordQueue } from './record-queue.ts';
+import { readSnapshot } from './snapshot.ts';
+import * as catalogSql from './source-catalog.ts';
+import type { TableInfo } from './source-catalog.ts';
+import { StreamDecoder } from './stream-decoder.ts';
+import type { StreamItem } from './stream-decoder.ts';
+import type { Capture, CaptureBatch, CaptureLogger, Lsn } from './types.ts';
+import type { TypeCatalog } from './value-decoder.ts';
+import { WireClient, paramsFromUrl } from './wire-client.ts';
+
+/** Session settings that fix the text forms the value decoders read. */
+const SESSION_SETTINGS = {
+  TimeZone: 'UTC',
+  DateStyle: 'ISO, YMD',
+  IntervalStyle: 'iso_8601',
+  extra_float_digits: '3',
+  bytea_output: 'hex',
+  lc_monetary: 'C',
+} as const;
+
+const silent: CaptureLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Creates an embedded change capture of a Postgres database. Nothing connects until `start()`.
+ * Throws `CDC_CAPTURE_OPTIONS_INVALID` for bad options.
+ */
+export function createCapture(input: CaptureOptionsInput, logger: CaptureLogger = silent): Capture {
+  const parsed = CaptureOptions.safeParse(input);
+  if (!parsed.success) {
+    throw new CaptureOptionsInvalid(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  }
+  return new PgOutputCapture(Object.freeze(parsed.data), logger);
+}
+
+interface SnapshotProgress {
+  consistentPoint: Lsn;
+  /** Snapshot records pushed and not yet handed out in a batch. */
+  queued: number;
+  /** Snapshot batches handed out, and acknowledged. */
+  delivered: number;
+  acked: number;
+  /** Every row is read (the snapshot transaction committed). */
+  read: boolean;
+  recorded: boolean;
+}
+
+class PgOutputCapture implements Capture {
+  private readonly pool: pg.Pool;
+  private readonly queue = new RecordQueue();
+  private readonly ctx: EnvelopeContext;
+  private wire: WireClient | null = null;
+  private tables = new Map<string, TableInfo>();
+  private catalog: TypeCatalog = new Map();
+  private decoder: StreamDecoder | null = null;
+  private running: Promise<void> | null = null;
+  private started = false;
+  private closing = false;
+  private failure: Error | null = null;
+  private paused = false;
+  private consuming = false;
+  private wake: (() => void) | null = null;
+  /** What wakes a waiting `next()`: any record (`any`), or only a full batch or a finished transaction. */
+  private waitMode: 'any' | 'batch' | null = null;
+  /** A transaction end is queued and the socket's data so far is decoded: worth delivering now. */
+  private txReady = false;
+  private txReadyScheduled = false;
+  private spaceWaiter: (() => void) | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private seq = 0;
+  private snapshot: SnapshotProgress | null = null;
+  /** Positions: acknowledged by the consumer, delivered in a batch (highest ever), reported to Postgres. */
+  private acked: Lsn = 0n;
+  private delivered: Lsn = 0n;
+  private deliveredEver: Lsn = 0n;
+  private reported: Lsn = 0n;
+  /** A transaction end reached without records to deliver, waiting for the consumer to catch up. */
+  private freeLsn: Lsn = 0n;
+  private readonly startedListeners: Array<(err: Error | null) => void> = [];
+
+  private readonly options: CaptureOptions;
+  private readonly log: CaptureLogger;
+
+  constructor(options: CaptureOptions, log: CaptureLogger) {
+    this.options = options;
+    this.log = log;
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 2, application_name: `spine-capture-${options.slotName}` });
+    this.pool.on('error', (err) => this.log.warn({ err }, 'capture pool connection error'));
+    this.ctx = {
+      prefix: options.topicPrefix,
+      database: new URL(options.connectionString).pathname.replace(/^\//, '') || 'postgres',
+      transactionMetadata: options.transactionMetadata,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.prepare();
+    this.running = this.run();
+    // Resolve once the first session streams (or snapshots), so setup errors surface here.
+    await new Promise<void>((resolve, reject) => this.startedListeners.push((err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Setup over a normal connection: checks, publication, state table, what a fresh slot needs. */
+  private async prepare(): Promise<void> {
+    const o = this.options;
+    try {
+      await catalogSql.checkWalLevel(this.pool);
+      this.tables = await catalogSql.loadTables(this.pool, o.tables);
+      this.catalog = await catalogSql.loadTypeCatalog(this.pool);
+      await catalogSql.ensurePublication(this.pool, o.publicationName, o.tables);
+      await catalogSql.ensureStateTable(this.pool, o.stateSchema);
+      const slot = await catalogSql.slotInfo(this.pool, o.slotName);
+      const state = await catalogSql.readState(this.pool, o.stateSchema, o.slotName);
+      if (slot && slot.plugin !== 'pgoutput') {
+        throw new CaptureOptionsInvalid(`slot ${o.slotName} uses the ${slot.plugin} plugin, not pgoutput`);
+      }
+      if (slot && o.snapshotMode === 'initial' && !state?.completed) {
+        // A snapshot that never finished (a crash in the middle): its exported snapshot is gone, so start over.
+        this.log.warn({ slot: o.slotName }, 'initial snapshot did not finish: dropping the slot and snapshotting again');
+        await catalogSql.dropSlot(this.pool, o.slotName);
+      } else if (slot) {
+        this.acked = this.delivered = this.deliveredEver = this.reported = slot.confirmedFlush ?? 0n;
+      }
+    } catch (err) {
+      await this.pool.end().catch(() => {});
+      if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('CDC_')) throw err;
+      throw new CaptureSourceUnavailable((err as Error).message, { cause: err });
+    }
+  }
+
+  private async run(): Promise<void> {
+    let attempts = 0;
+    while (!this.closing) {
+      try {
+        await this.session(() => {
+          attempts = 0;
+        });
+      } catch (err) {
+        this.notifyStarted(err as Error);
+        if (this.closing) break;
+        attempts += 1;
+        const o = this.options;
+        if (o.reconnectMaxAttempts > 0 && attempts > o.reconnectMaxAttempts) {
+          this.failure = err instanceof Error ? err : new Error(String(err));
+          this.log.error({ err, attempts }, 'change capture gave up reconnecting');
+          this.signal();
+          break;
+        }
+        const delay = Math.min(o.reconnectMaxMs, o.reconnectMinMs * 2 ** Math.min(attempts - 1, 16));
+        this.log.warn({ err, attempts, delayMs: delay }, 'replication connection failed; reconnecting');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** One replication session: connect, create the slot (and snapshot) if needed, stream until it ends. */
+  private async session(onStreaming: () => void): Promise<void> {
+    const o = this.options;
+    const params = paramsFromUrl(o.connectionString, `spine-capture-${o.slotName}`, SESSION_SETTINGS);
+    const wire = await WireClient.connect(params);
+    this.wire = wire;
+    this.queue.clear();
+    this.paused = false;
+    // Whatever was delivered and not acknowledged comes again from the slot.
+    this.delivered = this.acked;
+    this.freeLsn = 0n;
+    try {
+      let start = this.acked;
+      let slot = await catalogSql.slotInfo(this.pool, o.slotName);
+      if (slot && o.snapshotMode === 'initial' && this.snapshot && !this.snapshot.recorded) {
+        // The connection dropped before the snapshot was acknowledged: its undelivered rows are gone with the
+        // queue, so take it again under a new slot (the sinks absorb what arrives twice).
+        this.log.warn({ slot: o.slotName }, 'initial snapshot interrupted: dropping the slot and snapshotting again');
+        await catalogSql.dropSlot(this.pool, o.slotName);
+        slot = null;
+      }
+      if (!slot) {
+        start = await this.createSlotAndSnapshot(wire);
+      } else if (this.acked === 0n) {
+        this.acked = this.delivered = this.deliveredEver = this.reported = slot.confirmedFlush ?? 0n;
+        start = this.acked;
+      }
+      if (this.closing) return;
+      await this.stream(wire, start, onStreaming);
+    } finally {
+      this.stopTimers();
+      this.wire = null;
+      if (!wire.isClosed) await wire.close().catch(() => {});
+    }
+  }
+
+  private async createSlotAndSnapshot(wire: WireClient): Promise<Lsn> {
+    const o = this.options;
+    const slot = catalogSql.quoteIdent(o.slotName);
+    const withSnapshot = o.snapshotMode === 'initial';
+    if (!withSnapshot) {
+      const r = await wire.query(`CREATE_REPLICATION_SLOT ${slot} LOGICAL pgoutput NOEXPORT_SNAPSHOT`);
+      const lsn = parseLsn(r[0]?.rows[0]?.[1] ?? '0/0');
+      await catalogSql.writeState(this.pool, o.stateSchema, o.slotName, { snapshotLsn: formatLsn(lsn), completed: true, tables: o.tables });
+      this.acked = this.delivered = this.deliveredEver = this.reported = lsn;
+      this.notifyStarted(null);
+      return lsn;
+    }
+    await wire.query('BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ');
+    const r = await wire.query(`CREATE_REPLICATION_SLOT ${slot} LOGICAL pgoutput USE_SNAPSHOT`);
+    const point = parseLsn(r[0]?.rows[0]?.[1] ?? '0/0');
+    await catalogSql.writeState(this.pool, o.stateSchema, o.slotName, { snapshotLsn: formatLsn(point), completed: false, tables: o.tables });
+    this.acked = this.delivered = this.deliveredEver = this.reported = point;
+    const progress: SnapshotProgress = { consistentPoint: point, queued: 0, delivered: 0, acked: 0, read: false, recorded: false };
+    this.snapshot = progress;
+    this.log.info({ slot: o.slotName, consistentPoint: formatLsn(point) }, 'slot created; initial snapshot');
+    this.notifyStarted(null);
+    const ordered = o.tables.map((t) => this.tables.get(t)).filter((t): t is TableInfo => t !== undefined);
+    const rows = await readSnapshot(wire, this.ctx, ordered, this.catalog, point, o.snapshotFetchSize, async (records) => {
+      if (this.closing) throw new CaptureSourceUnavailable('closed during the snapshot');
+      for (const record of records) this.queue.push({ kind: 'record', record, phase: 'snapshot' });
+      progress.queued += records.length;
+      this.signal(true);
+      await this.waitForSpace();
+    });
+    await wire.query('COMMIT');
+    progress.read = true;
+    this.log.info({ slot: o.slotName, rows }, 'initial snapshot read');
+    this.maybeFinishSnapshot();
+    return point;
+  }
+
+  private async stream(wire: WireClient, start: Lsn, onStreaming: () => void): Promise<void> {
+    const o = this.options;
+    const decoder = new StreamDecoder(this.ctx, new Map([...this.tables].map(([k, v]) => [k, v.primaryKey])), this.catalog, start);
+    this.decoder = decoder;
+    const optionsSql = [`proto_version '${o.protoVersion}'`, `publication_names '${catalogSql.quoteIdent(o.publicationName).replaceAll("'", "''")}'`];
+    if (o.logicalMessages && wire.serverVersionNum >= 140000) optionsSql.push(`messages 'true'`);
+    const items: StreamItem[] = [];
+    let failure: Error | null = null;
+    const ended = new Promise<Error | null>((resolve) => {
+      const onEnd = (err: Error | null) => resolve(err);
+      void wire
+        .startCopyBoth(
+          `START_REPLICATION SLOT ${catalogSql.quoteIdent(o.slotName)} LOGICAL ${formatLsn(start)} (${optionsSql.join(', ')})`,
+          {
+            onXLogData: (walStart, _walEnd, data) => {
+              if (failure) return;
+              try {
+                decoder.decode(walStart, data, items);
+              } catch (err) {
+                failure = err as Error;
+                wire.destroy();
+                return;
+              }
+              if (items.length > 0) {
+                let commit = false;
+                for (const item of items) {
+                  if (item.kind === 'record') this.queue.push({ kind: 'record', record: item.record, phase: 'stream' });
+                  else {
+                    this.queue.push(item);
+                    commit = true;
+                  }
+                }
+                items.length = 0;
+                if (commit) this.scheduleTxReady();
+                this.signal(false);
+                if (this.queue.records >= o.maxBufferedRecords && !this.paused) {
+                  this.paused = true;
+                  wire.pause();
+                }
+              }
+            },
+            onKeepalive: (walEnd, replyRequested) => {
+              // Caught up and idle: nothing between the last acknowledged end and the server's position needs us.
+              if (!decoder.inTransaction && this.queue.length === 0 && this.acked === this.delivered && walEnd > this.acked) {
+                this.acked = this.delivered = walEnd;
+                if (walEnd > this.deliveredEver) this.deliveredEver = walEnd;
+              }
+              if (replyRequested) this.report(true);
+            },
+            onEnd,
+          },
+        )
+        .then(() => {
+          onStreaming();
+          this.notifyStarted(null);
+          this.log.info({ slot: o.slotName, from: formatLsn(start) }, 'streaming changes');
+        }, onEnd);
+    });
+    this.startTimers(decoder);
+    const err = failure ?? (await ended);
+    if (failure || err) throw failure ?? err;
+  }
+
+  private startTimers(decoder: StreamDecoder): void {
+    this.stopTimers();
+    this.statusTimer = setInterval(() => this.report(false), this.options.statusIntervalMs);
+    this.statusTimer.unref();
+    if (this.options.heartbeatIntervalMs > 0) {
+      this.heartbeatTimer = setInterval(() => {
+        if (decoder.inTransaction) return;
+        this.queue.push({ kind: 'record', record: decoder.heartbeat(), phase: 'stream' });
+        this.scheduleTxReady();
+        this.signal(false);
+      }, this.options.heartbeatIntervalMs);
+      this.heartbeatTimer.unref();
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.statusTimer = this.heartbeatTimer = null;
+  }
+
+  /** Standby Status Update with the acknowledged position only. */
+  private report(replyRequested: boolean): void {
+    const wire = this.wire;
+    if (!wire || wire.isClosed || (this.snapshot !== null && !this.snapshot.read)) return;
+    wire.sendStatus(this.acked, this.acked, this.acked, replyRequested);
+    this.reported = this.acked;
+  }
+
+  async next(): Promise<CaptureBatch | null> {
+    if (!this.started) throw new CaptureSourceUnavailable('start() the capture before reading from it');
+    if (this.consuming) throw new CaptureAckInvalid('next() called again before the previous call resolved');
+    this.consuming = true;
+    try {
+      return await this.nextBatch();
+    } finally {
+      this.consuming = false;
+    }
+  }
+
+  private async nextBatch(): Promise<CaptureBatch | null> {
+    const o = this.options;
+    for (;;) {
+      if (this.failure) throw this.failure;
+      if (this.closing) return null;
+      const n = this.queue.records;
+      if (n === 0 && this.queue.length > 0) {
+        this.takeBatch(); // only transaction ends: advances the free position
+        continue;
+      }
+      if (n > 0) {
+        const age = Date.now() - this.queue.oldestAt;
+        const snapshotting = this.snapshot !== null && !this.snapshot.read;
+        if (n >= o.batchMaxChanges || age >= o.batchMaxWaitMs || this.txReady || snapshotting) {
+          const batch = this.takeBatch();
+          if (batch) return batch;
+          continue;
+        }
+        await this.sleep(o.batchMaxWaitMs - age, 'batch');
+        continue;
+      }
+      await this.sleep(1000, 'any');
+    }
+  }
+
+  private takeBatch(): CaptureBatch | null {
+    const taken = this.queue.take(this.options.batchMaxChanges);
+    this.txReady = false;
+    if (this.paused && this.queue.records < this.options.maxBufferedRecords / 2) {
+      this.paused = false;
+      this.wire?.resume();
+    }
+    this.spaceWaiter?.();
+    this.spaceWaiter = null;
+    if (taken.records.length === 0) {
+      if (taken.commitLsn !== null) {
+        if (this.acked === this.delivered) {
+          this.acked = this.delivered = taken.commitLsn;
+          if (taken.commitLsn > this.deliveredEver) this.deliveredEver = taken.commitLsn;
+        } else this.freeLsn = taken.commitLsn;
+      }
+      return null;
+    }
+    let lsn: Lsn;
+    if (taken.phase === 'snapshot' && this.snapshot) {
+      lsn = this.snapshot.consistentPoint;
+      this.snapshot.delivered += 1;
+      this.snapshot.queued -= taken.records.length;
+    } else {
+      lsn = taken.commitLsn ?? (this.freeLsn > this.delivered ? this.freeLsn : this.delivered);
+      this.freeLsn = 0n;
+    }
+    if (lsn > this.delivered) this.delivered = lsn;
+    if (lsn > this.deliveredEver) this.deliveredEver = lsn;
+    this.seq += 1;
+    return { records: taken.records, phase: taken.phase, lsn, seq: this.seq };
+  }
+
+  ack(lsn: Lsn): void {
+    if (typeof lsn !== 'bigint') throw new CaptureAckInvalid('the position must be a bigint (a batch.lsn)');
+    if (lsn > this.deliveredEver) {
+      throw new CaptureAckInvalid(`${formatLsn(lsn)} was never delivered (last delivered ${formatLsn(this.deliveredEver)})`);
+    }
+    const s = this.snapshot;
+    if (s && !s.recorded) {
+      if (lsn === s.consistentPoint) s.acked += 1;
+      else if (lsn > s.consistentPoint) s.acked = s.delivered;
+      this.maybeFinishSnapshot();
+    }
+    if (lsn <= this.acked) return;
+    this.acked = lsn;
+    if (this.acked >= this.delivered && this.freeLsn > this.acked && this.queue.records === 0) {
+      this.acked = this.delivered = this.freeLsn;
+      this.freeLsn = 0n;
+    }
+    this.report(false);
+  }
+
+  /** Records in the state table that the initial snapshot is complete, once every batch of it is acknowledged. */
+  private maybeFinishSnapshot(): void {
+    const s = this.snapshot;
+    if (!s || s.recorded || !s.read || s.queued > 0 || s.acked < s.delivered) return;
+    s.recorded = true;
+    const o = this.options;
+    catalogSql
+      .writeState(this.pool, o.stateSchema, o.slotName, { snapshotLsn: formatLsn(s.consistentPoint), completed: true, tables: o.tables })
+      .then(
+        () => this.log.info({ slot: o.slotName }, 'initial snapshot acknowledged'),
+        (err: unknown) => {
+          s.recorded = false;
+          this.log.warn({ err }, 'could not record the finished snapshot (it will be retaken after a restart)');
+        },
+      );
+  }
+
+  async slotLagBytes(): Promise<number | null> {
+    return catalogSql.slotLagBytes(this.pool, this.options.slotName);
+  }
+
+  positions(): { delivered: Lsn; acknowledged: Lsn; reported: Lsn } {
+    return { delivered: this.deliveredEver, acknowledged: this.acked, reported: this.reported };
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.signal();
+    this.spaceWaiter?.();
+    this.stopTimers();
+    const wire = this.wire;
+    if (wire && !wire.isClosed) {
+      this.report(false);
+      await wire.endCopy().catch(() => {});
+      await wire.close().catch(() => {});
+    }
+    await this.running?.catch(() => {});
+    await this.pool.end().catch(() => {});
+    this.notifyStarted(new CaptureSourceUnavailable('closed before it started'));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<CaptureBatch> {
+    for (;;) {
+      const batch = await this.next();
+      if (!batch) return;
+      yield batch;
+    }
+  }
+
+  private notifyStarted(err: Error | null): void {
+    const listeners = this.startedListeners.splice(0);
+    for (const l of listeners) l(err);
+  }
+
+  /** Wakes a waiting `next()` if what it waits for is there (`force`: always). */
+  private signal(force = true): void {
+    const w = this.wake;
+    if (!w) return;
+    if (!force && this.waitMode === 'batch' && this.queue.records < this.options.batchMaxChanges && !this.txReady) return;
+    this.wake = null;
+    this.waitMode = null;
+    w();
+  }
+
+  /** After the socket's current data is decoded, a queued transaction end makes the batch worth sending. */
+  private scheduleTxReady(): void {
+    if (this.txReadyScheduled) return;
+    this.txReadyScheduled = true;
+    setImmediate(() => {
+      this.txReadyScheduled = false;
+      this.txReady = true;
+      this.signal(false);
+    });
+  }
+
+  private sleep(ms: number, mode: 'any' | 'batch'): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        this.waitMode = null;
+        resolve();
+      }, Math.max(1, ms));
+      this.waitMode = mode;
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  private waitForSpace(): Promise<void> {
+    if (this.queue.records < this.options.maxBufferedRecords || this.closing) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.spaceWaiter = resolve;
+    }).then(() => this.waitForSpace());
+  }
+}
