@@ -1,0 +1,52 @@
+/** The audit schema. Append-only twice over: triggers refuse UPDATE, DELETE and TRUNCATE for every role,
+ * and the service works as `spine_gate_app`, a role granted SELECT and INSERT only. */
+export const AUDIT_ROLE = 'spine_gate_app';
+
+export const MIGRATIONS: readonly string[] = [
+  `create table if not exists gate_audit (
+     seq bigint primary key,
+     decision_id text not null,
+     ts timestamptz not null,
+     record text not null,
+     hash text not null
+   )`,
+  `create index if not exists gate_audit_ts on gate_audit (ts)`,
+  `create index if not exists gate_audit_decision on gate_audit (decision_id)`,
+  `create table if not exists gate_audit_checkpoint (
+     seq bigint primary key,
+     hash text not null,
+     ts timestamptz not null,
+     key_id text not null,
+     public_key text not null,
+     signature text not null
+   )`,
+  `create or replace function gate_audit_refuse() returns trigger language plpgsql as $$
+   begin
+     raise exception 'the gate audit log is append-only: % on % refused', tg_op, tg_table_name
+       using errcode = 'insufficient_privilege';
+   end $$`,
+  `create or replace trigger gate_audit_no_change before update or delete on gate_audit
+     for each row execute function gate_audit_refuse()`,
+  `create or replace trigger gate_audit_no_truncate before truncate on gate_audit
+     for each statement execute function gate_audit_refuse()`,
+  `create or replace trigger gate_audit_checkpoint_no_change before update or delete on gate_audit_checkpoint
+     for each row execute function gate_audit_refuse()`,
+  `create or replace trigger gate_audit_checkpoint_no_truncate before truncate on gate_audit_checkpoint
+     for each statement execute function gate_audit_refuse()`,
+];
+
+/** Creating the role needs CREATEROLE (or superuser); where that is missing the triggers still hold. */
+export const ROLE_SETUP: readonly string[] = [
+  `do $$ begin
+     create role ${AUDIT_ROLE} nologin;
+   exception when duplicate_object or unique_violation then null;
+   end $$`,
+  `do $$ begin
+     execute format('grant ${AUDIT_ROLE} to %I', current_user);
+   exception when duplicate_object or unique_violation then null;
+   end $$`,
+  `grant usage on schema public to ${AUDIT_ROLE}`,
+  `revoke all on gate_audit, gate_audit_checkpoint from ${AUDIT_ROLE}`,
+  `grant select, insert on gate_audit, gate_audit_checkpoint to ${AUDIT_ROLE}`,
+  `revoke update, delete, truncate on gate_audit, gate_audit_checkpoint from public`,
+];

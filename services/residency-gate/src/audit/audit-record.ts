@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { canonicalize } from '../jcs/canonical-json.ts';
+
+export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
+export const DECISION_PATH = 'data_spine/residency/route';
+
+/**
+ * One decision as the audit log keeps it, named after OPA's decision-log fields where they fit
+ * (decision_id, timestamp, path, input, result, bundles, requested_by, req_id). The input holds field
+ * names and tags only: a decision request never carries field values.
+ */
+export interface AuditEntry {
+  type: 'decision';
+  decision_id: string;
+  timestamp: string;
+  path: string;
+  input: unknown;
+  input_hash: string;
+  result: {
+    decision: string;
+    enforced: boolean;
+    fields: Array<{ name: string; verdict: string; rule: string | null }>;
+    reason_codes: string[];
+    shadow_decision: string | null;
+  };
+  result_hash: string;
+  bundles: { residency: { revision: string; digest: string } };
+  requested_by: string;
+  req_id: string;
+}
+
+/** An entry placed in the chain: its sequence number and the hash of the record before it. */
+export interface ChainedRecord extends AuditEntry {
+  seq: number;
+  prev_hash: string;
+}
+
+export const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+/** The record's hash: SHA-256 over its RFC 8785 canonical form (which includes prev_hash). */
+export function recordHash(record: ChainedRecord): { canonical: string; hash: string } {
+  const canonical = canonicalize(record);
+  return { canonical, hash: sha256(canonical) };
+}
+
+/** What a checkpoint signs: the chain head at `seq`. */
+export interface CheckpointBody {
+  type: 'checkpoint' | 'head';
+  seq: number;
+  hash: string;
+  timestamp: string;
+  key_id: string;
+}
+
+export interface SignedCheckpoint extends CheckpointBody {
+  public_key: string;
+  signature: string;
+}

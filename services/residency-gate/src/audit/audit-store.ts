@@ -1,0 +1,134 @@
+import pg from 'pg';
+import type { Logger } from '@data-spine/service-kit';
+import { AUDIT_ROLE, MIGRATIONS, ROLE_SETUP } from './audit-migrations.ts';
+import type { SignedCheckpoint } from './audit-record.ts';
+
+const MIGRATION_LOCK = 8_181_001;
+export const CHAIN_LOCK = 8_181_002;
+
+export interface StoredRow {
+  seq: number;
+  decision_id: string;
+  ts: Date;
+  record: string;
+  hash: string;
+}
+
+export interface NewRow {
+  seq: number;
+  decisionId: string;
+  ts: string;
+  record: string;
+  hash: string;
+}
+
+/** The audit tables in Postgres. After `migrate`, every session runs as the append-only role when it exists. */
+export class AuditStore {
+  readonly pool: pg.Pool;
+  private restricted = false;
+  private readonly log: Logger | undefined;
+
+  constructor(url: string, log?: Logger, max = 4) {
+    this.pool = new pg.Pool({ connectionString: url, max, application_name: 'residency-gate' });
+    this.pool.on('error', (err) => this.log?.warn({ err }, 'idle Postgres connection failed'));
+    this.log = log;
+  }
+
+  /** Whether sessions run as the role that cannot UPDATE or DELETE audit rows. */
+  get appendOnlyRole(): boolean {
+    return this.restricted;
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      for (const sql of MIGRATIONS) await client.query(sql);
+      try {
+        for (const sql of ROLE_SETUP) await client.query(sql);
+        this.restricted = true;
+      } catch (err) {
+        this.log?.warn({ err }, `cannot set up the ${AUDIT_ROLE} role; the triggers alone keep the audit log append-only`);
+      }
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    } finally {
+      // Destroyed, not returned: this session has the owner's rights.
+      client.release(true);
+    }
+    if (this.restricted) {
+      // Every session from here on drops to the role that may only SELECT and INSERT.
+      this.pool.on('connect', (c) => {
+        c.query(`set role ${AUDIT_ROLE}`).catch((err: unknown) => this.log?.error({ err }, 'set role failed'));
+      });
+    }
+  }
+
+  /** A client whose session runs as the append-only role (or the configured user, where the role is missing). */
+  async client(): Promise<pg.PoolClient> {
+    return this.pool.connect();
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('select 1');
+  }
+
+  async insert(client: pg.PoolClient, rows: readonly NewRow[]): Promise<void> {
+    await client.query(
+      `insert into gate_audit (seq, decision_id, ts, record, hash)
+       select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])`,
+      [rows.map((r) => r.seq), rows.map((r) => r.decisionId), rows.map((r) => r.ts), rows.map((r) => r.record), rows.map((r) => r.hash)],
+    );
+  }
+
+  async insertCheckpoint(client: pg.PoolClient, c: SignedCheckpoint): Promise<void> {
+    await client.query(
+      'insert into gate_audit_checkpoint (seq, hash, ts, key_id, public_key, signature) values ($1, $2, $3, $4, $5, $6)',
+      [c.seq, c.hash, c.timestamp, c.key_id, c.public_key, c.signature],
+    );
+  }
+
+  async head(client: pg.PoolClient): Promise<{ seq: number; hash: string } | null> {
+    const r = await client.query<{ seq: string; hash: string }>('select seq, hash from gate_audit order by seq desc limit 1');
+    const row = r.rows[0];
+    return row ? { seq: Number(row.seq), hash: row.hash } : null;
+  }
+
+  async lastCheckpoint(client: pg.PoolClient): Promise<{ seq: number; ts: Date } | null> {
+    const r = await client.query<{ seq: string; ts: Date }>('select seq, ts from gate_audit_checkpoint order by seq desc limit 1');
+    const row = r.rows[0];
+    return row ? { seq: Number(row.seq), ts: row.ts } : null;
+  }
+
+  async maxSeq(): Promise<number> {
+    const r = await this.pool.query<{ m: string | null }>('select max(seq) as m from gate_audit');
+    return Number(r.rows[0]?.m ?? 0);
+  }
+
+  async rows(fromSeq: number, toSeq: number): Promise<StoredRow[]> {
+    const r = await this.pool.query<{ seq: string; decision_id: string; ts: Date; record: string; hash: string }>(
+      'select seq, decision_id, ts, record, hash from gate_audit where seq between $1 and $2 order by seq',
+      [fromSeq, toSeq],
+    );
+    return r.rows.map((x) => ({ ...x, seq: Number(x.seq) }));
+  }
+
+  async checkpoints(fromSeq: number, toSeq: number): Promise<SignedCheckpoint[]> {
+    const r = await this.pool.query<{ seq: string; hash: string; ts: Date; key_id: string; public_key: string; signature: string }>(
+      'select seq, hash, ts, key_id, public_key, signature from gate_audit_checkpoint where seq between $1 and $2 order by seq',
+      [fromSeq, toSeq],
+    );
+    return r.rows.map((x) => ({
+      type: 'checkpoint',
+      seq: Number(x.seq),
+      hash: x.hash,
+      timestamp: x.ts.toISOString(),
+      key_id: x.key_id,
+      public_key: x.public_key,
+      signature: x.signature,
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
