@@ -39,8 +39,10 @@ function jsonSchemaFields(schema: unknown, prefix: string, out: FieldInput[], de
 /** Protobuf: the first message's fields and their `(confluent.field_meta).tags`. */
 function protobufFields(text: string, out: FieldInput[]): void {
   const body = /message\s+\w+\s*\{([\s\S]*)\}/.exec(text)?.[1] ?? '';
-  const field = /(?:optional\s+|repeated\s+)?[\w.]+\s+(\w+)\s*=\s*\d+\s*(\[[^\]]*\])?\s*;/g;
-  for (let m = field.exec(body); m !== null; m = field.exec(body)) {
+  const field = /^\s*(?:optional\s+|repeated\s+)?[\w.]+\s+(\w+)\s*=\s*\d+\s*(\[.*\])?\s*$/;
+  for (const statement of body.split(';')) {
+    const m = field.exec(statement.replace(/\/\/[^\n]*/g, '').replace(/\s+/g, ' '));
+    if (m === null) continue;
     const opts = m[2] ?? '';
     const tags = [...opts.matchAll(/tags\s*:\s*(?:\[([^\]]*)\]|"([^"]*)")/g)].flatMap((t) =>
       (t[1] ?? `"${t[2] ?? ''}"`).split(',').map((x) => x.trim().replace(/^"|"$/g, '').toLowerCase()).filter(Boolean),

@@ -80,7 +80,7 @@ export function parseMatrix(text: string, source = 'matrix'): LoadedMatrix {
     throw new MatrixInvalidError(
       source,
       doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
+        const pos = e.linePos?.[0] ?? counter.linePos(e.pos[0]);
         return { pointer: '', line: pos?.line ?? null, column: pos?.col ?? null, message: e.message };
       }),
     );
