@@ -23,6 +23,14 @@ export const SERVICE_CATALOG: readonly ServiceEntry[] = [
     urlVariable: 'SPINE_REGISTRY_URL',
     databases: ['spine_registry'],
   },
+  {
+    name: 'lineage-collector',
+    packageName: '@data-spine/lineage-collector',
+    portVariable: 'SPINE_LINEAGE_PORT',
+    defaultPort: 5000,
+    urlVariable: 'SPINE_LINEAGE_URL',
+    databases: ['spine_lineage'],
+  },
 ];
 
 export function resolveServices(names: readonly string[]): ServiceEntry[] {

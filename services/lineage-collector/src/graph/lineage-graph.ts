@@ -1,0 +1,177 @@
+import type { Facets } from '../ingest/lineage-event.ts';
+import { edgeIntervals } from './edge-intervals.ts';
+import { nodeKey } from './graph-model.ts';
+import type { DatasetNode, Direction, EdgeRecord, JobNode, RunIo, SchemaVersion } from './graph-model.ts';
+
+export interface DatasetState {
+  id: string;
+  key: string;
+  namespace: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  facets: Facets;
+  schemas: SchemaVersion[];
+  currentVersion: string | null;
+  currentVersionTime: number;
+}
+
+export interface JobState {
+  id: string;
+  key: string;
+  namespace: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  facets: Facets;
+  runs: RunIo[];
+  runIndex: Map<string, RunIo>;
+  latestRunId: string | null;
+  latestRunStart: number;
+  currentVersion: string | null;
+}
+
+export interface InputFieldRef {
+  namespace: string;
+  name: string;
+  field: string;
+  transformations: unknown[];
+  transformationDescription: string | null;
+  transformationType: string | null;
+}
+
+export interface ColumnLineageState {
+  /** Event time of the facet this came from: a newer facet replaces it whole. */
+  at: number;
+  fields: Map<string, InputFieldRef[]>;
+}
+
+export interface ResidencyDecision {
+  decisionId: string;
+  decision: string;
+  runId: string | null;
+  at: number;
+}
+
+export interface NamespaceState {
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+type FullDataset = DatasetNode & { currentVersionTime: number };
+type FullJob = JobNode & { runIndex: Map<string, RunIo> };
+
+/**
+ * The lineage graph in memory: nodes, edges with their validity intervals, column lineage and residency
+ * decisions. The tables are the durable copy; this is rebuilt from them at boot and updated after each
+ * committed ingest batch (one writer), so graph queries never touch the raw events or the database.
+ */
+export class LineageGraph {
+  readonly namespaces = new Map<string, NamespaceState>();
+  readonly datasets = new Map<string, FullDataset>();
+  readonly jobs = new Map<string, FullJob>();
+  /** Output dataset key -> its column lineage. */
+  readonly columnLineage = new Map<string, ColumnLineageState>();
+  /** `<jobKey>|<datasetKey>` -> the latest recorded decision. */
+  readonly decisions = new Map<string, ResidencyDecision>();
+  /** Dataset key -> field -> tags from the schema registry. */
+  readonly registryFieldTags = new Map<string, Map<string, string[]>>();
+  /** Bumped on every change, so derived views (tags, conflicts) know when to recompute. */
+  generation = 0;
+
+  dataset(namespace: string, name: string): FullDataset | undefined {
+    return this.datasets.get(nodeKey(namespace, name));
+  }
+  job(namespace: string, name: string): FullJob | undefined {
+    return this.jobs.get(nodeKey(namespace, name));
+  }
+
+  /** A copy that staging may change without touching the live node. */
+  cloneDataset(key: string): DatasetState | undefined {
+    const d = this.datasets.get(key);
+    if (!d) return undefined;
+    return {
+      id: d.id,
+      key: d.key,
+      namespace: d.namespace,
+      name: d.name,
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+      facets: { ...d.facets },
+      schemas: [...d.schemas],
+      currentVersion: d.currentVersion,
+      currentVersionTime: d.currentVersionTime,
+    };
+  }
+
+  cloneJob(key: string): JobState | undefined {
+    const j = this.jobs.get(key);
+    if (!j) return undefined;
+    return {
+      id: j.id,
+      key: j.key,
+      namespace: j.namespace,
+      name: j.name,
+      createdAt: j.createdAt,
+      updatedAt: j.updatedAt,
+      facets: { ...j.facets },
+      runs: [...j.runs],
+      runIndex: new Map(j.runIndex),
+      latestRunId: j.latestRunId,
+      latestRunStart: j.latestRunStart,
+      currentVersion: j.currentVersion,
+    };
+  }
+
+  applyNamespace(ns: NamespaceState): void {
+    this.namespaces.set(ns.name, ns);
+  }
+
+  applyDataset(s: DatasetState): void {
+    const live = this.datasets.get(s.key);
+    if (live) {
+      Object.assign(live, s);
+    } else {
+      this.datasets.set(s.key, { ...s, producers: new Set(), consumers: new Set() });
+    }
+    this.generation++;
+  }
+
+  /** Replaces the job's state and rebuilds its edges from its runs. Its datasets must exist already. */
+  applyJob(s: JobState): void {
+    let live = this.jobs.get(s.key);
+    if (live) Object.assign(live, s);
+    else {
+      live = { ...s, edges: new Map() };
+      this.jobs.set(s.key, live);
+    }
+    const job = live;
+    const intervals = edgeIntervals(job.runs);
+    for (const [edgeKey, edge] of job.edges) {
+      if (!intervals.has(edgeKey)) {
+        this.#detach(edge);
+        job.edges.delete(edgeKey);
+      }
+    }
+    for (const [edgeKey, list] of intervals) {
+      const existing = job.edges.get(edgeKey);
+      if (existing) {
+        existing.intervals = list;
+        continue;
+      }
+      const bar = edgeKey.indexOf('|');
+      const direction = edgeKey.slice(0, bar) as Direction;
+      const dataset = this.datasets.get(edgeKey.slice(bar + 1));
+      if (!dataset) continue;
+      const edge: EdgeRecord = { job, dataset, direction, intervals: list };
+      job.edges.set(edgeKey, edge);
+      (direction === 'in' ? dataset.consumers : dataset.producers).add(edge);
+    }
+    this.generation++;
+  }
+
+  #detach(edge: EdgeRecord): void {
+    (edge.direction === 'in' ? edge.dataset.consumers : edge.dataset.producers).delete(edge);
+  }
+}

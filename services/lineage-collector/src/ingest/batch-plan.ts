@@ -1,0 +1,400 @@
+import type { Field, RunIo } from '../graph/graph-model.ts';
+import { nodeKey } from '../graph/graph-model.ts';
+import { insertRun, edgeIntervals } from '../graph/edge-intervals.ts';
+import type {
+  ColumnLineageState,
+  DatasetState,
+  InputFieldRef,
+  JobState,
+  LineageGraph,
+  NamespaceState,
+  ResidencyDecision,
+} from '../graph/lineage-graph.ts';
+import { canonicalJson, stableUuid } from './canonical-json.ts';
+import { mergeFacets } from './facet-merge.ts';
+import type { DatasetInEvent, Facets, LineageEvent } from './lineage-event.ts';
+import { schemaFields } from './schema-fields.ts';
+
+export interface DatasetVersionRow {
+  id: string;
+  datasetId: string;
+  createdAt: number;
+  runId: string | null;
+  fields: Field[];
+  facets: Facets;
+}
+
+export interface RunRow {
+  runId: string;
+  jobId: string;
+  first: number;
+  last: number;
+  facets: Facets;
+  nominalStart: number | null;
+  nominalEnd: number | null;
+  jobVersion: string | null;
+}
+
+export interface EdgeRow {
+  jobId: string;
+  datasetId: string;
+  direction: string;
+  from: number;
+  to: number | null;
+}
+
+export interface ColumnLineageRow {
+  datasetId: string;
+  field: string;
+  input: InputFieldRef;
+  at: number;
+}
+
+/** Everything one committed batch changes: the rows to write, and the graph state to apply after commit. */
+export interface BatchPlan {
+  namespaces: Map<string, NamespaceState>;
+  datasets: Map<string, DatasetState>;
+  versions: Map<string, DatasetVersionRow>;
+  jobs: Map<string, JobState>;
+  jobVersions: Map<
+    string,
+    { id: string; jobId: string; createdAt: number; inputs: string[]; outputs: string[] }
+  >;
+  runs: Map<string, RunRow>;
+  runStates: Array<[string, string, number]>;
+  runIo: Array<[string, string, string, string, number]>;
+  edges: Map<string, EdgeRow[]>;
+  /** Output dataset key -> its replacing column lineage (and the dataset id, for the rows). */
+  columnLineage: Map<string, { datasetId: string; state: ColumnLineageState }>;
+  decisions: Map<string, { jobId: string; datasetId: string; decision: ResidencyDecision }>;
+}
+
+export const datasetId = (namespace: string, name: string): string => stableUuid('dataset', namespace, name);
+export const jobId = (namespace: string, name: string): string => stableUuid('job', namespace, name);
+
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+const time = (v: unknown): number | null =>
+  typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? Date.parse(v) : null;
+
+/** Derives a batch of new (not yet stored) events, oldest first, against the live graph, changing nothing. */
+export function planBatch(graph: LineageGraph, events: readonly LineageEvent[]): BatchPlan {
+  const plan: BatchPlan = {
+    namespaces: new Map(),
+    datasets: new Map(),
+    versions: new Map(),
+    jobs: new Map(),
+    jobVersions: new Map(),
+    runs: new Map(),
+    runStates: [],
+    runIo: [],
+    edges: new Map(),
+    columnLineage: new Map(),
+    decisions: new Map(),
+  };
+  const sorted = [...events].sort((a, b) => a.eventTime - b.eventTime);
+  for (const e of sorted) applyEvent(graph, plan, e);
+  const touched = touchedRuns.get(plan) ?? new Set<RunIo>();
+  for (const job of plan.jobs.values()) finishJob(plan, job, touched);
+  return plan;
+}
+
+function touchNamespace(graph: LineageGraph, plan: BatchPlan, name: string, at: number): void {
+  const ns = plan.namespaces.get(name) ?? {
+    ...(graph.namespaces.get(name) ?? { name, createdAt: at, updatedAt: at }),
+  };
+  ns.createdAt = Math.min(ns.createdAt, at);
+  ns.updatedAt = Math.max(ns.updatedAt, at);
+  plan.namespaces.set(name, ns);
+}
+
+function stageDataset(graph: LineageGraph, plan: BatchPlan, d: DatasetInEvent, at: number): DatasetState {
+  const key = nodeKey(d.namespace, d.name);
+  let s = plan.datasets.get(key) ?? graph.cloneDataset(key);
+  const fresh = !s;
+  s ??= {
+    id: datasetId(d.namespace, d.name),
+    key,
+    namespace: d.namespace,
+    name: d.name,
+    createdAt: at,
+    updatedAt: at,
+    facets: {},
+    schemas: [],
+    currentVersion: null,
+    currentVersionTime: -Infinity,
+  };
+  mergeFacets(s.facets, d.facets, fresh || at >= s.updatedAt);
+  s.createdAt = Math.min(s.createdAt, at);
+  s.updatedAt = Math.max(s.updatedAt, at);
+  plan.datasets.set(key, s);
+  touchNamespace(graph, plan, d.namespace, at);
+  return s;
+}
+
+function recordSchema(s: DatasetState, fields: Field[], versionId: string, at: number): void {
+  const sig = canonicalJson(fields);
+  let i = s.schemas.length;
+  while (i > 0 && s.schemas[i - 1]!.from > at) i--;
+  const before = s.schemas[i - 1];
+  if (before && canonicalJson(before.fields) === sig) return;
+  s.schemas.splice(i, 0, { from: at, versionId, fields });
+}
+
+function addVersion(
+  plan: BatchPlan,
+  s: DatasetState,
+  d: DatasetInEvent,
+  at: number,
+  runId: string | null,
+  salt: string,
+) {
+  const id = stableUuid('dataset-version', s.id, runId ?? salt);
+  const fields = schemaFields(d.facets) ?? plan.versions.get(id)?.fields ?? s.schemas.at(-1)?.fields ?? [];
+  const prior = plan.versions.get(id);
+  plan.versions.set(id, {
+    id,
+    datasetId: s.id,
+    createdAt: prior ? Math.min(prior.createdAt, at) : at,
+    runId,
+    fields,
+    facets: { ...(prior?.facets ?? {}), ...d.facets },
+  });
+  if (schemaFields(d.facets)) recordSchema(s, fields, id, at);
+  if (at >= s.currentVersionTime) {
+    s.currentVersion = id;
+    s.currentVersionTime = at;
+  }
+}
+
+function stageJob(
+  graph: LineageGraph,
+  plan: BatchPlan,
+  ns: string,
+  name: string,
+  facets: Facets,
+  at: number,
+): JobState {
+  const key = nodeKey(ns, name);
+  let s = plan.jobs.get(key) ?? graph.cloneJob(key);
+  const fresh = !s;
+  s ??= {
+    id: jobId(ns, name),
+    key,
+    namespace: ns,
+    name,
+    createdAt: at,
+    updatedAt: at,
+    facets: {},
+    runs: [],
+    runIndex: new Map(),
+    latestRunId: null,
+    latestRunStart: -Infinity,
+    currentVersion: null,
+  };
+  mergeFacets(s.facets, facets, fresh || at >= s.updatedAt);
+  s.createdAt = Math.min(s.createdAt, at);
+  s.updatedAt = Math.max(s.updatedAt, at);
+  plan.jobs.set(key, s);
+  touchNamespace(graph, plan, ns, at);
+  return s;
+}
+
+/** The run's io record, copied on first change in this batch so the live one stays as it was. */
+function stageRun(job: JobState, runId: string, at: number, touched: Set<RunIo>): RunIo {
+  let run = job.runIndex.get(runId);
+  if (run && !touched.has(run)) {
+    const copy: RunIo = { runId, start: run.start, io: new Set(run.io) };
+    job.runs[job.runs.indexOf(run)] = copy;
+    job.runIndex.set(runId, copy);
+    run = copy;
+    touched.add(copy);
+  }
+  if (!run) {
+    run = { runId, start: at, io: new Set() };
+    insertRun(job.runs, run);
+    job.runIndex.set(runId, run);
+    touched.add(run);
+  } else if (at < run.start) {
+    job.runs.splice(job.runs.indexOf(run), 1);
+    run.start = at;
+    insertRun(job.runs, run);
+  }
+  if (run.start >= job.latestRunStart) {
+    job.latestRunStart = run.start;
+    job.latestRunId = runId.startsWith('job-event:') ? job.latestRunId : runId;
+  }
+  return run;
+}
+
+const touchedRuns = new WeakMap<BatchPlan, Set<RunIo>>();
+
+function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void {
+  const at = e.eventTime;
+  if (e.kind === 'dataset' && e.dataset) {
+    const s = stageDataset(graph, plan, e.dataset, at);
+    addVersion(plan, s, e.dataset, at, null, e.hash);
+    return;
+  }
+  if (!e.job) return;
+  const job = stageJob(graph, plan, e.job.namespace, e.job.name, e.job.facets, at);
+  const touched = touchedRuns.get(plan) ?? new Set<RunIo>();
+  touchedRuns.set(plan, touched);
+  const runId = e.kind === 'run' && e.runId !== null ? e.runId : `job-event:${at}`;
+  const run = stageRun(job, runId, at, touched);
+  const inputs = e.inputs.map((d) => stageDataset(graph, plan, d, at));
+  const outputs = e.outputs.map((d) => stageDataset(graph, plan, d, at));
+  for (const d of inputs) {
+    run.io.add(`in|${d.key}`);
+    plan.runIo.push([runId, job.id, d.id, 'in', at]);
+  }
+  e.outputs.forEach((d, i) => {
+    const s = outputs[i]!;
+    run.io.add(`out|${s.key}`);
+    plan.runIo.push([runId, job.id, s.id, 'out', at]);
+    if (e.kind === 'run') addVersion(plan, s, d, at, runId, e.hash);
+    stageColumnLineage(plan, s, d, at);
+  });
+  if (e.kind !== 'run' || e.runId === null) return;
+  plan.runStates.push([e.runId, e.eventType ?? 'OTHER', at]);
+  const nominal = obj(e.runFacets.nominalTime);
+  const prior = plan.runs.get(e.runId);
+  const facets = { ...(prior?.facets ?? {}), ...e.runFacets };
+  plan.runs.set(e.runId, {
+    runId: e.runId,
+    jobId: job.id,
+    first: prior ? Math.min(prior.first, at) : at,
+    last: prior ? Math.max(prior.last, at) : at,
+    facets,
+    nominalStart: time(nominal?.nominalStartTime) ?? prior?.nominalStart ?? null,
+    nominalEnd: time(nominal?.nominalEndTime) ?? prior?.nominalEnd ?? null,
+    jobVersion: null,
+  });
+  stageDecision(graph, plan, job, e, outputs, at);
+}
+
+function stageColumnLineage(plan: BatchPlan, s: DatasetState, d: DatasetInEvent, at: number): void {
+  const facet = obj(d.facets.columnLineage);
+  const fields = obj(facet?.fields);
+  if (!fields) return;
+  const state: ColumnLineageState = { at, fields: new Map() };
+  for (const [field, spec] of Object.entries(fields)) {
+    const o = obj(spec);
+    if (!o || !Array.isArray(o.inputFields)) continue;
+    state.fields.set(
+      field,
+      o.inputFields.flatMap((f: unknown) => {
+        const i = obj(f);
+        if (
+          !i ||
+          typeof i.namespace !== 'string' ||
+          typeof i.name !== 'string' ||
+          typeof i.field !== 'string'
+        )
+          return [];
+        return [
+          {
+            namespace: i.namespace,
+            name: i.name,
+            field: i.field,
+            transformations: Array.isArray(i.transformations) ? i.transformations : [],
+            transformationDescription:
+              typeof o.transformationDescription === 'string' ? o.transformationDescription : null,
+            transformationType: typeof o.transformationType === 'string' ? o.transformationType : null,
+          },
+        ];
+      }),
+    );
+  }
+  plan.columnLineage.set(s.key, { datasetId: s.id, state });
+}
+
+/**
+ * A `residencyDecision` run facet ({decision_id, decision, datasets?}) records the gate's decision for the
+ * run's outputs (or only the datasets it lists); the newest decision per job and output wins.
+ */
+function stageDecision(
+  graph: LineageGraph,
+  plan: BatchPlan,
+  job: JobState,
+  e: LineageEvent,
+  outputs: DatasetState[],
+  at: number,
+): void {
+  const f = obj(e.runFacets.residencyDecision);
+  if (!f || typeof f.decision !== 'string') return;
+  const listed = Array.isArray(f.datasets)
+    ? f.datasets.flatMap((d: unknown) => {
+        const o = obj(d);
+        return o && typeof o.namespace === 'string' && typeof o.name === 'string'
+          ? [
+              stageDataset(
+                graph,
+                plan,
+                { namespace: o.namespace, name: o.name, facets: {}, ioFacets: {} },
+                at,
+              ),
+            ]
+          : [];
+      })
+    : outputs;
+  for (const d of listed) {
+    const key = `${job.key}|${d.key}`;
+    const known = plan.decisions.get(key)?.decision ?? graph.decisions.get(key);
+    if (known && known.at > at) continue;
+    plan.decisions.set(key, {
+      jobId: job.id,
+      datasetId: d.id,
+      decision: {
+        decisionId: typeof f.decision_id === 'string' ? f.decision_id : '',
+        decision: f.decision.toLowerCase(),
+        runId: e.runId,
+        at,
+      },
+    });
+  }
+}
+
+function finishJob(plan: BatchPlan, job: JobState, touched: ReadonlySet<RunIo>): void {
+  const rows: EdgeRow[] = [];
+  const datasetIdOf = (key: string) => {
+    const [ns, name] = key.split('\u0000') as [string, string];
+    return datasetId(ns, name);
+  };
+  for (const [edgeKey, intervals] of edgeIntervals(job.runs)) {
+    const bar = edgeKey.indexOf('|');
+    for (const i of intervals) {
+      rows.push({
+        jobId: job.id,
+        datasetId: datasetIdOf(edgeKey.slice(bar + 1)),
+        direction: edgeKey.slice(0, bar),
+        from: i.from,
+        to: i.to,
+      });
+    }
+  }
+  plan.edges.set(job.id, rows);
+  // Job versions: one per distinct set of inputs and outputs; the current one is the latest run's.
+  const versionOf = (run: RunIo) => stableUuid('job-version', job.id, ...[...run.io].sort());
+  const latest = job.runs.findLast((r) => r.io.size > 0);
+  if (latest) job.currentVersion = versionOf(latest);
+  for (const run of job.runs) {
+    if (run.io.size === 0 || !touched.has(run)) continue;
+    const ioList = [...run.io].sort();
+    const id = versionOf(run);
+    const known = plan.jobVersions.get(id);
+    if (!known || run.start < known.createdAt) {
+      const names = (dir: string) =>
+        ioList.filter((k) => k.startsWith(dir)).map((k) => k.slice(dir.length).replace('\u0000', ':'));
+      plan.jobVersions.set(id, {
+        id,
+        jobId: job.id,
+        createdAt: run.start,
+        inputs: names('in|'),
+        outputs: names('out|'),
+      });
+    }
+    const row = plan.runs.get(run.runId);
+    if (row) row.jobVersion = id;
+  }
+}

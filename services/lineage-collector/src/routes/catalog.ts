@@ -1,0 +1,186 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { DatasetNotFound, JobNotFound, NamespaceNotFound, RunNotFound } from '../errors.ts';
+import type { DatasetNode, JobNode } from '../graph/graph-model.ts';
+import type { LineageContext } from './lineage-context.ts';
+import { dataset, job, run } from './marquez-shapes.ts';
+import type { RunRow } from './marquez-shapes.ts';
+import { Paging, parseQuery } from './query-params.ts';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const PagingQuery = z.object(Paging);
+const RUN_COLUMNS = `r.run_id, r.created_at, r.updated_at, r.state, r.started_at, r.ended_at, r.nominal_start,
+  r.nominal_end, r.job_version, r.facets, j.namespace as job_namespace, j.name as job_name`;
+
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Latest run of each job, in one query. */
+export async function latestRuns(ctx: LineageContext, jobs: readonly JobNode[], asOf: number | null = null) {
+  const out = new Map<string, ReturnType<typeof run>>();
+  if (jobs.length === 0) return out;
+  const r = await ctx.store.pool.query<RunRow & { job_id: string }>(
+    `select distinct on (r.job_id) r.job_id, ${RUN_COLUMNS}
+     from lin_runs r join lin_jobs j on j.id = r.job_id
+     where r.job_id = any($1::uuid[]) and r.first_event_time <= coalesce($2::timestamptz, 'infinity')
+     order by r.job_id, r.first_event_time desc`,
+    [jobs.map((j) => j.id), asOf === null ? null : new Date(asOf).toISOString()],
+  );
+  for (const row of r.rows) out.set(row.job_id, run(row));
+  return out;
+}
+
+/** Marquez's namespace, dataset, job and run resources. */
+export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
+  const g = ctx.graph;
+  const namespace = (name: string) => {
+    const ns = g.namespaces.get(name);
+    if (!ns) throw new NamespaceNotFound(name);
+    return {
+      name: ns.name,
+      createdAt: iso(ns.createdAt),
+      updatedAt: iso(ns.updatedAt),
+      ownerName: 'anonymous',
+      description: null,
+      isHidden: false,
+    };
+  };
+  const findDataset = (ns: string, name: string): DatasetNode => {
+    const d = g.dataset(ns, name);
+    if (!d) throw new DatasetNotFound(name, ns);
+    return d;
+  };
+  const findJob = (ns: string, name: string): JobNode => {
+    const j = g.job(ns, name);
+    if (!j) throw new JobNotFound(name, ns);
+    return j;
+  };
+  const doc = (summary: string) => ({ config: { openapi: { summary, tags: ['Marquez'] } } });
+
+  app.get('/api/v1/namespaces', doc('List namespaces'), async () => ({
+    namespaces: [...g.namespaces.keys()].sort().map(namespace),
+  }));
+  app.get<{ Params: { ns: string } }>('/api/v1/namespaces/:ns', doc('A namespace'), async (req) =>
+    namespace(req.params.ns),
+  );
+
+  app.get<{ Params: { ns: string } }>(
+    '/api/v1/namespaces/:ns/datasets',
+    doc('Datasets of a namespace'),
+    async (req) => {
+      namespace(req.params.ns);
+      const { limit, offset } = parseQuery(PagingQuery, req.query);
+      const all = [...g.datasets.values()].filter((d) => d.namespace === req.params.ns).sort(byName);
+      return {
+        datasets: all.slice(offset, offset + limit).map((d) => dataset(d, ctx.tags)),
+        totalCount: all.length,
+      };
+    },
+  );
+  app.get<{ Params: { ns: string; name: string } }>(
+    '/api/v1/namespaces/:ns/datasets/:name',
+    doc('A dataset, with fields, facets and policy tags'),
+    async (req) => dataset(findDataset(req.params.ns, req.params.name), ctx.tags),
+  );
+  app.get<{ Params: { ns: string; name: string } }>(
+    '/api/v1/namespaces/:ns/datasets/:name/versions',
+    doc("A dataset's versions, newest first"),
+    async (req) => {
+      const d = findDataset(req.params.ns, req.params.name);
+      const { limit, offset } = parseQuery(PagingQuery, req.query);
+      const r = await ctx.store.pool.query<{
+        id: string;
+        created_at: Date;
+        run_id: string | null;
+        fields: unknown[];
+        facets: Record<string, unknown>;
+        total: string;
+      }>(
+        `select id, created_at, run_id, fields, facets, count(*) over () as total from lin_dataset_versions
+         where dataset_id = $1 order by created_at desc, id limit $2 offset $3`,
+        [d.id, limit, offset],
+      );
+      const total = r.rows[0] ? Number(r.rows[0].total) : 0;
+      return {
+        versions: r.rows.map((v) => ({
+          id: { namespace: d.namespace, name: d.name, version: v.id },
+          type: d.namespace.startsWith('kafka://') ? 'STREAM' : 'DB_TABLE',
+          name: d.name,
+          physicalName: d.name,
+          createdAt: v.created_at.toISOString(),
+          version: v.id,
+          namespace: d.namespace,
+          sourceName: d.namespace,
+          fields: v.fields,
+          tags: [],
+          lifecycleState: null,
+          description: null,
+          createdByRun: v.run_id ? { id: v.run_id } : null,
+          facets: v.facets,
+        })),
+        totalCount: total,
+      };
+    },
+  );
+
+  app.get<{ Params: { ns: string } }>(
+    '/api/v1/namespaces/:ns/jobs',
+    doc('Jobs of a namespace'),
+    async (req) => {
+      namespace(req.params.ns);
+      const { limit, offset } = parseQuery(PagingQuery, req.query);
+      const all = [...g.jobs.values()].filter((j) => j.namespace === req.params.ns).sort(byName);
+      const page = all.slice(offset, offset + limit);
+      const latest = await latestRuns(ctx, page);
+      return { jobs: page.map((j) => job(j, latest.get(j.id) ?? null)), totalCount: all.length };
+    },
+  );
+  app.get<{ Params: { ns: string; name: string } }>(
+    '/api/v1/namespaces/:ns/jobs/:name',
+    doc('A job'),
+    async (req) => {
+      const j = findJob(req.params.ns, req.params.name);
+      const latest = await latestRuns(ctx, [j]);
+      return job(j, latest.get(j.id) ?? null);
+    },
+  );
+  app.get<{ Params: { ns: string; name: string } }>(
+    '/api/v1/namespaces/:ns/jobs/:name/runs',
+    doc("A job's runs, newest first, with state, times, error message and facets"),
+    async (req) => {
+      const j = findJob(req.params.ns, req.params.name);
+      const { limit, offset } = parseQuery(PagingQuery, req.query);
+      const r = await ctx.store.pool.query<RunRow & { total: string }>(
+        `select ${RUN_COLUMNS}, count(*) over () as total from lin_runs r join lin_jobs j on j.id = r.job_id
+         where r.job_id = $1 order by r.first_event_time desc, r.run_id limit $2 offset $3`,
+        [j.id, limit, offset],
+      );
+      return { runs: r.rows.map((row) => run(row)), totalCount: r.rows[0] ? Number(r.rows[0].total) : 0 };
+    },
+  );
+
+  const findRun = async (id: string) => {
+    const r = await ctx.store.pool.query<RunRow & { job_facets: Record<string, unknown> }>(
+      `select ${RUN_COLUMNS}, j.facets as job_facets from lin_runs r join lin_jobs j on j.id = r.job_id
+       where r.run_id = $1`,
+      [id],
+    );
+    const row = r.rows[0];
+    if (!row) throw new RunNotFound(id);
+    return row;
+  };
+  app.get<{ Params: { id: string } }>('/api/v1/runs/:id', doc('A run'), async (req) =>
+    run(await findRun(req.params.id)),
+  );
+  app.get<{ Params: { id: string } }>('/api/v1/jobs/runs/:id', doc('A run (Marquez alias)'), async (req) =>
+    run(await findRun(req.params.id)),
+  );
+  app.get<{ Params: { id: string }; Querystring: { type?: string } }>(
+    '/api/v1/runs/:id/facets',
+    doc("A run's facets (type=run, the default) or its job's facets (type=job)"),
+    async (req) => {
+      const { type } = parseQuery(z.object({ type: z.enum(['run', 'job']).default('run') }), req.query);
+      const row = await findRun(req.params.id);
+      return { runId: row.run_id, facets: type === 'job' ? row.job_facets : row.facets };
+    },
+  );
+}
