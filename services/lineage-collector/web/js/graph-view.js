@@ -4,18 +4,21 @@ import { h, s } from './dom.js';
 import { layeredLayout } from './layout.js';
 import { matchesTag, tagLabel } from './tags.js';
 
-const W = 216;
+const W = 200;
 const H = 58;
-const COL_GAP = 84;
+const COL_GAP = 72;
 const ROW_GAP = 18;
 const PAD = 24;
 
-export function shorten(text, max = 28) {
+/** Middle ellipsis: the start and the end of a qualified name say the most (`shop.pub…customer`). */
+export function shorten(text, max = 24) {
   const str = String(text);
   if (str.length <= max) return str;
   const tail = Math.floor((max - 1) * 0.6);
   return `${str.slice(0, max - 1 - tail)}…${str.slice(-tail)}`;
 }
+
+const clip = (text, max) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 /**
  * @param {HTMLElement} container
@@ -43,6 +46,12 @@ export function renderGraph(container, model, opts) {
   const visibleIds = new Set(visible.map((n) => n.id));
   const edges = model.edges.filter((e) => visibleIds.has(e.from) && visibleIds.has(e.to));
   const layout = layeredLayout(visible, edges);
+  // With a tag chosen, what carries it: the matching nodes, and the jobs that read one of them.
+  const carries = new Set();
+  if (opts.tag) {
+    for (const n of visible) if (matchesTag(n.tags, opts.tag)) carries.add(n.id);
+    for (const e of edges) if (carries.has(e.from) && byId.get(e.to)?.type === 'JOB') carries.add(e.to);
+  }
 
   const tallest = Math.max(1, ...layout.layers.map((l) => l.length));
   const width = PAD * 2 + layout.layers.length * W + Math.max(0, layout.layers.length - 1) * COL_GAP;
@@ -117,7 +126,7 @@ export function renderGraph(container, model, opts) {
     const back = x2 <= x1;
     const dx = back ? 80 : Math.max(30, (x2 - x1) / 2);
     const d = `M ${x1} ${y1} C ${x1 + dx} ${y1}, ${x2 - dx} ${y2}, ${x2} ${y2}`;
-    const tagged = opts.tag && matchesTag(byId.get(e.from)?.tags ?? [], opts.tag);
+    const tagged = carries.has(e.from);
     const path = s('path', {
       d,
       class: `edge${e.conflict ? ' conflict' : ''}${tagged ? ' tagged' : ''}`,
@@ -141,7 +150,7 @@ export function renderGraph(container, model, opts) {
       : visible[0]?.id;
   for (const n of visible) {
     const p = pos.get(n.id);
-    const hit = opts.tag ? matchesTag(n.tags, opts.tag) : false;
+    const hit = opts.tag ? carries.has(n.id) : false;
     const classes = [
       'node',
       n.type === 'JOB' ? 'job' : n.type === 'DATASET_FIELD' ? 'field' : 'dataset',
@@ -149,30 +158,36 @@ export function renderGraph(container, model, opts) {
       n.id === opts.selectedId ? 'selected' : '',
       opts.tag ? (hit ? 'tagged' : 'dim') : '',
     ].filter(Boolean);
-    const tagText = n.tags.length
-      ? [...new Set(n.tags.map((t) => `${tagLabel(t)}${t.inherited ? '↓' : ''}`))].join(' · ')
-      : '';
+    // Region is where a dataset is (it does not flow), so it sits on the namespace line; the rest are labels.
+    const region = n.tags.find((t) => t.key === 'region' && !t.field)?.value;
+    const labels = [
+      ...new Set(
+        n.tags.filter((t) => t.key !== 'region').map((t) => `${tagLabel(t)}${t.inherited ? '↓' : ''}`),
+      ),
+    ].sort((a, b) => Number(!a.startsWith('pii')) - Number(!b.startsWith('pii')));
+    const tagText = labels.join(' · ');
     const kind = n.type === 'JOB' ? 'job' : n.type === 'DATASET_FIELD' ? 'field' : 'dataset';
+    const where = `${n.subtitle}${region ? `, region ${region}` : ''}`;
     const g = s('g', {
       class: classes.join(' '),
       transform: `translate(${p.x} ${p.y})`,
       tabindex: n.id === initial ? '0' : '-1',
       role: 'button',
       'data-node-id': n.id,
-      'aria-label': `${kind} ${n.title} in ${n.subtitle}${tagText ? `, tags ${tagText}` : ''}${n.id === opts.centerId ? ', graph centre' : ''}`,
+      'aria-label': `${kind} ${n.title} in ${where}${tagText ? `, tags ${tagText.replaceAll('↓', ' inherited')}` : ''}${n.id === opts.centerId ? ', graph centre' : ''}`,
       'aria-pressed': n.id === opts.selectedId ? 'true' : 'false',
     });
     g.append(
-      s('title', { text: `${n.title}\n${n.subtitle}${tagText ? `\n${tagText}` : ''}` }),
+      s('title', { text: `${n.title}\n${where}${tagText ? `\n${tagText}` : ''}` }),
       s('rect', { class: 'box', width: W, height: H, rx: n.type === 'JOB' ? 22 : 5 }),
       s('text', { class: 'kind', x: 10, y: 15, text: kind.toUpperCase() }),
       s('text', { class: 'title', x: 10, y: 31, text: shorten(n.title) }),
-      s('text', { class: 'sub', x: 10, y: 47, text: shorten(n.subtitle, 20) }),
+      s('text', { class: 'sub', x: 10, y: 47, text: shorten(n.subtitle, region ? 21 : 30) }),
     );
+    if (region)
+      g.append(s('text', { class: 'region', x: W - 8, y: 47, 'text-anchor': 'end', text: clip(region, 12) }));
     if (tagText) {
-      g.append(
-        s('text', { class: 'tags', x: W - 8, y: 15, 'text-anchor': 'end', text: shorten(tagText, 18) }),
-      );
+      g.append(s('text', { class: 'tags', x: W - 8, y: 15, 'text-anchor': 'end', text: clip(tagText, 20) }));
     }
     g.addEventListener('click', () => {
       focusNode(n.id);

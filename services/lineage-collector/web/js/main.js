@@ -88,6 +88,12 @@ async function route({ focusMain }) {
   }
 }
 
+// The skip link must not change the hash (that is the router's): it moves focus to the content instead.
+document.querySelector('.skip-link').addEventListener('click', (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   const q = input.value.trim();

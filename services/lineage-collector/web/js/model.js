@@ -25,9 +25,8 @@ function identity(node) {
 
 /**
  * @param {{ graph: any[], truncated?: boolean }} body
- * @param {Map<string, string>} [conflictEdges] "origin\0destination" -> reason
  */
-export function graphModel(body, conflictEdges = new Map()) {
+export function graphModel(body) {
   const graph = Array.isArray(body?.graph) ? body.graph : [];
   const nodes = [];
   const edges = new Map();
@@ -49,7 +48,7 @@ export function graphModel(body, conflictEdges = new Map()) {
     for (const e of [...(node.inEdges ?? []), ...(node.outEdges ?? [])]) {
       if (typeof e?.origin !== 'string' || typeof e?.destination !== 'string') continue;
       const key = `${e.origin}\u0000${e.destination}`;
-      const conflict = edgeConflict(e) ?? conflictEdges.get(key);
+      const conflict = edgeConflict(e);
       const prev = edges.get(key);
       edges.set(key, { from: e.origin, to: e.destination, conflict: prev?.conflict ?? conflict });
     }
@@ -58,9 +57,7 @@ export function graphModel(body, conflictEdges = new Map()) {
 }
 
 function edgeConflict(e) {
-  const c = e.residencyConflict ?? e.conflict ?? e.residency?.conflict;
-  if (!c) return undefined;
-  if (typeof c === 'string') return c;
-  if (typeof c === 'object') return c.reason ?? c.message ?? 'EEA-resident data reaches a non-EEA region';
-  return 'EEA-resident data reaches a non-EEA region';
+  return e.residencyConflict === true
+    ? 'EEA-resident data written outside the EEA with no recorded allow decision'
+    : undefined;
 }

@@ -15,8 +15,10 @@ function fromAny(t, field) {
       value: t.value === undefined || t.value === null ? 'true' : String(t.value),
       field: t.field ?? field,
       source: t.source,
-      inherited: t.inherited === true || t.origin === 'inherited' || t.kind === 'inherited',
-      from: t.from ?? t.inheritedFrom,
+      inherited: t.inherited === true,
+      // The collector names where an inherited tag was set directly: `dataset:<ns>:<name>` (+ originField).
+      from:
+        typeof t.origin === 'string' ? `${t.origin}${t.originField ? ` (${t.originField})` : ''}` : undefined,
     };
   }
   return null;
@@ -30,8 +32,13 @@ export function tagsOf(data) {
     const tag = fromAny(t, field);
     if (tag) out.push(tag);
   };
+  // The collector's policyTags are the whole story (direct and inherited, with values); Marquez's string
+  // tags on the dataset and its fields are their keys only, so they are the fallback.
+  if (Array.isArray(data.policyTags)) {
+    for (const t of data.policyTags) push(t);
+    return dedupe(out);
+  }
   for (const t of asArray(data.tags)) push(t);
-  for (const t of asArray(data.policyTags)) push(t);
   for (const t of asArray(data.facets?.tags?.tags)) push(t);
   for (const f of asArray(data.fields)) {
     for (const t of asArray(f?.tags)) push(t, f.name);

@@ -1,11 +1,11 @@
 /* global window */
 import { api, fieldNodeId } from '../api.js';
-import { formatTime, h, replace } from '../dom.js';
+import { h, replace } from '../dom.js';
 import { graphModel } from '../model.js';
 import { renderGraph } from '../graph-view.js';
 import { href, setParams } from '../router.js';
 import { columnHref, datasetHref } from '../links.js';
-import { asOfControl, depthInput } from './graph-controls.js';
+import { depthInput } from './graph-controls.js';
 import { tagChips } from './tag-chips.js';
 
 function transformations(input) {
@@ -18,7 +18,7 @@ function transformations(input) {
     .filter(Boolean);
 }
 
-function fieldDetails(panel, node, model, asOf) {
+function fieldDetails(panel, node, model) {
   const d = node.data ?? {};
   const inputs = Array.isArray(d.inputFields) ? d.inputFields : [];
   const downstream = model.edges
@@ -32,7 +32,7 @@ function fieldDetails(panel, node, model, asOf) {
       'dl',
       { class: 'props' },
       h('dt', {}, 'Dataset'),
-      h('dd', {}, h('a', { href: datasetHref(node.namespace, node.name, { asOf }) }, node.name)),
+      h('dd', {}, h('a', { href: datasetHref(node.namespace, node.name) }, node.name)),
       h('dt', {}, 'Namespace'),
       h('dd', {}, node.namespace),
       h('dt', {}, 'Type'),
@@ -53,7 +53,7 @@ function fieldDetails(panel, node, model, asOf) {
                 {},
                 h(
                   'a',
-                  { href: columnHref(i.namespace, i.dataset ?? i.name, i.field, { asOf }) },
+                  { href: columnHref(i.namespace, i.dataset ?? i.name, i.field) },
                   `${i.dataset ?? i.name}.${i.field}`,
                 ),
                 transformations(i).length
@@ -73,11 +73,7 @@ function fieldDetails(panel, node, model, asOf) {
             'ul',
             { class: 'plain' },
             downstream.map((n) =>
-              h(
-                'li',
-                {},
-                h('a', { href: columnHref(n.namespace, n.name, n.field, { asOf }) }, `${n.name}.${n.field}`),
-              ),
+              h('li', {}, h('a', { href: columnHref(n.namespace, n.name, n.field) }, `${n.name}.${n.field}`)),
             ),
           )
         : h('p', { class: 'muted' }, 'Nothing downstream in this view.'),
@@ -93,7 +89,6 @@ export async function renderColumnPage(ctx) {
   const state = {
     depth: Math.min(20, Math.max(0, Number.parseInt(params.get('depth') ?? '', 10) || 5)),
     down: params.get('down') !== '0',
-    asOf: params.get('asOf') ?? '',
     sel: params.get('sel') ?? center,
   };
   const pane = h('div', { class: 'graph-pane', id: 'graph' });
@@ -111,7 +106,6 @@ export async function renderColumnPage(ctx) {
     setParams({
       depth: state.depth === 5 ? '' : state.depth,
       down: state.down ? '' : '0',
-      asOf: state.asOf,
       sel: state.sel === center ? '' : state.sel,
     });
   };
@@ -125,12 +119,11 @@ export async function renderColumnPage(ctx) {
         draw();
         graph.focus(id);
         const node = model.nodes.find((n) => n.id === id);
-        if (node) fieldDetails(details, node, model, state.asOf);
+        if (node) fieldDetails(details, node, model);
       },
       onOpen: (id) => {
         const node = model.nodes.find((n) => n.id === id);
-        if (node)
-          window.location.hash = columnHref(node.namespace, node.name, node.field, { asOf: state.asOf });
+        if (node) window.location.hash = columnHref(node.namespace, node.name, node.field);
       },
     });
   };
@@ -139,7 +132,6 @@ export async function renderColumnPage(ctx) {
     const body = await api.columnLineage(center, {
       depth: state.depth,
       withDownstream: state.down,
-      asOf: state.asOf || undefined,
     });
     if (!ctx.current()) return;
     model = graphModel(body);
@@ -156,10 +148,8 @@ export async function renderColumnPage(ctx) {
     }
     draw();
     const node = model.nodes.find((n) => n.id === state.sel);
-    if (node) fieldDetails(details, node, model, state.asOf);
-    ctx.say(
-      `Column lineage of ${dataset}.${field}: ${model.nodes.length} fields${state.asOf ? ` as of ${formatTime(state.asOf)}` : ''}`,
-    );
+    if (node) fieldDetails(details, node, model);
+    ctx.say(`Column lineage of ${dataset}.${field}: ${model.nodes.length} fields`);
   };
 
   const downBox = h('input', { id: 'with-downstream', type: 'checkbox', checked: state.down });
@@ -176,7 +166,7 @@ export async function renderColumnPage(ctx) {
       ' / ',
       h('a', { href: href('namespace', [ns]) }, ns),
       ' / ',
-      h('a', { href: datasetHref(ns, dataset, { asOf: state.asOf }) }, dataset),
+      h('a', { href: datasetHref(ns, dataset) }, dataset),
       ' /',
     ),
     h('h1', {}, h('span', { class: 'kind kind-field' }, 'field'), ' ', `${dataset}.${field}`),
@@ -193,10 +183,6 @@ export async function renderColumnPage(ctx) {
         downBox,
         h('label', { for: 'with-downstream' }, 'include downstream'),
       ),
-      asOfControl(state.asOf, (iso) => {
-        update({ asOf: iso });
-        void load();
-      }),
     ),
     h(
       'div',

@@ -13,7 +13,8 @@ export function ownersOf(data) {
 
 export function errorOf(run) {
   const f = run?.facets?.errorMessage;
-  return f && typeof f.message === 'string' ? f : null;
+  if (f && typeof f.message === 'string') return f;
+  return typeof run?.errorMessage === 'string' ? { message: run.errorMessage } : null;
 }
 
 function dl(pairs) {
@@ -37,7 +38,7 @@ function facetsSection(facets, title = 'Facets') {
   );
 }
 
-function schemaTable(ns, name, data, linkParams) {
+function schemaTable(ns, name, data) {
   const fields = Array.isArray(data?.fields) ? data.fields : [];
   const tags = tagsOf(data);
   if (!fields.length) return h('p', { class: 'muted' }, 'No schema recorded.');
@@ -69,7 +70,7 @@ function schemaTable(ns, name, data, linkParams) {
             h(
               'a',
               {
-                href: columnHref(ns, name, f.name, { asOf: linkParams.asOf }),
+                href: columnHref(ns, name, f.name),
                 title: `Column lineage of ${f.name}`,
               },
               f.name,
@@ -112,10 +113,9 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
   const heading = h('h2', { id: 'details-title' }, node.title);
   replace(panel, heading, h('p', { class: 'muted' }, 'Loading details…'));
   if (node.type === 'JOB') {
-    const [job, runs, versions] = await Promise.all([
-      api.job(node.namespace, node.name, asOf || undefined).catch(() => node.data),
+    const [job, runs] = await Promise.all([
+      api.job(node.namespace, node.name).catch(() => node.data),
       api.runs(node.namespace, node.name, 5).catch(() => null),
-      api.jobVersions(node.namespace, node.name, 5).catch(() => null),
     ]);
     if (!current()) return;
     const owners = ownersOf(job);
@@ -158,18 +158,21 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
         runsList(runs?.runs ?? job?.latestRuns ?? (job?.latestRun ? [job.latestRun] : [])),
         h('p', {}, h('a', { href: runsHref(node.namespace, node.name) }, 'All runs and failures')),
       ),
-      versionsSection(versions?.versions),
       facetsSection(job?.facets, 'Job facets'),
     );
     return;
   }
   const [dataset, versions] = await Promise.all([
-    api.dataset(node.namespace, node.name, asOf || undefined).catch(() => node.data),
+    api.dataset(node.namespace, node.name).catch(() => node.data),
     api.datasetVersions(node.namespace, node.name, 5).catch(() => null),
   ]);
   if (!current()) return;
   const owners = ownersOf(dataset);
-  const tags = tagsOf(dataset).concat(node.tags.filter((t) => t.inherited));
+  const tags = tagsOf(dataset);
+  // At a point in time the schema is the one the graph node carries (the dataset's schema then).
+  const schemaSource = asOf
+    ? { ...dataset, fields: node.data.fields ?? [], policyTags: node.data.policyTags }
+    : dataset;
   replace(
     panel,
     heading,
@@ -189,28 +192,17 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
         'Owners',
         owners.length ? owners.map((o) => `${o.name}${o.type ? ` (${o.type})` : ''}`).join(', ') : undefined,
       ],
-      ['Tags', tagChips(dedupeTags(tags).filter((t) => !t.field))],
+      ['Tags', tagChips(tags.filter((t) => !t.field))],
+      ['Region', dataset?.region],
       ['Updated', dataset?.updatedAt ? formatTime(dataset.updatedAt) : undefined],
     ]),
-    schemaTable(
-      node.namespace,
-      node.name,
-      { ...dataset, policyTags: [...(dataset?.policyTags ?? []), ...node.tags.filter((t) => t.inherited)] },
-      linkParams,
-    ),
+    asOf
+      ? h('p', { class: 'muted small' }, `Schema as of ${formatTime(asOf)}; facets and tags as now.`)
+      : null,
+    schemaTable(node.namespace, node.name, schemaSource),
     versionsSection(versions?.versions),
     facetsSection(dataset?.facets, 'Dataset facets'),
   );
-}
-
-function dedupeTags(tags) {
-  const seen = new Set();
-  return tags.filter((t) => {
-    const k = `${t.key}=${t.value}@${t.field ?? ''}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 function ioList(label, list, linkParams) {

@@ -1,5 +1,5 @@
 /* global document, window */
-import { api, nodeId } from '../api.js';
+import { api, ApiError, nodeId } from '../api.js';
 import { formatTime, h, replace } from '../dom.js';
 import { graphModel } from '../model.js';
 import { renderGraph } from '../graph-view.js';
@@ -7,7 +7,6 @@ import { href, parseHash, setParams } from '../router.js';
 import { nodeHref } from '../links.js';
 import { asOfControl, depthInput, tagControl } from './graph-controls.js';
 import { renderDetails } from './details-panel.js';
-import { conflictEdgeMap } from './conflicts-view.js';
 
 const DEFAULT_DEPTH = 2;
 const BASE_TAGS = ['pii', 'residency'];
@@ -106,12 +105,38 @@ export async function renderNodePage(ctx) {
 
   const load = async () => {
     replace(graphPane, h('p', { class: 'muted' }, 'Loading the graph…'));
-    const [body, conflicts] = await Promise.all([
-      api.lineage(center, { up: state.up, down: state.down, asOf: state.asOf || undefined }),
-      api.conflicts(state.asOf || undefined).catch(() => null),
-    ]);
+    let body;
+    try {
+      body = await api.lineage(center, { up: state.up, down: state.down, asOf: state.asOf || undefined });
+    } catch (err) {
+      if (!ctx.current()) return;
+      // Keep the controls: at a point in time before the node existed, the user moves the time on.
+      const notFound = err instanceof ApiError && err.status === 404;
+      model = null;
+      replace(banner);
+      replace(
+        graphPane,
+        h(
+          'p',
+          { class: 'error', role: 'alert' },
+          notFound && state.asOf
+            ? `${name} did not exist at ${formatTime(state.asOf)}.`
+            : `${err instanceof ApiError ? `${err.code}: ` : ''}${err?.message ?? err}`,
+        ),
+      );
+      replace(
+        details,
+        h('h2', { id: 'details-title' }, name),
+        h('p', { class: 'muted' }, 'No details at this time.'),
+      );
+      ctx.say(
+        notFound && state.asOf ? `${name} did not exist at that time` : 'The graph could not be loaded',
+      );
+      return;
+    }
     if (!ctx.current()) return;
-    model = graphModel(body, conflictEdgeMap(conflicts));
+    // Edges into a dataset outside the EEA that carry EEA-resident data come flagged (residencyConflict).
+    model = graphModel(body);
     if (!model.nodes.some((n) => n.id === state.sel)) state.sel = center;
     const notes = [];
     if (state.asOf)

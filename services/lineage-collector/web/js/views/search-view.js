@@ -1,31 +1,28 @@
 import { api } from '../api.js';
 import { formatTime, h, replace } from '../dom.js';
 import { columnHref, datasetHref, jobHref } from '../links.js';
-import { splitNodeId } from '../model.js';
 
-/** Where a search hit leads: a field to its column lineage, a job or dataset to its graph. */
+/**
+ * Where a search hit leads: a field to its column lineage, a tag to the dataset's graph with that tag
+ * highlighted, a job or dataset to its graph. Hits are Marquez's ({type, name, namespace, nodeId}); field
+ * hits add `field`, tag hits `tag: {key, value, field, inherited}`.
+ */
 export function resultLink(r) {
   const type = String(r.type ?? '').toUpperCase();
-  const fromId = typeof r.nodeId === 'string' ? splitNodeId(r.nodeId) : null;
-  const ns = r.namespace ?? fromId?.namespace ?? '';
-  if (type === 'JOB') return jobHref(ns, r.name ?? fromId?.name);
-  const dataset =
-    r.dataset ??
-    r.datasetName ??
-    (type === 'FIELD' || type === 'DATASET_FIELD' ? undefined : r.name) ??
-    fromId?.name;
-  const field = r.field ?? r.fieldName;
-  if (field && dataset) return columnHref(ns, dataset, field);
-  const tag = type === 'TAG' ? (r.tag ?? r.key) : undefined;
-  return datasetHref(ns, dataset ?? r.name, tag ? { tag } : {});
+  const ns = r.namespace ?? '';
+  if (type === 'JOB') return jobHref(ns, r.name);
+  if (type === 'FIELD' && r.field) return columnHref(ns, r.name, r.field);
+  if (type === 'TAG' && r.tag?.key) return datasetHref(ns, r.name, { tag: r.tag.key });
+  return datasetHref(ns, r.name);
 }
 
-function resultTitle(r) {
+export function resultTitle(r) {
   const type = String(r.type ?? '').toUpperCase();
-  const field = r.field ?? r.fieldName;
-  if (field) return `${r.dataset ?? r.datasetName ?? r.name}.${field}`;
-  if (type === 'TAG')
-    return `${r.tag ?? r.key ?? ''}${r.value ? `=${r.value}` : ''} on ${r.dataset ?? r.name}`;
+  if (type === 'FIELD' && r.field) return `${r.name}.${r.field}`;
+  if (type === 'TAG' && r.tag) {
+    const where = r.tag.field ? `${r.name}.${r.tag.field}` : r.name;
+    return `${r.tag.key}${r.tag.value && r.tag.value !== 'true' ? `=${r.tag.value}` : ''} on ${where}${r.tag.inherited ? ' (inherited)' : ''}`;
+  }
   return r.name;
 }
 

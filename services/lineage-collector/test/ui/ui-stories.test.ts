@@ -1,0 +1,396 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { Browser } from 'playwright-core';
+import { createLogger, hashSecret, MemoryCredentialStore } from '@data-spine/service-kit';
+import { useTestContext } from '@data-spine/testkit';
+import type { TestContext } from '@data-spine/testkit';
+import { buildApp, loadLineageConfig } from '../../src/index.ts';
+import { launchChromium, watchedPage } from './browser.ts';
+import type { WatchedPage } from './browser.ts';
+import { BEFORE_EXPORT, compatEvents, craftedEvents, FAILURE_MESSAGE, NS, XSS_NAME } from './ui-fixtures.ts';
+
+const PRODUCER_KEY = { key: 'ui-test-producer', secret: 'ui-test-secret' };
+const COMPAT = fileURLToPath(
+  new URL('../../../../../shared/spec/openlineage/compat-events/', import.meta.url),
+);
+const SHARED_COMPAT = '/work/shared/spec/openlineage/compat-events';
+
+const ds = (ns: string, name: string) => `dataset:${ns}:${name}`;
+const job = (name: string) => `job:${NS.jobs}:${name}`;
+const CUSTOMER = ds(NS.oltp, 'shop.public.customer');
+const COUNTRY = ds(NS.oltp, 'shop.public.country_codes');
+const US_SINK = ds(NS.us, 'analytics.public.customer');
+const EU_SINK = ds(NS.eu, 'analytics.public.customer');
+const REPORT = ds(NS.us, 'reports.customer_daily');
+const EXPORT = ds(NS.us, 'exports.customer_csv');
+const XSS = ds(NS.us, XSS_NAME);
+const enc = encodeURIComponent;
+const datasetHash = (ns: string, name: string, q = '') => `#/dataset/${enc(ns)}/${enc(name)}${q}`;
+
+/** What page.evaluate callbacks touch (the workspace compiles without the DOM lib). */
+interface BrowserGlobals {
+  document: {
+    activeElement: {
+      id: string;
+      textContent: string | null;
+      getAttribute(name: string): string | null;
+      matches(selector: string): boolean;
+    } | null;
+    body: { innerHTML: string };
+  };
+}
+
+/** The selector of a graph node by its Marquez node id. */
+const node = (id: string) => `svg.graph g.node[data-node-id=${JSON.stringify(id)}]`;
+
+describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let w: WatchedPage | undefined;
+
+  beforeAll(async () => {
+    ctx = await useTestContext('lineage-ui');
+    const config = loadLineageConfig({
+      SPINE_DATABASE_URL: ctx.databaseUrl,
+      SPINE_LOG_LEVEL: 'silent',
+      SPINE_LINEAGE_PORT: '0',
+    });
+    app = await buildApp(config, {
+      logger: createLogger({ service: 'lineage-ui-test', level: 'silent' }),
+      credentials: new MemoryCredentialStore([
+        {
+          key: PRODUCER_KEY.key,
+          secretHash: hashSecret(PRODUCER_KEY.secret),
+          roles: ['producer'],
+          scopes: ['*'],
+        },
+      ]),
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    if (!address || typeof address === 'string') throw new Error('no TCP address');
+    base = `http://127.0.0.1:${address.port}`;
+
+    const compat = await compatEvents(COMPAT).catch(() => compatEvents(SHARED_COMPAT));
+    expect(compat.length).toBeGreaterThan(40);
+    for (const batch of [compat, craftedEvents()]) {
+      const res = await fetch(`${base}/api/v1/lineage/batch`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${PRODUCER_KEY.key}:${PRODUCER_KEY.secret}`,
+        },
+        body: JSON.stringify(batch),
+      });
+      const body = (await res.json()) as { summary?: { failed: number; successful: number } };
+      expect(res.status, JSON.stringify(body).slice(0, 2000)).toBe(200);
+      expect(body.summary?.failed, JSON.stringify(body).slice(0, 2000)).toBe(0);
+      expect(body.summary?.successful).toBe(batch.length);
+    }
+    // Without credentials the same write is refused: the UI is read-only and ingest is not public.
+    const anonymous = await fetch(`${base}/api/v1/lineage`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(craftedEvents()[0]),
+    });
+    expect(anonymous.status).toBe(401);
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    const page = w;
+    w = undefined;
+    if (!page) return;
+    await page.context.close();
+    // Every story: nothing left 127.0.0.1, no dialog fired, no script error or CSP violation.
+    expect(page.offHost).toEqual([]);
+    expect(page.dialogs).toEqual([]);
+    expect(page.errors).toEqual([]);
+    expect(page.requests.length).toBeGreaterThan(3);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await ctx?.[Symbol.asyncDispose]();
+  });
+
+  const open = async (hash = '#/') => {
+    w = await watchedPage(browser);
+    await w.page.goto(`${base}/${hash}`);
+    return w.page;
+  };
+
+  it('serves the page and its assets with content types, revalidation and a strict CSP', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const html = await page.text();
+    expect(html).not.toMatch(/https?:\/\//);
+    const etag = page.headers.get('etag');
+    expect(etag).toMatch(/^".+"$/);
+    expect((await fetch(`${base}/`, { headers: { 'if-none-match': etag! } })).status).toBe(304);
+
+    for (const [path, type] of [
+      ['/js/main.js', 'text/javascript; charset=utf-8'],
+      ['/js/views/node-view.js', 'text/javascript; charset=utf-8'],
+      ['/app.css', 'text/css; charset=utf-8'],
+      ['/favicon.svg', 'image/svg+xml'],
+    ] as const) {
+      const res = await fetch(base + path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('content-type'), path).toBe(type);
+      expect(await res.text(), path).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    }
+    for (const path of [
+      '/js/nope.js',
+      '/js/layout.test.js',
+      '/js/../package.json',
+      '/js/%2e%2e/package.json',
+    ]) {
+      const res = await fetch(base + path);
+      expect(res.status, path).toBe(404);
+    }
+    const missing = (await (await fetch(`${base}/js/nope.js`)).json()) as { code: string };
+    expect(missing.code).toBe('LIN_UI_ASSET_NOT_FOUND');
+  });
+
+  it('search -> dataset -> graph -> depths -> node details with field tags', async () => {
+    const page = await open();
+    await page.locator('h1', { hasText: 'Namespaces' }).waitFor();
+    await page.fill('#search-input', 'customer');
+    await page.press('#search-input', 'Enter');
+    const hit = page.locator('ol.results a', { hasText: /^shop\.public\.customer$/ });
+    await hit.waitFor();
+    await w!.shot('01-search-results');
+    await hit.click();
+
+    await page.locator(node(CUSTOMER)).waitFor();
+    await expect.poll(() => page.locator('h1').textContent()).toContain('shop.public.customer');
+    for (const id of [job('customer_to_us'), US_SINK, EU_SINK, job('us_daily_report'), REPORT, EXPORT]) {
+      expect(await page.locator(node(id)).count(), id).toBe(1);
+    }
+    // The residency conflict is drawn on the edge into the US sink.
+    expect(
+      await page.locator(`path.edge.conflict[data-from=${JSON.stringify(job('customer_to_us'))}]`).count(),
+    ).toBe(1);
+    expect(await page.locator(`path.edge.conflict[data-to=${JSON.stringify(EU_SINK)}]`).count()).toBe(0);
+
+    // Downstream depth 1 stops at the sinks; 2 reaches the report again.
+    await page.fill('#depth-down', '1');
+    await page.press('#depth-down', 'Tab');
+    await page.locator(node(REPORT)).waitFor({ state: 'detached' });
+    expect(await page.locator(node(US_SINK)).count()).toBe(1);
+    expect(page.url()).toContain('down=1');
+    await page.fill('#depth-down', '2');
+    await page.press('#depth-down', 'Tab');
+    await page.locator(node(REPORT)).waitFor();
+
+    // Details of the center: owners, direct field tags, facets as JSON.
+    const details = page.locator('#details');
+    await details.locator('h2', { hasText: 'shop.public.customer' }).waitFor();
+    await expect.poll(() => details.textContent()).toContain('team:crm');
+    const emailTags = details.locator('tr[data-field="email"] .chip');
+    await expect.poll(() => emailTags.allTextContents()).toEqual(['pii']);
+    expect(await details.locator('tr[data-field="status"] .chip').count()).toBe(0);
+    const tagsFacet = details
+      .locator('details')
+      .filter({ has: page.locator('summary', { hasText: /^tags$/ }) });
+    await tagsFacet.locator('summary').click();
+    await expect.poll(() => tagsFacet.locator('pre.json').textContent()).toContain('"residency"');
+    expect(await tagsFacet.locator('pre.json').isVisible()).toBe(true);
+
+    // Another node: the US sink inherits pii on email through column lineage, and sits in us-east-1.
+    await page.locator(node(US_SINK)).click();
+    await details.locator('h2', { hasText: 'analytics.public.customer' }).waitFor();
+    await expect.poll(() => details.textContent()).toContain(NS.us);
+    await expect.poll(() => details.textContent()).toContain('us-east-1');
+    await expect
+      .poll(() => details.locator('tr[data-field="email"] .chip').allTextContents())
+      .toEqual(['pii (inherited)']);
+    expect(await details.locator('tr[data-field="status"] .chip').count()).toBe(0);
+    expect(page.url()).toContain(`sel=${enc(US_SINK)}`);
+    await w!.shot('02-graph-and-details');
+  });
+
+  it('filters and highlights by the pii tag', async () => {
+    const page = await open(datasetHash(NS.us, 'analytics.public.customer', '?up=1&down=1'));
+    await page.locator(node(COUNTRY)).waitFor();
+    await page.selectOption('#tag-filter', 'pii');
+    await expect.poll(() => page.locator(node(COUNTRY)).getAttribute('class')).toContain('dim');
+    for (const id of [CUSTOMER, US_SINK, REPORT, job('customer_to_us')]) {
+      expect(await page.locator(node(id)).getAttribute('class'), id).toContain('tagged');
+    }
+    expect(page.url()).toContain('tag=pii');
+    await w!.shot('03-highlight-pii');
+    await page.check('#tag-only');
+    await page.locator(node(COUNTRY)).waitFor({ state: 'detached' });
+    // Jobs between tagged datasets stay, so the filtered graph still reads as flows.
+    expect(await page.locator(node(job('customer_to_us'))).count()).toBe(1);
+    expect(await page.locator(node(CUSTOMER)).count()).toBe(1);
+    await w!.shot('04-only-pii');
+    // The state is in the link: a reload shows the same filtered graph.
+    await page.reload();
+    await page.locator(node(CUSTOMER)).waitFor();
+    expect(await page.locator(node(COUNTRY)).count()).toBe(0);
+    expect(await page.isChecked('#tag-only')).toBe(true);
+  });
+
+  it('shows the column lineage of a field, from the schema table', async () => {
+    const page = await open(datasetHash(NS.us, 'analytics.public.customer'));
+    const emailLink = page.locator('#details tr[data-field="email"] a', { hasText: 'email' });
+    await emailLink.click();
+    const source = `datasetField:${NS.oltp}:shop.public.customer:email`;
+    await page.locator(node(source)).waitFor();
+    await expect.poll(() => page.locator('h1').textContent()).toContain('analytics.public.customer.email');
+    const details = page.locator('#details');
+    await expect.poll(() => details.textContent()).toContain('shop.public.customer.email');
+    await expect.poll(() => details.textContent()).toContain('DIRECT · IDENTITY');
+    // Only email's lineage: no other field of the source is drawn.
+    expect(await page.locator(node(`datasetField:${NS.oltp}:shop.public.customer:name`)).count()).toBe(0);
+    await w!.shot('05-column-lineage-email');
+
+    // Real Spark events (the CLL compatibility scenario): tbl1.ident comes from cll_source1.a among others.
+    await page.goto(`${base}/#/column/file/${enc('/tmp/cll_test/tbl1')}/ident`);
+    await page.locator(node('datasetField:file:/tmp/cll_test/cll_source1:a')).waitFor();
+    expect(await page.locator(node('datasetField:file:/tmp/cll_test/cll_source2:a')).count()).toBe(1);
+    await expect.poll(() => details.textContent()).toContain('INDIRECT · GROUP_BY');
+    await w!.shot('06-column-lineage-spark');
+  });
+
+  it('a point in time hides an edge recorded later, and the link keeps it', async () => {
+    const page = await open(datasetHash(NS.oltp, 'shop.public.customer'));
+    await page.locator(node(job('customer_export'))).waitFor();
+    await page.fill('#as-of', BEFORE_EXPORT);
+    await page.press('#as-of', 'Tab');
+    await page.locator(node(job('customer_export'))).waitFor({ state: 'detached' });
+    expect(await page.locator(node(EXPORT)).count()).toBe(0);
+    expect(await page.locator(node(job('customer_to_us'))).count()).toBe(1);
+    await page.locator('.banner.asof').waitFor();
+    expect(page.url()).toContain(`asOf=${enc('2026-02-01T00:00:00.000Z')}`);
+    await w!.shot('07-point-in-time');
+    await page.reload();
+    await page.locator(node(job('customer_to_us'))).waitFor();
+    expect(await page.locator(node(job('customer_export'))).count()).toBe(0);
+    await page.click('button:has-text("Now")');
+    await page.locator(node(job('customer_export'))).waitFor();
+  });
+
+  it('the runs view shows a failure with its error message', async () => {
+    const page = await open(`#/job/${NS.jobs}/us_daily_report`);
+    const details = page.locator('#details');
+    await details.locator('.runs li.failed .error-message').waitFor();
+    expect(await details.locator('.runs li.failed .error-message').first().textContent()).toBe(
+      FAILURE_MESSAGE,
+    );
+    await details.locator('a', { hasText: 'All runs and failures' }).click();
+    const failed = page.locator('table.runs-table tbody tr.failed');
+    await failed.first().waitFor();
+    expect(await page.locator('table.runs-table tbody tr').count()).toBe(2);
+    expect(await failed.count()).toBe(1);
+    expect(await failed.locator('.state').textContent()).toMatch(/^FAIL/);
+    expect(await failed.locator('.error-message').textContent()).toBe(FAILURE_MESSAGE);
+    await failed.locator('summary').click();
+    await expect.poll(() => failed.locator('pre').textContent()).toContain('CONTEXT:  INSERT INTO');
+    await page.check('#failed-only');
+    await expect.poll(() => page.locator('table.runs-table tbody tr').count()).toBe(1);
+    await w!.shot('08-runs-failure');
+  });
+
+  it('works by keyboard alone: skip link, search, results, graph arrows, Enter for details', async () => {
+    const page = await open('#/');
+    await page.locator('h1', { hasText: 'Namespaces' }).waitFor();
+    const active = () =>
+      page.evaluate(() => {
+        const el = (globalThis as unknown as BrowserGlobals).document.activeElement;
+        return {
+          id: el?.id ?? '',
+          text: (el?.textContent ?? '').trim().slice(0, 80),
+          node: el?.getAttribute('data-node-id') ?? null,
+          label: el?.getAttribute('aria-label') ?? '',
+          visible: el ? el.matches(':focus-visible') : false,
+        };
+      });
+    await page.keyboard.press('Tab');
+    expect((await active()).text).toBe('Skip to content');
+    expect((await active()).visible).toBe(true);
+    await page.keyboard.press('Enter');
+    expect((await active()).id).toBe('main');
+
+    await page.keyboard.press('/');
+    expect((await active()).id).toBe('search-input');
+    await page.keyboard.type('country_codes');
+    await page.keyboard.press('Enter');
+    await page.locator('ol.results a').first().waitFor();
+    await expect.poll(async () => (await active()).text).toContain('Search: country_codes');
+    await page.keyboard.press('Tab');
+    expect((await active()).text).toBe('shop.public.country_codes');
+    await page.keyboard.press('Enter');
+    await page.locator(node(COUNTRY)).waitFor();
+
+    // Tab into the graph: one tab stop for the whole graph, on its centre.
+    let focused = await active();
+    for (let i = 0; i < 20 && focused.node === null; i++) {
+      await page.keyboard.press('Tab');
+      focused = await active();
+    }
+    expect(focused.node).toBe(COUNTRY);
+    expect(focused.visible).toBe(true);
+    expect(focused.label).toContain('dataset shop.public.country_codes');
+    await page.keyboard.press('ArrowRight');
+    expect((await active()).node).toBe(job('customer_to_us'));
+    await page.keyboard.press('ArrowRight');
+    expect((await active()).node).toBe(US_SINK);
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    expect((await active()).node).toBe(COUNTRY);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.locator('#details h2', { hasText: 'analytics.public.customer' }).waitFor();
+    // Focus stays on the node after Enter, so arrows keep working.
+    expect((await active()).node).toBe(US_SINK);
+    await w!.shot('09-keyboard-focus');
+  });
+
+  it('renders a dataset named <img src=x onerror=alert(1)> as text, with no dialog', async () => {
+    const page = await open();
+    await page.fill('#search-input', '<img');
+    await page.press('#search-input', 'Enter');
+    const hit = page.locator('ol.results').getByRole('link', { name: XSS_NAME, exact: true });
+    await hit.waitFor();
+    expect(await hit.textContent()).toBe(XSS_NAME);
+    // The field of the same name is found too, as text.
+    expect(await page.locator('ol.results a', { hasText: `${XSS_NAME}.${XSS_NAME}` }).count()).toBe(1);
+    await hit.click();
+    await page.locator(node(XSS)).waitFor();
+    expect(await page.locator('h1').textContent()).toContain(XSS_NAME);
+    expect(await page.locator(`${node(XSS)} text.title`).textContent()).toBe(
+      XSS_NAME.slice(0, 10) + '…' + XSS_NAME.slice(-13),
+    );
+    expect(await page.locator(`${node(XSS)} title`).textContent()).toContain(XSS_NAME);
+    await expect.poll(() => page.locator('#details h2').textContent()).toBe(XSS_NAME);
+    await page.locator(`#details tr[data-field=${JSON.stringify(XSS_NAME)}]`).waitFor();
+    // Not one element was made from the name: no <img> anywhere, and the markup is escaped text.
+    expect(await page.locator('img').count()).toBe(0);
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as BrowserGlobals).document.body.innerHTML.includes(
+          '&lt;img src=x onerror=alert(1)&gt;',
+        ),
+      ),
+    ).toBe(true);
+    await w!.shot('10-xss-name-as-text');
+  });
+});
