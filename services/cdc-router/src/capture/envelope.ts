@@ -86,8 +86,10 @@ export interface TxInfo {
   xid: number | null;
   /** Commit time in microseconds since the Unix epoch. */
   commitMicros: number;
-  /** The first LSN of the transaction (Debezium's `sequence[0]`, the transaction id's suffix). */
+  /** The first LSN of the transaction as pgoutput reports it (the transaction id's suffix). */
   firstLsn: Lsn;
+  /** The end of the transaction before it in this session, null for the first (Debezium's `sequence[0]`). */
+  previousCommitEnd: Lsn | null;
   origin: string | null;
   originLsn: Lsn | null;
   totalOrder: number;
@@ -163,7 +165,7 @@ export function rowChangeRecords(
 ): CaptureRecord[] {
   const collection = `${rel.schema}.${rel.table}`;
   const commitMicros = tx?.commitMicros ?? snapshotMicros;
-  const seqFirst = change.op === 'r' ? null : (tx?.firstLsn ?? null);
+  const seqFirst = change.op === 'r' ? null : (tx?.previousCommitEnd ?? null);
   const snapshot = change.op === 'r' ? change.snapshot : 'false';
   const make = (op: 'c' | 'u' | 'd' | 'r', before: Record<string, unknown> | null, after: Record<string, unknown> | null) =>
     ({
@@ -225,7 +227,7 @@ export function truncateRecord(ctx: EnvelopeContext, rel: Relation, lsn: Lsn, tx
   const value = {
     before: null,
     after: null,
-    source: sourceBlock(ctx, rel.schema, rel.table, lsn, tx, tx.commitMicros, 'false', tx.firstLsn),
+    source: sourceBlock(ctx, rel.schema, rel.table, lsn, tx, tx.commitMicros, 'false', tx.previousCommitEnd),
     transaction: transactionBlock(ctx, tx, `${rel.schema}.${rel.table}`),
     op: 't',
     ...nowFields(),
@@ -239,11 +241,21 @@ export function messageRecord(
   lsn: Lsn,
   tx: TxInfo | null,
   nowMicros: number,
+  previousCommitEnd: Lsn | null,
 ): CaptureRecord {
   const value = {
     op: 'm',
     ...nowFields(),
-    source: sourceBlock(ctx, '', '', lsn, msg.transactional ? tx : null, tx?.commitMicros ?? nowMicros, 'false', tx?.firstLsn ?? null),
+    source: sourceBlock(
+      ctx,
+      '',
+      '',
+      lsn,
+      msg.transactional ? tx : null,
+      tx?.commitMicros ?? nowMicros,
+      'false',
+      previousCommitEnd,
+    ),
     transaction: msg.transactional ? transactionBlock(ctx, tx, '') : null,
     message: { prefix: msg.prefix, content: msg.content.toString('base64') },
   } as ChangeEvent;

@@ -16,8 +16,10 @@ export type StreamItem = { kind: 'record'; record: CaptureRecord } | { kind: 'co
 export class StreamDecoder {
   private readonly relations = new Map<number, Relation>();
   private tx: TxInfo | null = null;
-  /** End of the last whole transaction seen. */
+  /** End of the last whole transaction seen (the start position before any). */
   lastCommitEnd: Lsn;
+  /** End of the last transaction seen in this session, null before the first. */
+  private sessionCommitEnd: Lsn | null = null;
 
   private readonly ctx: EnvelopeContext;
   /** `schema.table` -> primary-key columns, for every captured table; other tables are ignored. */
@@ -49,6 +51,7 @@ export class StreamDecoder {
           xid: msg.xid,
           commitMicros: Number(msg.commitTime + PG_EPOCH_MICROS),
           firstLsn: walStart,
+          previousCommitEnd: this.sessionCommitEnd,
           origin: null,
           originLsn: null,
           totalOrder: 0,
@@ -63,6 +66,7 @@ export class StreamDecoder {
         }
         this.tx = null;
         this.lastCommitEnd = msg.endLsn;
+        this.sessionCommitEnd = msg.endLsn;
         out.push({ kind: 'commit', lsn: msg.endLsn });
         return;
       }
@@ -111,12 +115,14 @@ export class StreamDecoder {
       }
       case 'message': {
         if (msg.transactional) {
-          out.push({ kind: 'record', record: messageRecord(this.ctx, msg, walStart, this.requireTx(), 0) });
+          const tx = this.requireTx();
+          out.push({ kind: 'record', record: messageRecord(this.ctx, msg, walStart, tx, 0, tx.previousCommitEnd) });
           return;
         }
         // Outside any transaction: acknowledged by itself (just past its LSN, so a restart skips it).
         const now = Date.now() * 1000;
-        out.push({ kind: 'record', record: messageRecord(this.ctx, msg, walStart, null, now) });
+        // Debezium counts it as its own commit: `sequence` is [lsn, lsn].
+        out.push({ kind: 'record', record: messageRecord(this.ctx, msg, walStart, null, now, walStart) });
         this.lastCommitEnd = walStart + 1n;
         out.push({ kind: 'commit', lsn: walStart + 1n });
         return;

@@ -156,7 +156,7 @@ function zonedTimestamp(text: string, precision: number): string {
   return `${base}.${fraction}Z`;
 }
 
-/** io.debezium.time.ZonedTime: `HH:mm:ss[.fff|.ffffff]Z`, normalised to UTC. */
+/** io.debezium.time.ZonedTime: `HH:mm:ss[.f...]Z` (no trailing zeros), normalised to UTC. */
 function zonedTime(text: string): string {
   const m = /^(\d\d):(\d\d):(\d\d)(?:\.(\d+))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/.exec(text);
   if (!m) throw new RangeError(`not a time with time zone: ${text}`);
@@ -166,8 +166,7 @@ function zonedTime(text: string): string {
   const us = fractionMicros(m[4]);
   const base = `${pad(Math.floor(secs / 3600), 2)}:${pad(Math.floor(secs / 60) % 60, 2)}:${pad(secs % 60, 2)}`;
   if (us === 0) return `${base}Z`;
-  const fraction = us % 1000 === 0 ? pad(us / 1000, 3) : pad(us, 6);
-  return `${base}.${fraction}Z`;
+  return `${base}.${pad(us, 6).replace(/0+$/, '')}Z`;
 }
 
 /**
