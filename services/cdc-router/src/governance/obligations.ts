@@ -1,0 +1,87 @@
+import { createHmac } from 'node:crypto';
+import { TOAST_PLACEHOLDER } from '@data-spine/contracts';
+import type { ReasonCode } from '../errors.ts';
+import type { Decision } from './gate-client.ts';
+
+export const MASK = '****';
+
+/** A row after its decision: the values to write, or why the row may not travel. */
+export type Governed =
+  | {
+      ok: true;
+      row: Record<string, unknown>; /** columns left out because Debezium could not read them */
+      unavailable: string[];
+    }
+  | { ok: false; reason: ReasonCode; field: string; message: string };
+
+export interface FieldPlan {
+  verdicts: ReadonlyMap<string, Decision['fields'][number]['verdict']>;
+  /** Columns the route carries (undefined: all). Key columns always travel. */
+  selected?: ReadonlySet<string>;
+  keyColumns: ReadonlySet<string>;
+  hashKey: Buffer;
+}
+
+export function keyedHash(key: Buffer, value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return createHmac('sha256', key).update(text).digest('hex');
+}
+
+/**
+ * Applies a decision to one row image: columns the route does not select go; TOAST placeholders go (the
+ * sink keeps what it has); every other column needs a verdict: allow, mask, hash (HMAC-SHA256 with the
+ * router's key) or drop; a denied or undecided column refuses the row.
+ */
+export function governRow(row: Readonly<Record<string, unknown>>, plan: FieldPlan): Governed {
+  const out: Record<string, unknown> = {};
+  const unavailable: string[] = [];
+  for (const [column, value] of Object.entries(row)) {
+    if (plan.selected && !plan.selected.has(column) && !plan.keyColumns.has(column)) continue;
+    if (value === TOAST_PLACEHOLDER) {
+      unavailable.push(column);
+      continue;
+    }
+    const verdict = plan.verdicts.get(column);
+    switch (verdict) {
+      case undefined:
+        return {
+          ok: false,
+          reason: 'CDC_FIELD_UNDECIDED',
+          field: column,
+          message: `the decision has no verdict for column ${column}`,
+        };
+      // A denied field of an allowed route does not travel (the route's own deny refuses the whole row).
+      case 'deny':
+      case 'drop':
+        if (plan.keyColumns.has(column))
+          return {
+            ok: false,
+            reason: 'CDC_FIELD_DENIED',
+            field: column,
+            message: `key column ${column} would be dropped; the row cannot be keyed`,
+          };
+        continue;
+      case 'allow':
+        out[column] = value;
+        continue;
+      case 'mask':
+        if (plan.keyColumns.has(column))
+          return {
+            ok: false,
+            reason: 'CDC_FIELD_DENIED',
+            field: column,
+            message: `key column ${column} would be masked; the row cannot be keyed`,
+          };
+        out[column] = value === null ? null : typeof value === 'string' ? MASK : null;
+        continue;
+      case 'hash':
+        out[column] = value === null ? null : keyedHash(plan.hashKey, value);
+        continue;
+      default: {
+        const never: never = verdict;
+        throw new Error(`unknown verdict ${String(never)}`);
+      }
+    }
+  }
+  return { ok: true, row: out, unavailable };
+}

@@ -1,0 +1,318 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { KafkaBus } from '@data-spine/bus';
+import { debeziumPostgresConfig, useTestContext } from '@data-spine/testkit';
+import type { TestContext } from '@data-spine/testkit';
+import { extraDatabases } from './support/databases.ts';
+import { startStandInGate } from './support/gate.ts';
+import {
+  adminHeader,
+  CUSTOMER_CONTRACT,
+  registerContract,
+  startRegistry,
+  TICKET_CONTRACT,
+} from './support/registry.ts';
+import { eventually, startRouter } from './support/router.ts';
+
+/**
+ * The distributed path end to end: Postgres -> Debezium (Kafka Connect) -> Kafka -> router -> gate
+ * decision -> obligations -> two Postgres sinks; dead letters for a table without a contract and for a
+ * poison record; replay after the contract is registered.
+ */
+const HASH_KEY = 'test-hash-key-0123456789';
+const hmac = (v: string) => createHmac('sha256', HASH_KEY).update(v).digest('hex');
+const ids = {
+  ada: '00000000-0000-4000-8000-000000000001',
+  grace: '00000000-0000-4000-8000-000000000002',
+  graceNew: '00000000-0000-4000-8000-000000000003',
+  temp: '00000000-0000-4000-8000-000000000004',
+};
+
+describe('Debezium -> Kafka -> router -> sinks', () => {
+  let ctx: TestContext;
+  let dbs: Awaited<ReturnType<typeof extraDatabases>>;
+  let registry: { url: string; app: FastifyInstance };
+  let gate: Awaited<ReturnType<typeof startStandInGate>>;
+  let router: { app: FastifyInstance; url: string };
+  let bus: KafkaBus;
+  let prefix: string;
+
+  beforeAll(async () => {
+    ctx = await useTestContext('cdc-debezium');
+    prefix = ctx.topicPrefix;
+    dbs = await extraDatabases(ctx, ['eu', 'us', 'router', 'registry']);
+    await ctx.sql(`create table public.customer (
+      id uuid primary key, name text, email text, status text, created_at timestamptz,
+      annual_revenue numeric(14,2), industry text)`);
+    await ctx.sql('alter table public.customer replica identity full');
+    await ctx.sql(
+      'create table public.support_ticket (id bigint primary key, subject text, body text, card_number text)',
+    );
+    await ctx.sql('create table public.audit_log (id bigint primary key, note text)');
+    await ctx.sql(
+      `insert into public.customer values ($1, 'Ada Lovelace', 'ada@example.com', 'active', '2024-01-02T03:04:05Z', 1234567.89, 'Computing')`,
+      [ids.ada],
+    );
+    registry = await startRegistry(dbs.urls.registry as string);
+    gate = await startStandInGate({ version: 'v1', crossBorder: { pii: 'hash', pci: 'deny' } });
+    await registerContract(registry.url, `${prefix}.public.customer`, CUSTOMER_CONTRACT);
+    await registerContract(registry.url, `${prefix}.public.support_ticket`, TICKET_CONTRACT);
+    const tables = ['public.customer', 'public.support_ticket', 'public.audit_log'];
+    const routesYaml = `
+version: 1
+sources:
+  - { id: shop, type: postgres, region: eu-west-1, database: shop, topicPrefix: ${prefix}, tables: [${tables.join(', ')}] }
+sinks:
+  - { id: analytics-eu, type: postgres, region: eu-west-1, database: analytics_eu, ttl: P2Y }
+  - { id: analytics-us, type: postgres, region: us-east-1, database: analytics_us, ttl: P1Y }
+routes:
+  - { source: shop, tables: ['public.*'], sink: analytics-eu, purpose: analytics }
+  - { source: shop, tables: ['public.*'], sink: analytics-us, purpose: analytics }
+dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSecond: 200 } }
+`;
+    await ctx.connect().createConnector(
+      `${prefix}-shop`,
+      debeziumPostgresConfig({
+        databaseUrl: ctx.databaseUrl,
+        topicPrefix: prefix,
+        tables,
+        slotName: `${prefix}_shop`,
+        schemas: true,
+        decimalHandling: 'precise',
+        extra: {
+          'skipped.operations': 'none',
+          'topic.creation.default.replication.factor': '1',
+          'topic.creation.default.partitions': '2',
+        },
+      }),
+    );
+    await ctx.connect().waitForConnectorRunning(`${prefix}-shop`);
+    bus = new KafkaBus({ clientId: `poison-${ctx.id}`, brokers: [ctx.kafkaBootstrap()] });
+    router = await startRouter({
+      mode: 'kafka',
+      routesYaml,
+      databaseUrl: dbs.urls.router as string,
+      sinkUrls: { 'analytics-eu': dbs.urls.eu as string, 'analytics-us': dbs.urls.us as string },
+      sourceUrls: { shop: ctx.databaseUrl },
+      registryUrl: registry.url,
+      gateUrl: gate.url,
+      kafka: ctx.kafkaBootstrap(),
+      groupId: ctx.groupId,
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await router?.app.close();
+    await bus?.close();
+    await gate?.app.close();
+    await registry?.app.close();
+    await ctx?.[Symbol.asyncDispose]();
+    await dbs?.drop();
+  });
+
+  const customers = (db: 'eu' | 'us') =>
+    dbs.query<Record<string, unknown>>(
+      db,
+      `select id::text, name, email, status, annual_revenue::text, industry, _spine_decision_id from public.customer order by id`,
+    );
+
+  it('snapshots, inserts, updates, changes a key and deletes: EU whole, US with PII hashed', async () => {
+    await ctx.sql(
+      `insert into public.customer values ($1, 'Grace Hopper', 'grace@example.com', 'trial', '2024-02-03T04:05:06Z', 42.5, 'Navy'),
+                                          ($2, 'Temp', null, null, null, null, null)`,
+      [ids.grace, ids.temp],
+    );
+    await ctx.sql(`update public.customer set status = 'churned', annual_revenue = -0.01 where id = $1`, [
+      ids.ada,
+    ]);
+    await ctx.sql(`update public.customer set id = $2 where id = $1`, [ids.grace, ids.graceNew]);
+    await ctx.sql(`delete from public.customer where id = $1`, [ids.temp]);
+
+    const eu = await eventually(
+      'EU sink to converge',
+      () => customers('eu'),
+      (rows) =>
+        rows.length === 2 &&
+        rows.some((r) => r.id === ids.graceNew) &&
+        rows.some((r) => r.status === 'churned'),
+    );
+    expect(eu.map((r) => ({ ...r, _spine_decision_id: undefined }))).toEqual([
+      {
+        id: ids.ada,
+        name: 'Ada Lovelace',
+        email: 'ada@example.com',
+        status: 'churned',
+        annual_revenue: '-0.01',
+        industry: 'Computing',
+        _spine_decision_id: undefined,
+      },
+      {
+        id: ids.graceNew,
+        name: 'Grace Hopper',
+        email: 'grace@example.com',
+        status: 'trial',
+        annual_revenue: '42.50',
+        industry: 'Navy',
+        _spine_decision_id: undefined,
+      },
+    ]);
+    expect(eu.every((r) => typeof r._spine_decision_id === 'string')).toBe(true);
+    const us = await eventually(
+      'US sink to converge',
+      () => customers('us'),
+      (rows) => rows.length === 2 && rows.some((r) => r.id === ids.graceNew),
+    );
+    const ada = us.find((r) => r.id === ids.ada);
+    expect(ada?.email).toBe(hmac('ada@example.com'));
+    expect(ada?.name).toBe(hmac('Ada Lovelace'));
+    expect(ada?.status).toBe('churned');
+    expect(JSON.stringify(us)).not.toContain('@example.com');
+    // A late, older insert of the deleted row must not bring it back: the tombstone is newer.
+    const tomb = await dbs.query<{ n: string }>(
+      'eu',
+      `select count(*) as n from spine.tombstones where tbl = 'public.customer'`,
+    );
+    expect(Number(tomb[0]?.n)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps TOASTed values, drops the denied PCI field in the US, honours a truncate', async () => {
+    const body = Array.from({ length: 400 }, (_, i) => `${i}-${Math.random().toString(36)}`).join(' ');
+    await ctx.sql(
+      `insert into public.support_ticket values (1, 'Login', $1, '4111111111111111'), (2, 'Refund', 'short', null)`,
+      [body],
+    );
+    await ctx.sql(`update public.support_ticket set subject = 'Login fails' where id = 1`);
+    const eu = await eventually(
+      'ticket update in EU',
+      () =>
+        dbs.query<{ id: string; subject: string; body: string; card_number: string | null }>(
+          'eu',
+          'select id::text, subject, body, card_number from public.support_ticket order by id',
+        ),
+      (rows) => rows.length === 2 && rows[0]?.subject === 'Login fails',
+    );
+    expect(eu[0]?.body).toBe(body);
+    expect(eu[0]?.body).not.toContain('__debezium_unavailable_value');
+    expect(eu[0]?.card_number).toBe('4111111111111111');
+    const us = await eventually(
+      'ticket update in US',
+      () => dbs.query<Record<string, unknown>>('us', 'select * from public.support_ticket order by id'),
+      (rows) => rows.length === 2 && rows[0]?.subject === 'Login fails',
+    );
+    expect(us[0]?.card_number ?? null).toBeNull();
+    expect(JSON.stringify(us)).not.toContain('4111111111111111');
+    await ctx.sql('truncate public.support_ticket');
+    await ctx.sql(`insert into public.support_ticket values (3, 'After truncate', 'x', null)`);
+    await eventually(
+      'truncate in EU',
+      () => dbs.query<{ id: string }>('eu', 'select id::text from public.support_ticket order by id'),
+      (rows) => rows.length === 1 && rows[0]?.id === '3',
+    );
+  });
+
+  it('dead-letters a table without a contract and a poison record, then replays them cleanly', async () => {
+    await ctx.sql(`insert into public.audit_log values (1, 'first'), (2, 'second')`);
+    await bus.send([{ topic: `${prefix}.public.customer`, key: '{"id":"x"}', value: 'this is not json' }]);
+    const list = async () => {
+      const res = await fetch(`${router.url}/v1/dlq?limit=100`, { headers: { authorization: adminHeader } });
+      expect(res.status).toBe(200);
+      return (await res.json()) as {
+        dead_letters: {
+          id: string;
+          reason: string;
+          table: string | null;
+          route: string | null;
+          offset: string | null;
+          topic: string;
+        }[];
+      };
+    };
+    const dl = await eventually(
+      'dead letters',
+      list,
+      (b) =>
+        b.dead_letters.filter((d) => d.reason === 'CDC_NO_CONTRACT').length === 4 &&
+        b.dead_letters.some((d) => d.reason === 'CDC_PARSE_ERROR'),
+    );
+    const parse = dl.dead_letters.find((d) => d.reason === 'CDC_PARSE_ERROR');
+    expect(parse?.topic).toBe(`${prefix}.public.customer`);
+    expect(parse?.offset).not.toBeNull();
+    expect((await fetch(`${router.url}/v1/dlq`)).status).toBe(401);
+    const bad = await fetch(`${router.url}/v1/dlq?reason=nope`, { headers: { authorization: adminHeader } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: string }).code).toBe('SPINE_VALIDATION');
+
+    await registerContract(registry.url, `${prefix}.public.audit_log`, {
+      type: 'object',
+      'data-spine:classification': 'internal',
+      properties: {
+        id: { type: 'integer', description: 'Key.' },
+        note: { type: ['null', 'string'], description: 'Note.' },
+      },
+    });
+    await new Promise((r) => setTimeout(r, 1100)); // the router's contract cache (1 s in tests)
+    const replay = async (dryRun: boolean) => {
+      const res = await fetch(`${router.url}/v1/dlq:replay`, {
+        method: 'POST',
+        headers: { authorization: adminHeader, 'content-type': 'application/json' },
+        body: JSON.stringify({ replay_id: 'r-1', filter: { reason: 'CDC_NO_CONTRACT' }, dry_run: dryRun }),
+      });
+      expect(res.status).toBe(200);
+      return (await res.json()) as {
+        replayed: number;
+        dead_lettered: number;
+        already_handled: number;
+        remaining: number;
+      };
+    };
+    expect(await replay(true)).toMatchObject({ replayed: 4, dead_lettered: 0 });
+    expect(await dbs.query('eu', `select to_regclass('public.audit_log') as t`)).toEqual([{ t: null }]);
+    expect(await replay(false)).toMatchObject({ replayed: 4, dead_lettered: 0, remaining: 0 });
+    expect(await replay(false)).toMatchObject({ replayed: 0, already_handled: 0, remaining: 0 });
+    for (const db of ['eu', 'us'] as const)
+      expect(await dbs.query(db, 'select id::text, note from public.audit_log order by id')).toEqual([
+        { id: '1', note: 'first' },
+        { id: '2', note: 'second' },
+      ]);
+  });
+
+  it('stops data (not ungoverned) and fails readiness while the gate denies or is gone, then resumes', async () => {
+    const ready = await fetch(`${router.url}/readyz`);
+    expect(ready.status).toBe(200);
+    gate.setPolicy({ version: 'v2', denyAll: true, crossBorder: {} });
+    await eventually(
+      'policy v2 seen',
+      async () => router.app.cdc.decisions.policyVersion,
+      (v) => v === 'v2',
+      10_000,
+    );
+    await ctx.sql(`update public.customer set status = 'denied-change' where id = $1`, [ids.ada]);
+    const denied = await eventually(
+      'denied change dead-lettered',
+      async () => {
+        const res = await fetch(`${router.url}/v1/dlq?reason=CDC_DENIED`, {
+          headers: { authorization: adminHeader },
+        });
+        return ((await res.json()) as { dead_letters: unknown[] }).dead_letters;
+      },
+      (d) => d.length === 2,
+    );
+    expect(denied).toHaveLength(2);
+    expect((await customers('eu')).find((r) => r.id === ids.ada)?.status).toBe('churned');
+    gate.setPolicy({ version: 'v3', crossBorder: { pii: 'hash', pci: 'deny' } });
+    await eventually(
+      'policy v3 seen',
+      async () => router.app.cdc.decisions.policyVersion,
+      (v) => v === 'v3',
+      10_000,
+    );
+    const res = await fetch(`${router.url}/v1/dlq:replay`, {
+      method: 'POST',
+      headers: { authorization: adminHeader, 'content-type': 'application/json' },
+      body: JSON.stringify({ filter: { reason: 'CDC_DENIED' } }),
+    });
+    expect(await res.json()).toMatchObject({ replayed: 2 });
+    expect((await customers('eu')).find((r) => r.id === ids.ada)?.status).toBe('denied-change');
+  });
+});
