@@ -1,3 +1,3 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'lineage-emitter' } });
+export default defineProject({ test: { name: 'lineage-emitter', testTimeout: 30_000 } });

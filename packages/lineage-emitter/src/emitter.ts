@@ -249,7 +249,7 @@ export class LineageEmitter {
       if (head) {
         lane.inFlight = true;
         try {
-          await this.#deliver(head, signal);
+          await this.#deliver(lane, head, signal);
         } catch (err) {
           // #deliver handles every outcome; anything here is a bug, and the event stays spooled.
           this.#log.error({ err, seq: head.entry.seq }, 'lineage delivery failed unexpectedly');
@@ -265,7 +265,7 @@ export class LineageEmitter {
     }
   }
 
-  async #deliver(pending: Pending, signal: AbortSignal): Promise<void> {
+  async #deliver(lane: Lane, pending: Pending, signal: AbortSignal): Promise<void> {
     try {
       await pending.written;
     } catch {
@@ -326,6 +326,8 @@ export class LineageEmitter {
             : fullJitterMs(this.#failures, retry.initialMs, retry.maxMs);
         this.#notBefore = Math.max(this.#notBefore, Date.now() + delay);
         this.#metrics.retried(retryReason(err));
+        // A START that arrived while this event was failing goes first (the lane is one run).
+        if (this.#startOvertakes(lane, pending)) return;
         if (this.#failures === 1 || this.#failures % 50 === 0)
           this.#log.warn(
             {
@@ -346,6 +348,16 @@ export class LineageEmitter {
       this.#metrics.sent(eventTypeOf(event));
       return this.#drop(pending);
     }
+  }
+
+  /** Moves a pending START of the lane to its head, ahead of `pending`; true if there was one. */
+  #startOvertakes(lane: Lane, pending: Pending): boolean {
+    if (pending.entry.kind === 'S' || lane.queue[0] !== pending) return false;
+    const at = lane.queue.findIndex((p) => p.entry.kind === 'S');
+    if (at <= 0) return false;
+    const [start] = lane.queue.splice(at, 1);
+    lane.queue.unshift(start as Pending);
+    return true;
   }
 
   async #deadLetter(pending: Pending, body: string, error: unknown): Promise<void> {
