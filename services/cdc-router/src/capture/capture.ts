@@ -83,6 +83,8 @@ class PgOutputCapture implements Capture {
   /** A transaction end reached without records to deliver, waiting for the consumer to catch up. */
   private freeLsn: Lsn = 0n;
   private readonly startedListeners: Array<(err: Error | null) => void> = [];
+  /** The state write that records a finished snapshot, awaited by `close()`. */
+  private stateWrite: Promise<void> = Promise.resolve();
 
   private readonly options: CaptureOptions;
   private readonly log: CaptureLogger;
@@ -219,17 +221,17 @@ class PgOutputCapture implements Capture {
     this.log.info({ slot: o.slotName, consistentPoint: formatLsn(point) }, 'slot created; initial snapshot');
     this.notifyStarted(null);
     const ordered = o.tables.map((t) => this.tables.get(t)).filter((t): t is TableInfo => t !== undefined);
-    const rows = await readSnapshot(wire, this.ctx, ordered, this.catalog, point, o.snapshotFetchSize, async (records) => {
+    const rows = await readSnapshot(wire, this.ctx, ordered, this.catalog, point, o.snapshotFetchSize, async (records, final) => {
       if (this.closing) throw new CaptureSourceUnavailable('closed during the snapshot');
       for (const record of records) this.queue.push({ kind: 'record', record, phase: 'snapshot' });
       progress.queued += records.length;
+      if (final) progress.read = true;
       this.signal(true);
-      await this.waitForSpace();
+      this.maybeFinishSnapshot();
+      if (!final) await this.waitForSpace();
     });
-    await wire.query('COMMIT');
-    progress.read = true;
     this.log.info({ slot: o.slotName, rows }, 'initial snapshot read');
-    this.maybeFinishSnapshot();
+    await wire.query('COMMIT');
     return point;
   }
 
@@ -420,7 +422,7 @@ class PgOutputCapture implements Capture {
     if (!s || s.recorded || !s.read || s.queued > 0 || s.acked < s.delivered) return;
     s.recorded = true;
     const o = this.options;
-    catalogSql
+    this.stateWrite = catalogSql
       .writeState(this.pool, o.stateSchema, o.slotName, { snapshotLsn: formatLsn(s.consistentPoint), completed: true, tables: o.tables })
       .then(
         () => this.log.info({ slot: o.slotName }, 'initial snapshot acknowledged'),
@@ -452,6 +454,7 @@ class PgOutputCapture implements Capture {
       await wire.close().catch(() => {});
     }
     await this.running?.catch(() => {});
+    await this.stateWrite;
     await this.pool.end().catch(() => {});
     this.notifyStarted(new CaptureSourceUnavailable('closed before it started'));
   }

@@ -23,7 +23,8 @@ export async function readSnapshot(
   catalog: TypeCatalog,
   consistentPoint: Lsn,
   fetchSize: number,
-  emit: (records: CaptureRecord[]) => Promise<void>,
+  /** `final` is set on the last call (possibly with no records): every row has been emitted. */
+  emit: (records: CaptureRecord[], final: boolean) => Promise<void>,
 ): Promise<number> {
   const xminResult = await client.query('select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as xmin');
   const xmin = Number(xminResult[0]?.rows[0]?.[0] ?? 0);
@@ -45,7 +46,7 @@ export async function readSnapshot(
     if (pending.length >= fetchSize) {
       const out = pending;
       pending = [];
-      await emit(out);
+      await emit(out, false);
     }
   };
 
@@ -72,7 +73,7 @@ export async function readSnapshot(
     await client.query(`close ${cursor}`);
   }
   await flushHeld('last');
-  if (pending.length > 0) await emit(pending);
+  await emit(pending, true);
   return count;
 }
 
