@@ -1,3 +1,3 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'bus' } });
+export default defineProject({ test: { name: 'bus', testTimeout: 30_000, hookTimeout: 120_000 } });

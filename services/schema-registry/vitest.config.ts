@@ -1,3 +1,5 @@
 import { defineProject } from 'vitest/config';
 
-export default defineProject({ test: { name: 'schema-registry' } });
+export default defineProject({
+  test: { name: 'schema-registry', testTimeout: 30_000, hookTimeout: 120_000 },
+});

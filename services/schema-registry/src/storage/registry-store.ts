@@ -68,6 +68,7 @@ const toVersion = (r: {
 export class RegistryStore {
   readonly #pool: pg.Pool;
   readonly #byId = new Map<number, StoredSchema>();
+  readonly #subjectQueues = new Map<string, Promise<void>>();
 
   constructor(databaseUrl: string, poolSize = 10) {
     this.#pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
@@ -181,6 +182,24 @@ export class RegistryStore {
    * time, while other subjects proceed in parallel.
    */
   async withSubjectLock<T>(subject: string, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+    // Writers of one subject queue here first, so waiting writers do not each hold a pooled connection
+    // while the lock holder needs one more (fifty concurrent writers would otherwise exhaust the pool and
+    // deadlock it). The advisory lock still serializes writers across registry processes.
+    const previous = this.#subjectQueues.get(subject) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    const tail = previous.then(() => mine);
+    this.#subjectQueues.set(subject, tail);
+    await previous;
+    try {
+      return await this.#locked(subject, fn);
+    } finally {
+      release();
+      if (this.#subjectQueues.get(subject) === tail) this.#subjectQueues.delete(subject);
+    }
+  }
+
+  async #locked<T>(subject: string, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     try {
       await client.query('begin');
