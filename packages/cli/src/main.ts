@@ -1,4 +1,5 @@
 import { readCliEnv, UsageError } from './cli-config.ts';
+import { gateCommand } from './commands/gate.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { up } from './commands/up.ts';
 
@@ -7,6 +8,7 @@ const HELP = `spine - Data Spine's command line
 Usage:
   spine up [service...]     start the spine in embedded mode (all services by default)
   spine schema ...          publish, validate, lint schema contracts (spine schema for the list)
+  spine gate ...            residency: check routes, explain, diff a candidate matrix, verify-audit
   spine help                this text
 
 Environment:
@@ -25,6 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await up(rest, readCliEnv());
       case 'schema':
         return await schemaCommand(rest, readCliEnv());
+      case 'gate':
+        return await gateCommand(rest, readCliEnv());
       case undefined:
       case 'help':
       case '--help':

@@ -24,6 +24,14 @@ export const SERVICE_CATALOG: readonly ServiceEntry[] = [
     databases: ['spine_registry'],
   },
   {
+    name: 'residency-gate',
+    packageName: '@data-spine/residency-gate',
+    portVariable: 'SPINE_GATE_PORT',
+    defaultPort: 8181,
+    urlVariable: 'SPINE_GATE_URL',
+    databases: ['spine_gate'],
+  },
+  {
     name: 'lineage-collector',
     packageName: '@data-spine/lineage-collector',
     portVariable: 'SPINE_LINEAGE_PORT',

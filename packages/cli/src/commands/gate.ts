@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { publicKeyFrom, verifyAuditLines } from '@data-spine/residency-gate';
+import type { CliEnv } from '../cli-config.ts';
+import { UsageError } from '../cli-config.ts';
+import { gateTarget } from '../gate-target.ts';
+import { gateCheck } from './gate-check.ts';
+import { diffDecisions, loggedDecisions, printDiff } from './gate-diff.ts';
+import { explainRequest, gateExplain } from './gate-explain.ts';
+import { defaultPath, loadPolicy } from './gate-sources.ts';
+
+const USAGE = `spine gate <command>
+  check [routes.yaml]                 decide every route (default streaming/cdc/data-spine.yaml); 1 if any is denied
+  explain <table> <sink>              one route of the routes file, explained for a person
+  explain --source-region R --sink ID --purpose P --classification C --field name[:tag,tag]... [--dataset D]
+  diff --candidate <matrix> [--audit FILE | --gate URL] [--tail N]
+                                      replay logged decisions against a candidate matrix; 1 if any would change
+  verify-audit <file> [--public-key PEM-file|base64]
+                                      verify an exported audit log offline; 1 names the first record altered,
+                                      removed or reordered
+Options: --matrix FILE (default schema/data-residency-matrix.yaml; decisions in process), --gate URL (ask a
+         running gate instead: SPINE_GATE_URL, or the running spine), --contracts DIR (default schema/contracts),
+         --routes FILE, --output text|json
+Exit codes: 0 ok, 1 denied / would change / verification failed, 2 usage or connection error.`;
+
+export async function gateCommand(args: readonly string[], env: Readonly<CliEnv>): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        matrix: { type: 'string' },
+        gate: { type: 'string' },
+        contracts: { type: 'string' },
+        routes: { type: 'string' },
+        output: { type: 'string', default: 'text' },
+        candidate: { type: 'string' },
+        audit: { type: 'string' },
+        tail: { type: 'string', default: '10000' },
+        'public-key': { type: 'string' },
+        dataset: { type: 'string' },
+        'source-region': { type: 'string' },
+        sink: { type: 'string' },
+        'sink-region': { type: 'string' },
+        purpose: { type: 'string' },
+        classification: { type: 'string' },
+        field: { type: 'string', multiple: true },
+        subject: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  const json = values.output === 'json';
+  const dataDir = resolve(env.SPINE_DATA_DIR);
+  const contractsDir = defaultPath(values.contracts, 'schema/contracts');
+  const online = async () => (values.gate ? gateTarget(values.gate, process.env, dataDir) : null);
+  switch (command) {
+    case 'check': {
+      if (rest.length > 1) throw new UsageError(`spine gate check: at most one routes file\n\n${USAGE}`);
+      const gate = await online();
+      return gateCheck({
+        routesFile: defaultPath(rest[0] ?? values.routes, 'streaming/cdc/data-spine.yaml'),
+        contractsDir,
+        policy: gate ? null : await loadPolicy(defaultPath(values.matrix, 'schema/data-residency-matrix.yaml')),
+        gate,
+        json,
+      });
+    }
+    case 'explain': {
+      const gate = await online();
+      const policy = gate && !values.matrix ? null : await loadPolicy(defaultPath(values.matrix, 'schema/data-residency-matrix.yaml'));
+      const req = await explainRequest(rest, values, defaultPath(values.routes, 'streaming/cdc/data-spine.yaml'), contractsDir, policy);
+      return gateExplain(req, policy, gate, json);
+    }
+    case 'diff': {
+      if (!values.candidate) throw new UsageError(`spine gate diff: --candidate <matrix> is required\n\n${USAGE}`);
+      const tail = Number(values.tail);
+      if (!Number.isInteger(tail) || tail < 1) throw new UsageError('--tail: a positive integer');
+      const candidate = await loadPolicy(resolve(values.candidate));
+      const gate = values.audit ? null : await gateTarget(values.gate, process.env, dataDir);
+      return printDiff(diffDecisions(await loggedDecisions(values.audit, gate, tail), candidate), candidate, json);
+    }
+    case 'verify-audit': {
+      if (rest.length !== 1) throw new UsageError(`spine gate verify-audit <file>\n\n${USAGE}`);
+      const file = rest[0] as string;
+      const text = await readFile(file, 'utf8').catch((err: Error) => {
+        throw new UsageError(`cannot read ${file}: ${err.message}`);
+      });
+      let key = null;
+      if (values['public-key']) {
+        const given = values['public-key'];
+        const keyText = await readFile(given, 'utf8').catch(() => given);
+        try {
+          key = publicKeyFrom(keyText);
+        } catch (err) {
+          throw new UsageError(`--public-key: ${(err as Error).message}`);
+        }
+      }
+      const report = verifyAuditLines(text, { publicKey: key });
+      if (json) console.log(JSON.stringify(report, null, 2));
+      else {
+        const first = report.problems[0];
+        if (first) {
+          console.log(`FAILED: ${first.message}`);
+          for (const p of report.problems.slice(1, 10)) console.log(`  also: ${p.message}`);
+        } else {
+          console.log(
+            `ok: ${report.records} record(s) (seq ${report.firstSeq ?? '-'}..${report.lastSeq ?? '-'}), ${report.checkpoints} checkpoint(s) and the head verify` +
+              (report.pinnedKey ? ' against the pinned key' : ' (signatures checked against the key in the file; pass --public-key to pin it)'),
+          );
+        }
+      }
+      return report.ok ? 0 : 1;
+    }
+    case undefined:
+    case 'help':
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`spine gate: unknown command ${command}\n\n${USAGE}`);
+  }
+}
