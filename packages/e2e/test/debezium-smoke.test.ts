@@ -140,8 +140,17 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
         ($2, 'Grace Hopper', 'grace@example.com', 'trial', '2024-02-03T04:05:06Z', 42.00, 'Navy')`,
       [ids.ada, ids.grace],
     );
-    // The snapshot reads those two; everything after streams from the WAL.
+    // The snapshot reads those two; everything after streams from the WAL. A connector is RUNNING before
+    // its snapshot is done, so wait for the snapshot's records before changing anything (under load a
+    // change could otherwise land before the snapshot reads the table).
     const prefix = await startConnector('customer', ['public.customer'], true);
+    const topic = `${prefix}.public.customer`;
+    const snapshot = await collect(
+      bus,
+      ctx,
+      [topic],
+      (s) => s.filter((x) => x.parsed.kind === 'change' && x.parsed.event.op === 'r').length >= 2,
+    );
     await ctx.sql(`update public.customer set status = 'churned' where id = $1`, [ids.ada]);
     await ctx.sql(`update public.customer set id = $2 where id = $1`, [ids.grace, ids.graceNew]);
     await ctx.sql(`delete from public.customer where id = $1`, [ids.ada]);
@@ -150,10 +159,13 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
     );
     await ctx.sql('truncate public.customer');
 
-    const topic = `${prefix}.public.customer`;
-    const seen = await collect(bus, ctx, [topic], (s) =>
-      s.some((x) => x.parsed.kind === 'change' && x.parsed.event.op === 't'),
-    );
+    // The same consumer group: it resumes after the snapshot's records.
+    const seen = [
+      ...snapshot,
+      ...(await collect(bus, ctx, [topic], (s) =>
+        s.some((x) => x.parsed.kind === 'change' && x.parsed.event.op === 't'),
+      )),
+    ];
     save('customer-with-schemas', seen);
     const evs = changes(seen);
     const summary = evs.map((e) =>
@@ -227,14 +239,17 @@ describe('Postgres -> Debezium -> Kafka -> bus -> contracts', () => {
 
   it('carries TOAST placeholders and logical decoding messages (plain JSON, no schemas)', async () => {
     const big = Array.from({ length: 4000 }, (_, i) => ((i * 7919) % 65536).toString(36)).join('-');
+    // A row for the snapshot to read: once its record arrives the snapshot is over and changes stream.
+    await ctx.sql(`insert into public.support_ticket values (0, 'before the snapshot', 'x')`);
     const prefix = await startConnector('ticket', ['public.support_ticket'], false);
+    const topic = `${prefix}.public.support_ticket`;
+    await collect(bus, ctx, [topic], (s) => s.length >= 1);
     await ctx.sql('insert into public.support_ticket values (1, $1, $2)', ['Login fails', big]);
     // Default replica identity: the unchanged TOASTed body is not in the WAL record of this update.
     await ctx.sql(`update public.support_ticket set subject = 'Login fails on SSO' where id = 1`);
     await ctx.sql(`select pg_logical_emit_message(true, 'spine', 'hello from the smoke test')`);
     await ctx.sql('delete from public.support_ticket where id = 1');
 
-    const topic = `${prefix}.public.support_ticket`;
     const seen = await collect(
       bus,
       ctx,
