@@ -2,6 +2,7 @@ import type { Logger } from '@data-spine/service-kit';
 import { Overloaded, StoreUnavailable } from '../errors.ts';
 import type { LineageGraph } from '../graph/lineage-graph.ts';
 import type { LineageMetrics } from '../metrics/lineage-metrics.ts';
+import { EventsAlreadyStored } from '../storage/lineage-store.ts';
 import type { LineageStore } from '../storage/lineage-store.ts';
 import { planBatch } from './batch-plan.ts';
 import type { BatchPlan } from './batch-plan.ts';
@@ -106,19 +107,22 @@ export class IngestQueue {
     const unique = new Map<string, LineageEvent>();
     for (const e of events) if (!unique.has(e.hash)) unique.set(e.hash, e);
     const list = [...unique.values()];
-    let plan: BatchPlan | null = null;
-    const stored = await this.#store.transaction(async (q) => {
-      const fresh = await this.#store.insertEvents(q, list);
-      if (fresh.size > 0) {
-        plan = planBatch(
-          this.#graph,
-          list.filter((e) => fresh.has(e.hash)),
-        );
-        await this.#store.writePlan(q, plan);
+    let stored = new Set<string>();
+    for (let attempt = 0; ; attempt++) {
+      const known = await this.#store.knownHashes(list.map((e) => e.hash));
+      const fresh = list.filter((e) => !known.has(e.hash));
+      if (fresh.length === 0) break;
+      const plan = planBatch(this.#graph, fresh);
+      try {
+        await this.#store.applyBatch(fresh, plan);
+      } catch (err) {
+        if (err instanceof EventsAlreadyStored && attempt < 3) continue;
+        throw err;
       }
-      return fresh;
-    });
-    if (plan) this.#apply(plan);
+      this.#apply(plan);
+      stored = new Set(fresh.map((e) => e.hash));
+      break;
+    }
     const m = this.#opts.metrics;
     m.events.inc({ result: 'stored' }, stored.size);
     m.events.inc({ result: 'duplicate' }, events.length - stored.size);

@@ -1,3 +1,5 @@
+import { INGEST_FUNCTION } from './ingest-function.ts';
+
 /** Idempotent DDL, run in order at boot under an advisory lock. */
 export const MIGRATIONS: readonly string[] = [
   `create table if not exists lin_events (
@@ -109,4 +111,5 @@ export const MIGRATIONS: readonly string[] = [
      version integer not null,
      field_tags jsonb not null,
      fetched_at timestamptz not null)`,
+  INGEST_FUNCTION,
 ];
