@@ -3,7 +3,12 @@ import { InvalidSchemaError } from '../schema-format.ts';
 import { AvroModel } from './avro-model.ts';
 import { compactJson, confluentNormalizedForm } from './canonical-form.ts';
 import { describeIncompatibility } from './compatibility-messages.ts';
-import { AmbiguousFieldError, CompatibilityChecker, ComparisonTooDeepError, locationOf } from './compatibility.ts';
+import {
+  AmbiguousFieldError,
+  CompatibilityChecker,
+  ComparisonTooDeepError,
+  locationOf,
+} from './compatibility.ts';
 import { readJson } from './json-reader.ts';
 import { flattenReferences } from './references.ts';
 import { SchemaParser } from './schema-parser.ts';
@@ -17,7 +22,11 @@ import { outlineSchema } from './schema-outline.ts';
 export const avroFormat: SchemaFormat = {
   type: 'AVRO',
 
-  parse(text: string, references: readonly ResolvedReference[], options: { normalize: boolean }): ParsedSchema {
+  parse(
+    text: string,
+    references: readonly ResolvedReference[],
+    options: { normalize: boolean },
+  ): ParsedSchema {
     try {
       const parser = new SchemaParser();
       for (const ref of flattenReferences(references)) {
@@ -46,7 +55,9 @@ export const avroFormat: SchemaFormat = {
       };
     } catch (err) {
       if (err instanceof RangeError) {
-        throw new InvalidSchemaError('the schema is too deeply nested or too large to process', '/', { cause: err });
+        throw new InvalidSchemaError('the schema is too deeply nested or too large to process', '/', {
+          cause: err,
+        });
       }
       throw err;
     }
@@ -54,7 +65,9 @@ export const avroFormat: SchemaFormat = {
 
   checkCompatibility(reader: ParsedSchema, writer: ParsedSchema): CompatibilityIssue[] {
     if (!(reader.model instanceof AvroModel) || !(writer.model instanceof AvroModel)) {
-      return [{ path: '/', rule: 'SCHEMA_TYPE_CHANGED', message: 'Incompatible because of different schema type' }];
+      return [
+        { path: '/', rule: 'SCHEMA_TYPE_CHANGED', message: 'Incompatible because of different schema type' },
+      ];
     }
     if (reader.model === writer.model) return [];
     try {
@@ -64,10 +77,23 @@ export const avroFormat: SchemaFormat = {
       });
     } catch (err) {
       if (err instanceof AmbiguousFieldError) {
-        return [{ path: err.location, rule: 'READER_FIELD_MATCHES_MULTIPLE_WRITER_FIELDS', message: `READER_FIELD_MATCHES_MULTIPLE_WRITER_FIELDS at '${err.location}': ${err.message}; give the field aliases that match one writer field` }];
+        return [
+          {
+            path: err.location,
+            rule: 'READER_FIELD_MATCHES_MULTIPLE_WRITER_FIELDS',
+            message: `READER_FIELD_MATCHES_MULTIPLE_WRITER_FIELDS at '${err.location}': ${err.message}; give the field aliases that match one writer field`,
+          },
+        ];
       }
       if (err instanceof ComparisonTooDeepError || err instanceof RangeError) {
-        return [{ path: '/', rule: 'COMPARISON_TOO_DEEP', message: "COMPARISON_TOO_DEEP at '/': the schemas nest named types too deeply to be shown compatible; simplify them" }];
+        return [
+          {
+            path: '/',
+            rule: 'COMPARISON_TOO_DEEP',
+            message:
+              "COMPARISON_TOO_DEEP at '/': the schemas nest named types too deeply to be shown compatible; simplify them",
+          },
+        ];
       }
       throw err;
     }

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { AvroModel } from './avro-model.ts';
+import type { AvroModel } from './avro-model.ts';
 import { parsingCanonicalForm } from './canonical-form.ts';
 import { avroFormat } from './index.ts';
 import { javaDouble, javaFloat } from './java-numbers.ts';
-import { CASE_026_AS_WRITTEN, PARSING_CANONICAL_FORM_CASES } from './fixtures/parsing-canonical-form-cases.ts';
+import {
+  CASE_026_AS_WRITTEN,
+  PARSING_CANONICAL_FORM_CASES,
+} from './fixtures/parsing-canonical-form-cases.ts';
 
 const parse = (text: string, normalize = false, references: Parameters<typeof avroFormat.parse>[1] = []) =>
   avroFormat.parse(text, references, { normalize });
@@ -30,7 +33,9 @@ describe("Avro's Parsing Canonical Form (share/test/data/schema-tests.txt)", () 
   });
 
   it('case 026 as written has a string default for a boolean, which validated parsing refuses', () => {
-    expect(() => parse(CASE_026_AS_WRITTEN)).toThrow(/invalid default for field 'f1': "true" is not a valid boolean/);
+    expect(() => parse(CASE_026_AS_WRITTEN)).toThrow(
+      /invalid default for field 'f1': "true" is not a valid boolean/,
+    );
   });
 
   it('writes a named type out once and by full name afterwards, across namespaces', () => {
@@ -53,8 +58,11 @@ describe("Avro's Parsing Canonical Form (share/test/data/schema-tests.txt)", () 
 
 describe('identity text without normalize: the text without insignificant whitespace', () => {
   it('drops whitespace and comments and keeps everything else as written', () => {
-    const text = '{ "type" : "record", /* c */ "name":"R",\n "fields": [ {"name":"a","type":"double","default":1.50} ] } // end';
-    expect(parse(text).canonical).toBe('{"type":"record","name":"R","fields":[{"name":"a","type":"double","default":1.50}]}');
+    const text =
+      '{ "type" : "record", /* c */ "name":"R",\n "fields": [ {"name":"a","type":"double","default":1.50} ] } // end';
+    expect(parse(text).canonical).toBe(
+      '{"type":"record","name":"R","fields":[{"name":"a","type":"double","default":1.50}]}',
+    );
   });
 
   it('keeps different spellings of one schema apart, as Confluent compares schema strings', () => {
@@ -67,7 +75,12 @@ describe("identity text with normalize: Confluent's normalized form (AvroSchemaU
     parse(typeof schema === 'string' ? schema : JSON.stringify(schema), true, references).canonical;
 
   it('makes spellings of one schema equal: attribute order, primitive objects, namespaces, whitespace', () => {
-    const a = norm({ type: 'record', name: 'Customer', namespace: 'shop', fields: [{ name: 'id', type: { type: 'long' } }] });
+    const a = norm({
+      type: 'record',
+      name: 'Customer',
+      namespace: 'shop',
+      fields: [{ name: 'id', type: { type: 'long' } }],
+    });
     const b = norm('{"fields":[{"type":"long","name":"id"}],"name":"shop.Customer","type":"record"}');
     expect(a).toBe(b);
     expect(a).toBe('{"name":"shop.Customer","type":"record","fields":[{"name":"id","type":"long"}]}');
@@ -82,7 +95,11 @@ describe("identity text with normalize: Confluent's normalized form (AvroSchemaU
       fields: [
         { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' }, doc: 'when' },
         { name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 9, scale: 2 } },
-        { name: 'kind', type: { type: 'enum', name: 'Kind', symbols: ['A', 'B'], default: 'A' }, default: 'B' },
+        {
+          name: 'kind',
+          type: { type: 'enum', name: 'Kind', symbols: ['A', 'B'], default: 'A' },
+          default: 'B',
+        },
         { name: 'rank', type: 'int', order: 'descending', aliases: ['position'] },
       ],
     });
@@ -142,11 +159,25 @@ describe("identity text with normalize: Confluent's normalized form (AvroSchemaU
 
   it('writes types from references by name, as Confluent seeds its table with them', () => {
     const refs = [
-      { name: 'shop.Address', subject: 'address', version: 1, references: [], schema: JSON.stringify({ type: 'record', name: 'Address', namespace: 'shop', fields: [{ name: 'city', type: 'string' }] }) },
+      {
+        name: 'shop.Address',
+        subject: 'address',
+        version: 1,
+        references: [],
+        schema: JSON.stringify({
+          type: 'record',
+          name: 'Address',
+          namespace: 'shop',
+          fields: [{ name: 'city', type: 'string' }],
+        }),
+      },
     ];
-    expect(norm({ type: 'record', name: 'Customer', namespace: 'shop', fields: [{ name: 'home', type: 'Address' }] }, refs)).toBe(
-      '{"name":"shop.Customer","type":"record","fields":[{"name":"home","type":"shop.Address"}]}',
-    );
+    expect(
+      norm(
+        { type: 'record', name: 'Customer', namespace: 'shop', fields: [{ name: 'home', type: 'Address' }] },
+        refs,
+      ),
+    ).toBe('{"name":"shop.Customer","type":"record","fields":[{"name":"home","type":"shop.Address"}]}');
   });
 });
 

@@ -117,7 +117,12 @@ export function confluentNormalizedForm(root: AvroType, fromReferences: Readonly
         return;
       default: {
         if (t.logicalType) {
-          out.push(`{"type":"${t.type}"`, logicalProps(t.logicalType), simpleProps(t.props, logicalKeys(t.logicalType)), '}');
+          out.push(
+            `{"type":"${t.type}"`,
+            logicalProps(t.logicalType),
+            simpleProps(t.props, logicalKeys(t.logicalType)),
+            '}',
+          );
         } else if (t.props.size > 0) {
           out.push(`{"type":"${t.type}"`, simpleProps(t.props, new Set()), '}');
         } else {
@@ -152,7 +157,8 @@ export function confluentNormalizedForm(root: AvroType, fromReferences: Readonly
     }
     if (t.doc) out.push(`,"doc":${jacksonString(t.doc)}`);
     if (t.aliases.length > 0) out.push(`,"aliases":${sortedStrings(t.aliases)}`);
-    if (t.type === 'enum' && t.enumDefault !== undefined) out.push(`,"default":${jacksonString(t.enumDefault)}`);
+    if (t.type === 'enum' && t.enumDefault !== undefined)
+      out.push(`,"default":${jacksonString(t.enumDefault)}`);
     out.push(simpleProps(t.props, skip), '}');
   };
   build(root);
@@ -202,21 +208,21 @@ export function compareCodeUnits(a: string, b: string): number {
 
 /** A string as Jackson writes it: `"` and `\` escaped, control characters as `\n`-style or `\u00XX`. */
 export function jacksonString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c >= 0x20) out += s[i];
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x08) out += '\\b';
-    else if (c === 0x0c) out += '\\f';
-    else out += `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
-  }
-  return out + '"';
+  // eslint-disable-next-line no-control-regex
+  if (!/["\\\u0000-\u001f]/.test(s)) return `"${s}"`;
+  // eslint-disable-next-line no-control-regex
+  return `"${s.replace(/["\\\u0000-\u001f]/g, (ch) => JACKSON_ESCAPES[ch] ?? `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)}"`;
 }
+
+const JACKSON_ESCAPES: Readonly<Record<string, string>> = {
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\t': '\\t',
+  '\r': '\\r',
+  '\b': '\\b',
+  '\f': '\\f',
+};
 
 /**
  * A JSON value as Confluent writes it back: Jackson converts it to a Java value for the type
@@ -232,7 +238,7 @@ export function javaValue(node: JsonNode, type: AvroType | undefined): string {
       return String(node.value);
     case 'string':
       if (t?.type === 'bytes' || t?.type === 'fixed') {
-        return jacksonString(node.value.replace(/[^\u0000-\u00ff]/g, '?'));
+        return jacksonString(node.value.replace(/[^\x00-\xff]/g, '?')); // eslint-disable-line no-control-regex
       }
       return jacksonString(node.value);
     case 'number':

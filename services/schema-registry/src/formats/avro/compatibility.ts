@@ -1,5 +1,5 @@
 import type { AvroType, EnumType, Field, FixedType, NamedType, RecordType } from './avro-model.ts';
-import { typeName } from './avro-model.ts';
+import { isNamed, isPrimitive, typeName } from './avro-model.ts';
 import { compareCodeUnits } from './canonical-form.ts';
 
 /** Java's `SchemaCompatibility.SchemaIncompatibilityType`. */
@@ -23,7 +23,13 @@ export interface Incompatibility {
 
 /** Java's `Incompatibility.getLocation()`: a JSON pointer, `/` at the root. */
 export function locationOf(i: Incompatibility): string {
-  return '/' + i.location.slice(1).map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+  return (
+    '/' +
+    i.location
+      .slice(1)
+      .map((t) => t.replace(/~/g, '~0').replace(/\//g, '~1'))
+      .join('/')
+  );
 }
 
 interface Result {
@@ -37,7 +43,10 @@ const IN_PROGRESS: Result = { compatible: true, incompatibilities: [] };
 function merge(a: Result, b: Result): Result {
   if (b.incompatibilities.length === 0 && b.compatible) return a;
   if (a.incompatibilities.length === 0 && a.compatible) return b;
-  return { compatible: a.compatible && b.compatible, incompatibilities: [...a.incompatibilities, ...b.incompatibilities] };
+  return {
+    compatible: a.compatible && b.compatible,
+    incompatibilities: [...a.incompatibilities, ...b.incompatibilities],
+  };
 }
 
 /** Recursion deeper than this (long chains of distinct named types) is refused rather than overflowing. */
@@ -61,7 +70,18 @@ export class CompatibilityChecker {
 
   /** Java's `getCompatibility(referenceToken, reader, writer, location)`. */
   #get(token: string, reader: AvroType, writer: AvroType, location: string[]): Result {
+    // Equal primitive types are compatible wherever they meet; no memo entry can make a difference.
+    if (reader.type === writer.type && isPrimitive(reader.type)) return COMPATIBLE;
     location.push(token);
+    if (!isNamed(reader)) {
+      // Only named types recur, so a pair whose reader is not named is met once per visit of the named
+      // pair around it, which the memo already makes a single visit: Java's memo entry for it is never read.
+      if (++this.#depth > MAX_COMPARISON_DEPTH) throw new ComparisonTooDeepError();
+      const result = this.#calculate(reader, writer, location);
+      this.#depth--;
+      location.pop();
+      return result;
+    }
     let byWriter = this.#memo.get(reader);
     if (!byWriter) {
       byWriter = new Map();
@@ -110,7 +130,11 @@ export class CompatibilityChecker {
             if (!this.#fresh(reader, writerBranch).compatible) {
               result = merge(
                 result,
-                incompatible('MISSING_UNION_BRANCH', `reader union lacking writer type: ${typeName(writerBranch)}`, location),
+                incompatible(
+                  'MISSING_UNION_BRANCH',
+                  `reader union lacking writer type: ${typeName(writerBranch)}`,
+                  location,
+                ),
               );
             }
             location.pop();
@@ -132,7 +156,9 @@ export class CompatibilityChecker {
       case 'long':
         return writer.type === 'int' ? result : this.#mismatch(reader, writer, location);
       case 'float':
-        return writer.type === 'int' || writer.type === 'long' ? result : this.#mismatch(reader, writer, location);
+        return writer.type === 'int' || writer.type === 'long'
+          ? result
+          : this.#mismatch(reader, writer, location);
       case 'double':
         return writer.type === 'int' || writer.type === 'long' || writer.type === 'float'
           ? result
@@ -143,9 +169,13 @@ export class CompatibilityChecker {
         return writer.type === 'bytes' ? result : this.#mismatch(reader, writer, location);
       case 'union': {
         for (const branch of reader.branches) {
-          if (this.#fresh(branch, writer).compatible) return result;
+          if (mayRead(branch, writer) && this.#fresh(branch, writer).compatible) return result;
         }
-        return incompatible('MISSING_UNION_BRANCH', `reader union lacking writer type: ${typeName(writer)}`, location);
+        return incompatible(
+          'MISSING_UNION_BRANCH',
+          `reader union lacking writer type: ${typeName(writer)}`,
+          location,
+        );
       }
       default:
         return this.#mismatch(reader, writer, location);
@@ -165,7 +195,10 @@ export class CompatibilityChecker {
           if (readerField.type.type === 'enum' && readerField.type.enumDefault !== undefined) {
             result = merge(result, this.#get('type', readerField.type, writer, location));
           } else {
-            result = merge(result, incompatible('READER_FIELD_MISSING_DEFAULT_VALUE', readerField.name, location));
+            result = merge(
+              result,
+              incompatible('READER_FIELD_MISSING_DEFAULT_VALUE', readerField.name, location),
+            );
           }
         }
       } else {
@@ -179,9 +212,14 @@ export class CompatibilityChecker {
 
   #enumSymbols(reader: EnumType, writer: EnumType, location: string[]): Result {
     location.push('symbols');
-    const missing = [...new Set(writer.symbols)].filter((s) => !reader.symbolSet.has(s)).sort(compareCodeUnits);
     let result = COMPATIBLE;
-    if (missing.length > 0 && !(reader.enumDefault !== undefined && reader.symbolSet.has(reader.enumDefault))) {
+    const missing = writer.symbols.every((s) => reader.symbolSet.has(s))
+      ? []
+      : [...new Set(writer.symbols)].filter((s) => !reader.symbolSet.has(s)).sort(compareCodeUnits);
+    if (
+      missing.length > 0 &&
+      !(reader.enumDefault !== undefined && reader.symbolSet.has(reader.enumDefault))
+    ) {
       result = incompatible('MISSING_ENUM_SYMBOLS', `[${missing.join(', ')}]`, location);
     }
     location.pop();
@@ -216,6 +254,28 @@ export class CompatibilityChecker {
   }
 }
 
+const PROMOTIONS: Readonly<Record<string, readonly string[]>> = {
+  long: ['int'],
+  float: ['int', 'long'],
+  double: ['int', 'long', 'float'],
+  bytes: ['string'],
+  string: ['bytes'],
+};
+
+/**
+ * False when `reader` (a union branch) certainly cannot read `writer` (not a union): a different type
+ * without a promotion, or a named type of another name. Java computes those pairs in full only to find them
+ * incompatible; skipping them gives the same verdict and keeps unions of many records linear-ish.
+ */
+function mayRead(reader: AvroType, writer: AvroType): boolean {
+  if (reader.type === writer.type) {
+    return reader.type === 'record' || reader.type === 'enum' || reader.type === 'fixed'
+      ? schemaNameEquals(reader, writer as NamedType)
+      : true;
+  }
+  return PROMOTIONS[reader.type]?.includes(writer.type) ?? false;
+}
+
 function incompatible(type: IncompatibilityType, message: string, location: readonly string[]): Result {
   return { compatible: false, incompatibilities: [{ type, message, location: [...location] }] };
 }
@@ -238,9 +298,14 @@ export class AmbiguousFieldError extends Error {
  * Java's `lookupWriterField`: the writer field with the reader field's name or one of its aliases; more
  * than one match (counting the same field twice, as Java does) is an error.
  */
-export function lookupWriterField(writer: RecordType, readerField: Field, location: readonly string[] = []): Field | undefined {
-  const matches: Field[] = [];
+export function lookupWriterField(
+  writer: RecordType,
+  readerField: Field,
+  location: readonly string[] = [],
+): Field | undefined {
   const direct = writer.fieldsByName.get(readerField.name);
+  if (readerField.aliases.length === 0) return direct;
+  const matches: Field[] = [];
   if (direct) matches.push(direct);
   for (const alias of readerField.aliases) {
     const f = writer.fieldsByName.get(alias);

@@ -2,6 +2,8 @@ import { InvalidSchemaError } from '../schema-format.ts';
 import type { AvroType } from './avro-model.ts';
 import type { JsonNode } from './json-reader.ts';
 import { numberClass } from './json-reader.ts';
+import type { Where } from './names.ts';
+import { at } from './names.ts';
 
 /**
  * Java's `Schema.isValidDefault`, which the parser runs on every field default when `validateDefaults` is
@@ -10,7 +12,7 @@ import { numberClass } from './json-reader.ts';
  * not checked); an int must be an integral number in int range, a long one in long range; float and double
  * take any number; a record default is an object whose every field, or that field's own default, fits.
  */
-export function isValidDefault(type: AvroType, value: JsonNode | undefined, path: string): boolean {
+export function isValidDefault(type: AvroType, value: JsonNode | undefined, path: Where): boolean {
   if (value === undefined) return false;
   switch (type.type) {
     case 'string':
@@ -41,7 +43,7 @@ export function isValidDefault(type: AvroType, value: JsonNode | undefined, path
       );
     case 'union': {
       const first = type.branches[0];
-      if (!first) throw new InvalidSchemaError('a union with no branches cannot have a default', path);
+      if (!first) throw new InvalidSchemaError('a union with no branches cannot have a default', at(path));
       return isValidDefault(first, value, path);
     }
     case 'record': {
@@ -50,7 +52,7 @@ export function isValidDefault(type: AvroType, value: JsonNode | undefined, path
         // Java throws "Schema fields not set yet": the record is still being defined.
         throw new InvalidSchemaError(
           `the default refers to record '${type.fullName}' while its fields are still being defined`,
-          path,
+          at(path),
         );
       }
       return type.fields.every((f) => isValidDefault(f.type, value.entries.get(f.name) ?? f.default, path));

@@ -20,6 +20,7 @@ export type JsonObject = Extract<JsonNode, { kind: 'object' }>;
 /** Objects and arrays inside one another; deeper schemas are refused (42201), never a stack overflow. */
 export const MAX_NESTING = 256;
 
+// eslint-disable-next-line no-control-regex -- JSON forbids raw control characters in strings
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const LITERAL = /true|false|null/y;
@@ -171,7 +172,10 @@ class Reader {
     const before = this.#text.slice(0, this.#at);
     const line = before.split('\n').length;
     const column = this.#at - before.lastIndexOf('\n');
-    return new InvalidSchemaError(`invalid JSON: ${what} at line ${line} column ${column}`, pointer(this.#path));
+    return new InvalidSchemaError(
+      `invalid JSON: ${what} at line ${line} column ${column}`,
+      pointer(this.#path),
+    );
   }
 }
 

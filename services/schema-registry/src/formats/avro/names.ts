@@ -18,9 +18,16 @@ export function nameProblem(name: string): string | null {
     : `illegal initial character in name '${name}'`;
 }
 
-export function requireName(name: string, what: string, path: string): string {
+/** A JSON pointer, or a function computing it (only needed when something is wrong). */
+export type Where = string | (() => string);
+
+export function at(where: Where): string {
+  return typeof where === 'string' ? where : where();
+}
+
+export function requireName(name: string, what: string, path: Where): string {
   const problem = nameProblem(name);
-  if (problem) throw new InvalidSchemaError(`invalid ${what}: ${problem}`, path);
+  if (problem) throw new InvalidSchemaError(`invalid ${what}: ${problem}`, at(path));
   return name;
 }
 
@@ -34,7 +41,7 @@ export interface QualifiedName {
  * Java's `Schema.Name(name, space)`: a name with dots carries its own namespace, otherwise it takes `space`;
  * an empty namespace is the null namespace. Validates every part.
  */
-export function qualify(name: string, space: string | null, what: string, path: string): QualifiedName {
+export function qualify(name: string, space: string | null, what: string, path: Where): QualifiedName {
   const lastDot = name.lastIndexOf('.');
   let simple = name;
   let namespace = space;
@@ -48,7 +55,7 @@ export function qualify(name: string, space: string | null, what: string, path: 
     for (const part of namespace.split('.')) requireName(part, `namespace of ${what} '${name}'`, path);
   }
   if (isPrimitive(simple)) {
-    throw new InvalidSchemaError(`invalid ${what}: '${simple}' is a primitive type name`, path);
+    throw new InvalidSchemaError(`invalid ${what}: '${simple}' is a primitive type name`, at(path));
   }
   return { name: simple, namespace, fullName: namespace === null ? simple : `${namespace}.${simple}` };
 }

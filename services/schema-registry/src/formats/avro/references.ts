@@ -13,7 +13,8 @@ export function flattenReferences(references: readonly ResolvedReference[]): Res
   const out: ResolvedReference[] = [];
   const seen = new Set<string>();
   const visit = (refs: readonly ResolvedReference[], depth: number): void => {
-    if (depth > MAX_DEPTH) throw new InvalidSchemaError(`references nest deeper than ${MAX_DEPTH} levels`, '/');
+    if (depth > MAX_DEPTH)
+      throw new InvalidSchemaError(`references nest deeper than ${MAX_DEPTH} levels`, '/');
     for (const ref of refs) {
       if (seen.has(ref.name)) continue;
       seen.add(ref.name);

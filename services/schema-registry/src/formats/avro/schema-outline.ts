@@ -49,7 +49,8 @@ export function outlineSchema(root: AvroType): Outline {
             path: fieldPath,
             name: f.name,
             ...(f.doc !== undefined ? { doc: f.doc } : {}),
-            tags: tags?.kind === 'array' ? tags.items.flatMap((i) => (i.kind === 'string' ? [i.value] : [])) : [],
+            tags:
+              tags?.kind === 'array' ? tags.items.flatMap((i) => (i.kind === 'string' ? [i.value] : [])) : [],
             type: describeType(f.type),
           });
           visit(f.type, fieldPath);

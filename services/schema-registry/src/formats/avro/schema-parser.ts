@@ -18,7 +18,18 @@ import { logicalTypeOf } from './logical-types.ts';
 import { lookupCandidates, qualify, requireName } from './names.ts';
 
 /** Attributes Avro reserves (Java's `SCHEMA_RESERVED`, `ENUM_RESERVED`, `FIELD_RESERVED`). */
-const SCHEMA_RESERVED = new Set(['doc', 'fields', 'items', 'name', 'namespace', 'size', 'symbols', 'values', 'type', 'aliases']);
+const SCHEMA_RESERVED = new Set([
+  'doc',
+  'fields',
+  'items',
+  'name',
+  'namespace',
+  'size',
+  'symbols',
+  'values',
+  'type',
+  'aliases',
+]);
 const ENUM_RESERVED = new Set([...SCHEMA_RESERVED, 'default']);
 const FIELD_RESERVED = new Set(['default', 'doc', 'name', 'order', 'type', 'aliases']);
 const ORDERS = new Set(['ascending', 'descending', 'ignore']);
@@ -97,12 +108,20 @@ export class SchemaParser {
       case 'array': {
         const items = node.entries.get('items');
         if (!items) throw new InvalidSchemaError("an array needs 'items'", pointer(path));
-        return { type: 'array', items: this.#parse(items, space, [...path, 'items']), props: props(node, SCHEMA_RESERVED) };
+        return {
+          type: 'array',
+          items: this.#parse(items, space, [...path, 'items']),
+          props: props(node, SCHEMA_RESERVED),
+        };
       }
       case 'map': {
         const values = node.entries.get('values');
         if (!values) throw new InvalidSchemaError("a map needs 'values'", pointer(path));
-        return { type: 'map', values: this.#parse(values, space, [...path, 'values']), props: props(node, SCHEMA_RESERVED) };
+        return {
+          type: 'map',
+          values: this.#parse(values, space, [...path, 'values']),
+          props: props(node, SCHEMA_RESERVED),
+        };
       }
       default:
         // Java: `{"type": "Name"}` names a defined type, looked up in the enclosing namespace only.
@@ -138,12 +157,14 @@ export class SchemaParser {
     }
     const nsNode = node.entries.get('namespace');
     const ns = nsNode?.kind === 'string' ? nsNode.value : space;
-    const q = qualify(nameNode.value, ns, `${what} name`, pointer([...path, 'name']));
+    const q = qualify(nameNode.value, ns, `${what} name`, () => pointer([...path, 'name']));
     const docNode = node.entries.get('doc');
     return {
       ...q,
       doc: docNode?.kind === 'string' ? docNode.value : undefined,
-      aliases: aliasesOf(node, path).map((a) => qualify(a, q.namespace, 'alias', pointer([...path, 'aliases'])).fullName),
+      aliases: aliasesOf(node, path).map(
+        (a) => qualify(a, q.namespace, 'alias', () => pointer([...path, 'aliases'])).fullName,
+      ),
       definedIn: this.#definedIn,
       pointer: pointer(path),
     };
@@ -153,7 +174,10 @@ export class SchemaParser {
     const existing = this.names.get(t.fullName);
     if (existing) {
       const where = existing.definedIn === undefined ? 'this schema' : `reference '${existing.definedIn}'`;
-      throw new InvalidSchemaError(`can't redefine '${t.fullName}' (already defined in ${where})`, pointer(path));
+      throw new InvalidSchemaError(
+        `can't redefine '${t.fullName}' (already defined in ${where})`,
+        pointer(path),
+      );
     }
     this.names.set(t.fullName, t);
   }
@@ -199,7 +223,7 @@ export class SchemaParser {
     if (nameNode?.kind !== 'string') {
       throw new InvalidSchemaError("a field needs a 'name' (a string)", pointer([...path, 'name']));
     }
-    const name = requireName(nameNode.value, 'field name', pointer([...path, 'name']));
+    const name = requireName(nameNode.value, 'field name', () => pointer([...path, 'name']));
     const typeNode = node.entries.get('type');
     if (!typeNode) throw new InvalidSchemaError(`field '${name}' needs a 'type'`, pointer(path));
     const type = this.#parse(typeNode, space, [...path, 'type']);
@@ -216,16 +240,17 @@ export class SchemaParser {
       order = o as Field['order'];
     }
     let def = node.entries.get('default');
-    const defaultPath = pointer([...path, 'default']);
+    const defaultPath = () => pointer([...path, 'default']);
     if (def?.kind === 'string' && (type.type === 'float' || type.type === 'double')) {
       const n = javaParseDouble(def.value);
-      if (n === null) throw new InvalidSchemaError(`field '${name}': can't parse number '${def.value}'`, defaultPath);
+      if (n === null)
+        throw new InvalidSchemaError(`field '${name}': can't parse number '${def.value}'`, defaultPath());
       def = { kind: 'number', raw: javaDouble(n) };
     }
     if (def !== undefined && !isValidDefault(type, def, defaultPath)) {
       throw new InvalidSchemaError(
         `invalid default for field '${name}': ${describeValue(def)} is not a valid ${describeType(type)}`,
-        defaultPath,
+        defaultPath(),
       );
     }
     const docNode = node.entries.get('doc');
@@ -250,10 +275,10 @@ export class SchemaParser {
     const symbols: string[] = [];
     const symbolSet = new Set<string>();
     symbolsNode.items.forEach((s, i) => {
-      const at = pointer([...path, 'symbols', i]);
-      if (s.kind !== 'string') throw new InvalidSchemaError('an enum symbol must be a string', at);
+      const at = () => pointer([...path, 'symbols', i]);
+      if (s.kind !== 'string') throw new InvalidSchemaError('an enum symbol must be a string', at());
       requireName(s.value, 'enum symbol', at);
-      if (symbolSet.has(s.value)) throw new InvalidSchemaError(`duplicate enum symbol '${s.value}'`, at);
+      if (symbolSet.has(s.value)) throw new InvalidSchemaError(`duplicate enum symbol '${s.value}'`, at());
       symbolSet.add(s.value);
       symbols.push(s.value);
     });
@@ -266,7 +291,14 @@ export class SchemaParser {
         pointer([...path, 'default']),
       );
     }
-    const t: EnumType = { type: 'enum', ...base, props: props(node, ENUM_RESERVED), symbols, symbolSet, enumDefault };
+    const t: EnumType = {
+      type: 'enum',
+      ...base,
+      props: props(node, ENUM_RESERVED),
+      symbols,
+      symbolSet,
+      enumDefault,
+    };
     this.#define(t, path);
     return t;
   }
@@ -279,7 +311,13 @@ export class SchemaParser {
     }
     const size = Number(sizeNode.raw);
     const p = props(node, SCHEMA_RESERVED);
-    const t: FixedType = { type: 'fixed', ...base, props: p, size, logicalType: logicalTypeOf('fixed', p, size) };
+    const t: FixedType = {
+      type: 'fixed',
+      ...base,
+      props: p,
+      size,
+      logicalType: logicalTypeOf('fixed', p, size),
+    };
     this.#define(t, path);
     return t;
   }
@@ -298,7 +336,8 @@ function props(node: JsonObject, reserved: ReadonlySet<string>): Props {
 function aliasesOf(node: JsonObject, path: Path): string[] {
   const a = node.entries.get('aliases');
   if (a === undefined) return [];
-  if (a.kind !== 'array') throw new InvalidSchemaError("'aliases' must be an array", pointer([...path, 'aliases']));
+  if (a.kind !== 'array')
+    throw new InvalidSchemaError("'aliases' must be an array", pointer([...path, 'aliases']));
   return a.items.map((item, i) => {
     if (item.kind !== 'string') {
       throw new InvalidSchemaError('an alias must be a string', pointer([...path, 'aliases', i]));
@@ -325,7 +364,8 @@ function describeValue(v: JsonNode): string {
 }
 
 function describeType(t: AvroType): string {
-  if (t.type === 'union') return `${t.branches[0] ? describeType(t.branches[0]) : 'empty union'} (a union's default must fit its first branch)`;
+  if (t.type === 'union')
+    return `${t.branches[0] ? describeType(t.branches[0]) : 'empty union'} (a union's default must fit its first branch)`;
   if (t.type === 'record' || t.type === 'enum' || t.type === 'fixed') return `${t.type} ${t.fullName}`;
   return t.type;
 }
