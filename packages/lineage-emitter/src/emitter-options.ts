@@ -18,6 +18,7 @@ const Tunables = z.object({
     .default('default'),
   deadLetterPath: z.string().min(1).optional(),
   concurrency: z.number().int().min(1).max(64).default(4),
+  ordering: z.enum(['run', 'root-job']).default('run'),
   fsync: z.boolean().default(true),
   maxEventBytes: z
     .number()

@@ -37,9 +37,10 @@ export interface CloseResult {
  * The durable OpenLineage emitter. `emit()` resolves once the event is on disk in the spool; workers then
  * deliver it through the transport and remove it once acknowledged. Retriable failures back off (full
  * jitter, or the server's Retry-After) and are tried again without limit by default; other failures go to
- * the dead-letter file. Events of one run (one job, one dataset) are delivered one at a time in the order
- * emitted, except that a run's START moves ahead of its pending events, so START precedes the terminal
- * event even across retries and restarts. Open it with `LineageEmitter.open()`: that replays the spool.
+ * the dead-letter file. Events of one run (one job, one dataset; or, with `ordering: 'root-job'`, every run
+ * under one root job) are delivered one at a time in the order emitted. With the default per-run ordering
+ * a run's START also moves ahead of its pending events, so START precedes the terminal event even when
+ * emitted after it, across retries and restarts. Open it with `LineageEmitter.open()`: that replays the spool.
  */
 export class LineageEmitter {
   readonly #options: EmitterTunables;
@@ -124,7 +125,7 @@ export class LineageEmitter {
         ),
       );
     const seq = this.#nextSeq++;
-    const lane = laneOf(event);
+    const lane = laneOf(event, this.#options.ordering);
     const kind = kindOf(event);
     const writing = this.#spool.write(seq, lane, kind, body);
     const pending: Pending = {
@@ -200,8 +201,8 @@ export class LineageEmitter {
       lane = { id: pending.entry.lane, queue: [], scheduled: false, inFlight: false };
       this.#lanes.set(lane.id, lane);
     }
-    if (pending.entry.kind === 'S') {
-      // A START goes ahead of its run's events that are not yet in flight.
+    if (pending.entry.kind === 'S' && this.#options.ordering === 'run') {
+      // A START goes ahead of its run's events that are not yet in flight (the lane is that run).
       const from = lane.inFlight ? 1 : 0;
       const at = lane.queue.findIndex((p, i) => i >= from && p.entry.kind !== 'S');
       if (at === -1) lane.queue.push(pending);
@@ -352,7 +353,8 @@ export class LineageEmitter {
 
   /** Moves a pending START of the lane to its head, ahead of `pending`; true if there was one. */
   #startOvertakes(lane: Lane, pending: Pending): boolean {
-    if (pending.entry.kind === 'S' || lane.queue[0] !== pending) return false;
+    if (this.#options.ordering !== 'run' || pending.entry.kind === 'S' || lane.queue[0] !== pending)
+      return false;
     const at = lane.queue.findIndex((p) => p.entry.kind === 'S');
     if (at <= 0) return false;
     const [start] = lane.queue.splice(at, 1);

@@ -39,3 +39,4 @@ export type { CompositeTransportOptions, ChildFailure } from './transports/compo
 export { transportFromConfig, TransportConfig } from './transports/transport-config.ts';
 export { parseRetryAfter } from './transports/retry-after.ts';
 export type { DeadLetter } from './spool/spool.ts';
+export type { Ordering } from './spool/spool-entry.ts';

@@ -104,7 +104,7 @@ export class TestCollector {
 export function eventKey(event: Record<string, unknown>): string {
   const run = event.run as { runId?: string } | undefined;
   const job = event.job as { name?: string } | undefined;
-  return `${run?.runId ?? job?.name ?? 'dataset'}:${String(event.eventType ?? 'static')}`;
+  return `${run?.runId ?? job?.name ?? 'dataset'}:${typeof event.eventType === 'string' ? event.eventType : 'static'}`;
 }
 
 /** A loopback port with nothing listening on it (a collector that is down). */
