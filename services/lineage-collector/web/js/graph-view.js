@@ -4,14 +4,16 @@ import { h, s } from './dom.js';
 import { layeredLayout } from './layout.js';
 import { matchesTag, tagLabel } from './tags.js';
 
-const W = 200;
-const H = 58;
-const COL_GAP = 72;
-const ROW_GAP = 18;
+const W = 196;
+const H = 70;
+const COL_GAP = 56;
+const ROW_GAP = 16;
+/** Wide graphs shrink to fit the pane down to this zoom; beyond it they scroll. */
+const MIN_SCALE = 0.8;
 const PAD = 24;
 
 /** Middle ellipsis: the start and the end of a qualified name say the most (`shop.pub…customer`). */
-export function shorten(text, max = 24) {
+export function shorten(text, max = 22) {
   const str = String(text);
   if (str.length <= max) return str;
   const tail = Math.floor((max - 1) * 0.6);
@@ -181,14 +183,15 @@ export function renderGraph(container, model, opts) {
       s('title', { text: `${n.title}\n${where}${tagText ? `\n${tagText}` : ''}` }),
       s('rect', { class: 'box', width: W, height: H, rx: n.type === 'JOB' ? 22 : 5 }),
       s('text', { class: 'kind', x: 10, y: 15, text: kind.toUpperCase() }),
-      s('text', { class: 'title', x: 10, y: 31, text: shorten(n.title) }),
-      s('text', { class: 'sub', x: 10, y: 47, text: shorten(n.subtitle, region ? 21 : 30) }),
+      s('text', { class: 'title', x: 10, y: 32, text: shorten(n.title) }),
+      s('text', { class: 'sub', x: 10, y: 48, text: shorten(n.subtitle, 30) }),
     );
-    if (region)
-      g.append(s('text', { class: 'region', x: W - 8, y: 47, 'text-anchor': 'end', text: clip(region, 12) }));
-    if (tagText) {
-      g.append(s('text', { class: 'tags', x: W - 8, y: 15, 'text-anchor': 'end', text: clip(tagText, 20) }));
+    if (region) {
+      g.append(
+        s('text', { class: 'region', x: W - 10, y: 15, 'text-anchor': 'end', text: clip(region, 16) }),
+      );
     }
+    if (tagText) g.append(s('text', { class: 'tags', x: 10, y: 63, text: clip(tagText, 28) }));
     g.addEventListener('click', () => {
       focusNode(n.id);
       opts.onSelect(n.id);
@@ -269,6 +272,18 @@ export function renderGraph(container, model, opts) {
     ' residency conflict · ↓ tag inherited from upstream · ',
     `${visible.length} of ${model.nodes.length} nodes shown`,
   );
-  container.replaceChildren(h('div', { class: 'graph-scroll' }, svg), legend);
+  const scroller = h('div', { class: 'graph-scroll' }, svg);
+  container.replaceChildren(scroller, legend);
+  // Fit the pane when a little zoom is enough; keep text readable and scroll otherwise.
+  const room = scroller.clientWidth - 2;
+  const scale = room > 0 ? Math.min(1, Math.max(MIN_SCALE, room / width)) : 1;
+  svg.setAttribute('width', String(Math.round(width * scale)));
+  svg.setAttribute('height', String(Math.round(height * scale)));
+  if (room > 0 && width * scale > room + 1) legend.append(' · scroll the graph to see the rest');
+  const focusAt = pos.get(initial);
+  if (focusAt) {
+    scroller.scrollLeft = Math.max(0, (focusAt.x + W / 2) * scale - scroller.clientWidth / 2);
+    scroller.scrollTop = Math.max(0, (focusAt.y + H / 2) * scale - scroller.clientHeight / 2);
+  }
   return { focus: focusNode, hasNode: (id) => elements.has(id) };
 }

@@ -170,9 +170,14 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
   const owners = ownersOf(dataset);
   const tags = tagsOf(dataset);
   // At a point in time the schema is the one the graph node carries (the dataset's schema then).
-  const schemaSource = asOf
-    ? { ...dataset, fields: node.data.fields ?? [], policyTags: node.data.policyTags }
-    : dataset;
+  const then = Array.isArray(node.data.fields) ? node.data.fields : [];
+  const useThen = Boolean(asOf) && then.length > 0;
+  const schemaSource = useThen ? { ...dataset, fields: then, policyTags: node.data.policyTags } : dataset;
+  const schemaNote = !asOf
+    ? null
+    : useThen
+      ? `Schema as of ${formatTime(asOf)}; facets and tags as now.`
+      : `No schema version was recorded for this dataset by ${formatTime(asOf)}; showing the current schema.`;
   replace(
     panel,
     heading,
@@ -196,9 +201,7 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
       ['Region', dataset?.region],
       ['Updated', dataset?.updatedAt ? formatTime(dataset.updatedAt) : undefined],
     ]),
-    asOf
-      ? h('p', { class: 'muted small' }, `Schema as of ${formatTime(asOf)}; facets and tags as now.`)
-      : null,
+    schemaNote ? h('p', { class: 'muted small' }, schemaNote) : null,
     schemaTable(node.namespace, node.name, schemaSource),
     versionsSection(versions?.versions),
     facetsSection(dataset?.facets, 'Dataset facets'),

@@ -29,6 +29,8 @@ export async function renderNodePage(ctx) {
     tag: params.get('tag') ?? '',
     only: params.get('only') === '1',
     sel: params.get('sel') ?? center,
+    // The node cap (the collector's maxNodes); absent means the collector's default.
+    max: Number.parseInt(params.get('max') ?? '', 10) || undefined,
   };
 
   const graphPane = h('div', { class: 'graph-pane', id: 'graph' });
@@ -107,7 +109,12 @@ export async function renderNodePage(ctx) {
     replace(graphPane, h('p', { class: 'muted' }, 'Loading the graph…'));
     let body;
     try {
-      body = await api.lineage(center, { up: state.up, down: state.down, asOf: state.asOf || undefined });
+      body = await api.lineage(center, {
+        up: state.up,
+        down: state.down,
+        asOf: state.asOf || undefined,
+        maxNodes: state.max,
+      });
     } catch (err) {
       if (!ctx.current()) return;
       // Keep the controls: at a point in time before the node existed, the user moves the time on.
@@ -157,7 +164,7 @@ export async function renderNodePage(ctx) {
         h(
           'p',
           { class: 'banner warn', role: 'note' },
-          `The graph was cut at ${model.nodes.length} nodes; reduce the depths to see all of a smaller neighbourhood.`,
+          `The graph was cut at ${model.nodes.length} nodes (the node cap); lower the depths to see all of a smaller neighbourhood.`,
         ),
       );
     replace(banner, notes);
