@@ -20,8 +20,6 @@ export interface LineageResult {
   truncated: boolean;
 }
 
-const existed = (n: { createdAt: number }, at: number | null) => at === null || n.createdAt <= at;
-
 /**
  * Breadth-first over the in-memory graph: upstream (producers, then their inputs) up to `upstreamDepth`
  * jobs away, downstream (consumers, then their outputs) up to `downstreamDepth` jobs away, using only the
@@ -36,15 +34,17 @@ export function queryLineage(q: LineageQuery): LineageResult {
     truncated = true;
     return false;
   };
+  // A node reached through an edge valid at asOf existed then (its edge can start with its run, before the
+  // first event that named the dataset); only the start node is checked against its first event.
   const addDataset = (d: DatasetNode) => {
     if (datasets.has(d)) return true;
-    if (!existed(d, q.asOf) || !room()) return false;
+    if (!room()) return false;
     datasets.add(d);
     return true;
   };
   const addJob = (j: JobNode) => {
     if (jobs.has(j)) return true;
-    if (!existed(j, q.asOf) || !room()) return false;
+    if (!room()) return false;
     jobs.add(j);
     return true;
   };
