@@ -12,7 +12,8 @@ import {
 } from '@data-spine/service-kit';
 import type { CredentialStore, Logger } from '@data-spine/service-kit';
 import type { RouterConfig } from './config.ts';
-import { sinkUrl, sourceDataset } from './connections.ts';
+import { createCapture } from './capture/index.ts';
+import { sinkUrl, sourceDataset, sourceUrl } from './connections.ts';
 import { DeadLetterStore } from './dlq/dead-letter-store.ts';
 import { Replayer } from './dlq/replay.ts';
 import { ConfigInvalid } from './errors.ts';
@@ -148,7 +149,27 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
     groupId: config.SPINE_ROUTER_GROUP_ID,
     topicPartitions: config.SPINE_ROUTER_TOPIC_PARTITIONS,
     ...(bus ? { bus } : {}),
-    ...(deps.captureFor ? { captureFor: deps.captureFor } : {}),
+    captureFor:
+      deps.captureFor ??
+      ((source) => {
+        const url = sourceUrl(config, source);
+        if (!url) throw new ConfigInvalid(`source ${source.id}: no connection for embedded capture`);
+        if (!source.tables) throw new ConfigInvalid(`source ${source.id}: embedded capture needs "tables"`);
+        const slot = source.slot ?? `spine_${source.id.replaceAll('-', '_')}`;
+        const capture = createCapture(
+          {
+            connectionString: url,
+            topicPrefix: source.topicPrefix,
+            tables: source.tables,
+            slotName: slot,
+            publicationName: slot,
+            batchMaxChanges: config.SPINE_ROUTER_BATCH_SIZE,
+            batchMaxWaitMs: config.SPINE_ROUTER_BATCH_WAIT_MS,
+          },
+          log.child({ component: 'capture', source: source.id }),
+        );
+        return { capture, slot };
+      }),
   });
 
   const app = await createApp({

@@ -350,6 +350,11 @@ export class ChangeRouter {
         plan.governed.set(pair.key, { route, table: r.table, contract, decision });
         const list = plan.writes.get(route.sink) ?? [];
         list.push(op);
+        // The last row of a table's snapshot: whatever the sink holds from before the snapshot's position
+        // and the snapshot did not rewrite was deleted meanwhile (a snapshot carries no deletes).
+        const marker = r.event?.op === 'r' ? r.event.source.snapshot : undefined;
+        if (marker === 'last_in_data_collection' || marker === 'last')
+          list.push({ ...base, kind: 'truncate', snapshotEnd: true });
         plan.writes.set(route.sink, list);
       }
     }

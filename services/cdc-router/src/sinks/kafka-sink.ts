@@ -72,6 +72,7 @@ export class KafkaSink implements Sink {
           // Our delete already wrote the tombstone; Debezium's own is redundant here.
           break;
         case 'truncate':
+          if (op.snapshotEnd) break;
           records.push({
             topic,
             key: null,

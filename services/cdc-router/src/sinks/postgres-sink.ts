@@ -141,6 +141,7 @@ export class PostgresSink implements Sink {
              primary key (${keyColumns.map(ident).join(', ')}))`,
         );
         info = await this.#describe(client, op.table);
+        if (!info) throw new SinkUnavailable(this.id, `table ${op.table} could not be created`);
       }
       for (const c of wanted) {
         if (!info.columns.has(c)) {
@@ -150,9 +151,10 @@ export class PostgresSink implements Sink {
           this.#log.info({ sink: this.id, table: op.table, column: c }, 'added a sink column');
         }
       }
-      info = await this.#describe(client, op.table);
-      this.#tables.set(op.table, info);
-      return info;
+      const final = await this.#describe(client, op.table);
+      if (!final) throw new SinkUnavailable(this.id, `table ${op.table} disappeared`);
+      this.#tables.set(op.table, final);
+      return final;
     } finally {
       await client.query('select pg_advisory_unlock(hashtext($1))', [op.table]);
     }

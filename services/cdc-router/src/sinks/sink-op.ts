@@ -20,7 +20,11 @@ interface OpBase {
 export type SinkOp =
   | (OpBase & { kind: 'upsert'; op: 'c' | 'r' | 'u'; key: Row; row: Row; before: Row | null })
   | (OpBase & { kind: 'delete'; key: Row; before: Row })
-  | (OpBase & { kind: 'truncate' })
+  /**
+   * A truncate, or the end of a table's snapshot (`snapshotEnd`): rows older than the position were not in
+   * the source at that point (deleted while no slot recorded it) and go.
+   */
+  | (OpBase & { kind: 'truncate'; snapshotEnd?: boolean })
   | (OpBase & { kind: 'tombstone'; key: Row });
 
 /** A row the sink refused (a value its column cannot hold), to be dead-lettered. */
