@@ -33,7 +33,9 @@ const silent: CaptureLogger = { debug() {}, info() {}, warn() {}, error() {} };
 export function createCapture(input: CaptureOptionsInput, logger: CaptureLogger = silent): Capture {
   const parsed = CaptureOptions.safeParse(input);
   if (!parsed.success) {
-    throw new CaptureOptionsInvalid(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    throw new CaptureOptionsInvalid(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '),
+    );
   }
   return new PgOutputCapture(Object.freeze(parsed.data), logger);
 }
@@ -92,7 +94,11 @@ class PgOutputCapture implements Capture {
   constructor(options: CaptureOptions, log: CaptureLogger) {
     this.options = options;
     this.log = log;
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 2, application_name: `spine-capture-${options.slotName}` });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: 2,
+      application_name: `spine-capture-${options.slotName}`,
+    });
     this.pool.on('error', (err) => this.log.warn({ err }, 'capture pool connection error'));
     this.ctx = {
       prefix: options.topicPrefix,
@@ -107,7 +113,9 @@ class PgOutputCapture implements Capture {
     await this.prepare();
     this.running = this.run();
     // Resolve once the first session streams (or snapshots), so setup errors surface here.
-    await new Promise<void>((resolve, reject) => this.startedListeners.push((err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.startedListeners.push((err) => (err ? reject(err) : resolve())),
+    );
   }
 
   /** Setup over a normal connection: checks, publication, state table, what a fresh slot needs. */
@@ -126,14 +134,23 @@ class PgOutputCapture implements Capture {
       }
       if (slot && o.snapshotMode === 'initial' && !state?.completed) {
         // A snapshot that never finished (a crash in the middle): its exported snapshot is gone, so start over.
-        this.log.warn({ slot: o.slotName }, 'initial snapshot did not finish: dropping the slot and snapshotting again');
+        this.log.warn(
+          { slot: o.slotName },
+          'initial snapshot did not finish: dropping the slot and snapshotting again',
+        );
         await catalogSql.dropSlot(this.pool, o.slotName);
       } else if (slot) {
         this.acked = this.delivered = this.deliveredEver = this.reported = slot.confirmedFlush ?? 0n;
       }
     } catch (err) {
       await this.pool.end().catch(() => {});
-      if (err instanceof Error && 'code' in err && typeof err.code === 'string' && err.code.startsWith('CDC_')) throw err;
+      if (
+        err instanceof Error &&
+        'code' in err &&
+        typeof err.code === 'string' &&
+        err.code.startsWith('CDC_')
+      )
+        throw err;
       throw new CaptureSourceUnavailable((err as Error).message, { cause: err });
     }
   }
@@ -180,7 +197,10 @@ class PgOutputCapture implements Capture {
       if (slot && o.snapshotMode === 'initial' && this.snapshot && !this.snapshot.recorded) {
         // The connection dropped before the snapshot was acknowledged: its undelivered rows are gone with the
         // queue, so take it again under a new slot (the sinks absorb what arrives twice).
-        this.log.warn({ slot: o.slotName }, 'initial snapshot interrupted: dropping the slot and snapshotting again');
+        this.log.warn(
+          { slot: o.slotName },
+          'initial snapshot interrupted: dropping the slot and snapshotting again',
+        );
         await catalogSql.dropSlot(this.pool, o.slotName);
         slot = null;
       }
@@ -206,7 +226,11 @@ class PgOutputCapture implements Capture {
     if (!withSnapshot) {
       const r = await wire.query(`CREATE_REPLICATION_SLOT ${slot} LOGICAL pgoutput NOEXPORT_SNAPSHOT`);
       const lsn = parseLsn(r[0]?.rows[0]?.[1] ?? '0/0');
-      await catalogSql.writeState(this.pool, o.stateSchema, o.slotName, { snapshotLsn: formatLsn(lsn), completed: true, tables: o.tables });
+      await catalogSql.writeState(this.pool, o.stateSchema, o.slotName, {
+        snapshotLsn: formatLsn(lsn),
+        completed: true,
+        tables: o.tables,
+      });
       this.acked = this.delivered = this.deliveredEver = this.reported = lsn;
       this.notifyStarted(null);
       return lsn;
@@ -214,22 +238,41 @@ class PgOutputCapture implements Capture {
     await wire.query('BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ');
     const r = await wire.query(`CREATE_REPLICATION_SLOT ${slot} LOGICAL pgoutput USE_SNAPSHOT`);
     const point = parseLsn(r[0]?.rows[0]?.[1] ?? '0/0');
-    await catalogSql.writeState(this.pool, o.stateSchema, o.slotName, { snapshotLsn: formatLsn(point), completed: false, tables: o.tables });
+    await catalogSql.writeState(this.pool, o.stateSchema, o.slotName, {
+      snapshotLsn: formatLsn(point),
+      completed: false,
+      tables: o.tables,
+    });
     this.acked = this.delivered = this.deliveredEver = this.reported = point;
-    const progress: SnapshotProgress = { consistentPoint: point, queued: 0, delivered: 0, acked: 0, read: false, recorded: false };
+    const progress: SnapshotProgress = {
+      consistentPoint: point,
+      queued: 0,
+      delivered: 0,
+      acked: 0,
+      read: false,
+      recorded: false,
+    };
     this.snapshot = progress;
     this.log.info({ slot: o.slotName, consistentPoint: formatLsn(point) }, 'slot created; initial snapshot');
     this.notifyStarted(null);
     const ordered = o.tables.map((t) => this.tables.get(t)).filter((t): t is TableInfo => t !== undefined);
-    const rows = await readSnapshot(wire, this.ctx, ordered, this.catalog, point, o.snapshotFetchSize, async (records, final) => {
-      if (this.closing) throw new CaptureSourceUnavailable('closed during the snapshot');
-      for (const record of records) this.queue.push({ kind: 'record', record, phase: 'snapshot' });
-      progress.queued += records.length;
-      if (final) progress.read = true;
-      this.signal(true);
-      this.maybeFinishSnapshot();
-      if (!final) await this.waitForSpace();
-    });
+    const rows = await readSnapshot(
+      wire,
+      this.ctx,
+      ordered,
+      this.catalog,
+      point,
+      o.snapshotFetchSize,
+      async (records, final) => {
+        if (this.closing) throw new CaptureSourceUnavailable('closed during the snapshot');
+        for (const record of records) this.queue.push({ kind: 'record', record, phase: 'snapshot' });
+        progress.queued += records.length;
+        if (final) progress.read = true;
+        this.signal(true);
+        this.maybeFinishSnapshot();
+        if (!final) await this.waitForSpace();
+      },
+    );
     this.log.info({ slot: o.slotName, rows }, 'initial snapshot read');
     await wire.query('COMMIT');
     return point;
@@ -237,12 +280,20 @@ class PgOutputCapture implements Capture {
 
   private async stream(wire: WireClient, start: Lsn, onStreaming: () => void): Promise<void> {
     const o = this.options;
-    const decoder = new StreamDecoder(this.ctx, new Map([...this.tables].map(([k, v]) => [k, v.primaryKey])), this.catalog, start);
+    const decoder = new StreamDecoder(
+      this.ctx,
+      new Map([...this.tables].map(([k, v]) => [k, v.primaryKey])),
+      this.catalog,
+      start,
+    );
     this.decoder = decoder;
-    const optionsSql = [`proto_version '${o.protoVersion}'`, `publication_names '${catalogSql.quoteIdent(o.publicationName).replaceAll("'", "''")}'`];
+    const optionsSql = [
+      `proto_version '${o.protoVersion}'`,
+      `publication_names '${catalogSql.quoteIdent(o.publicationName).replaceAll("'", "''")}'`,
+    ];
     if (o.logicalMessages && wire.serverVersionNum >= 140000) optionsSql.push(`messages 'true'`);
     const items: StreamItem[] = [];
-    let failure: Error | null = null;
+    const broken: { error: Error | null } = { error: null };
     const ended = new Promise<Error | null>((resolve) => {
       const onEnd = (err: Error | null) => resolve(err);
       void wire
@@ -250,18 +301,19 @@ class PgOutputCapture implements Capture {
           `START_REPLICATION SLOT ${catalogSql.quoteIdent(o.slotName)} LOGICAL ${formatLsn(start)} (${optionsSql.join(', ')})`,
           {
             onXLogData: (walStart, _walEnd, data) => {
-              if (failure) return;
+              if (broken.error) return;
               try {
                 decoder.decode(walStart, data, items);
               } catch (err) {
-                failure = err as Error;
+                broken.error = err as Error;
                 wire.destroy();
                 return;
               }
               if (items.length > 0) {
                 let commit = false;
                 for (const item of items) {
-                  if (item.kind === 'record') this.queue.push({ kind: 'record', record: item.record, phase: 'stream' });
+                  if (item.kind === 'record')
+                    this.queue.push({ kind: 'record', record: item.record, phase: 'stream' });
                   else {
                     this.queue.push(item);
                     commit = true;
@@ -278,7 +330,12 @@ class PgOutputCapture implements Capture {
             },
             onKeepalive: (walEnd, replyRequested) => {
               // Caught up and idle: nothing between the last acknowledged end and the server's position needs us.
-              if (!decoder.inTransaction && this.queue.length === 0 && this.acked === this.delivered && walEnd > this.acked) {
+              if (
+                !decoder.inTransaction &&
+                this.queue.length === 0 &&
+                this.acked === this.delivered &&
+                walEnd > this.acked
+              ) {
                 this.acked = this.delivered = walEnd;
                 if (walEnd > this.deliveredEver) this.deliveredEver = walEnd;
               }
@@ -294,8 +351,9 @@ class PgOutputCapture implements Capture {
         }, onEnd);
     });
     this.startTimers(decoder);
-    const err = failure ?? (await ended);
-    if (failure || err) throw failure ?? err;
+    const endError = await ended;
+    const err = broken.error ?? endError;
+    if (err) throw err;
   }
 
   private startTimers(decoder: StreamDecoder): void {
@@ -399,7 +457,9 @@ class PgOutputCapture implements Capture {
   ack(lsn: Lsn): void {
     if (typeof lsn !== 'bigint') throw new CaptureAckInvalid('the position must be a bigint (a batch.lsn)');
     if (lsn > this.deliveredEver) {
-      throw new CaptureAckInvalid(`${formatLsn(lsn)} was never delivered (last delivered ${formatLsn(this.deliveredEver)})`);
+      throw new CaptureAckInvalid(
+        `${formatLsn(lsn)} was never delivered (last delivered ${formatLsn(this.deliveredEver)})`,
+      );
     }
     const s = this.snapshot;
     if (s && !s.recorded) {
@@ -423,12 +483,19 @@ class PgOutputCapture implements Capture {
     s.recorded = true;
     const o = this.options;
     this.stateWrite = catalogSql
-      .writeState(this.pool, o.stateSchema, o.slotName, { snapshotLsn: formatLsn(s.consistentPoint), completed: true, tables: o.tables })
+      .writeState(this.pool, o.stateSchema, o.slotName, {
+        snapshotLsn: formatLsn(s.consistentPoint),
+        completed: true,
+        tables: o.tables,
+      })
       .then(
         () => this.log.info({ slot: o.slotName }, 'initial snapshot acknowledged'),
         (err: unknown) => {
           s.recorded = false;
-          this.log.warn({ err }, 'could not record the finished snapshot (it will be retaken after a restart)');
+          this.log.warn(
+            { err },
+            'could not record the finished snapshot (it will be retaken after a restart)',
+          );
         },
       );
   }
@@ -480,7 +547,13 @@ class PgOutputCapture implements Capture {
   private signal(force = true): void {
     const w = this.wake;
     if (!w) return;
-    if (!force && this.waitMode === 'batch' && this.queue.records < this.options.batchMaxChanges && !this.txReady) return;
+    if (
+      !force &&
+      this.waitMode === 'batch' &&
+      this.queue.records < this.options.batchMaxChanges &&
+      !this.txReady
+    )
+      return;
     this.wake = null;
     this.waitMode = null;
     w();
@@ -499,11 +572,14 @@ class PgOutputCapture implements Capture {
 
   private sleep(ms: number, mode: 'any' | 'batch'): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = null;
-        this.waitMode = null;
-        resolve();
-      }, Math.max(1, ms));
+      const timer = setTimeout(
+        () => {
+          this.wake = null;
+          this.waitMode = null;
+          resolve();
+        },
+        Math.max(1, ms),
+      );
       this.waitMode = mode;
       this.wake = () => {
         clearTimeout(timer);

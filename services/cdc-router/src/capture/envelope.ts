@@ -58,7 +58,10 @@ export function buildRelation(
 }
 
 /** A tuple as Debezium's `before`/`after` row. */
-export function toRow(rel: Relation, tuple: readonly (string | null | typeof UNCHANGED_TOAST)[]): Record<string, unknown> {
+export function toRow(
+  rel: Relation,
+  tuple: readonly (string | null | typeof UNCHANGED_TOAST)[],
+): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   const { columns, decoders } = rel;
   for (let i = 0; i < columns.length; i++) {
@@ -167,7 +170,11 @@ export function rowChangeRecords(
   const commitMicros = tx?.commitMicros ?? snapshotMicros;
   const seqFirst = change.op === 'r' ? null : (tx?.previousCommitEnd ?? null);
   const snapshot = change.op === 'r' ? change.snapshot : 'false';
-  const make = (op: 'c' | 'u' | 'd' | 'r', before: Record<string, unknown> | null, after: Record<string, unknown> | null) =>
+  const make = (
+    op: 'c' | 'u' | 'd' | 'r',
+    before: Record<string, unknown> | null,
+    after: Record<string, unknown> | null,
+  ) =>
     ({
       before,
       after,
@@ -181,12 +188,23 @@ export function rowChangeRecords(
     case 'c':
     case 'r': {
       const after = toRow(rel, change.after);
-      return [{ kind: 'change', topic: rel.topic, key: keyOf(rel, after), value: make(change.op, null, after), headers: {}, lsn }];
+      return [
+        {
+          kind: 'change',
+          topic: rel.topic,
+          key: keyOf(rel, after),
+          value: make(change.op, null, after),
+          headers: {},
+          lsn,
+        },
+      ];
     }
     case 'd': {
       const before = toRow(rel, change.before);
       const key = keyOf(rel, before);
-      const out: CaptureRecord[] = [{ kind: 'change', topic: rel.topic, key, value: make('d', before, null), headers: {}, lsn }];
+      const out: CaptureRecord[] = [
+        { kind: 'change', topic: rel.topic, key, value: make('d', before, null), headers: {}, lsn },
+      ];
       // tombstones.on.delete=true (Debezium's default): log compaction can then drop the key.
       if (key) out.push({ kind: 'tombstone', topic: rel.topic, key, value: null, headers: {}, lsn });
       return out;
@@ -201,15 +219,38 @@ export function rowChangeRecords(
         const toNew = { [PK_CHANGE_HEADERS.newKey]: JSON.stringify(newKey) };
         const toOld = { [PK_CHANGE_HEADERS.oldKey]: JSON.stringify(oldKey) };
         return [
-          { kind: 'change', topic: rel.topic, key: oldKey, value: make('d', before, null), headers: toNew, lsn },
+          {
+            kind: 'change',
+            topic: rel.topic,
+            key: oldKey,
+            value: make('d', before, null),
+            headers: toNew,
+            lsn,
+          },
           { kind: 'tombstone', topic: rel.topic, key: oldKey, value: null, headers: toNew, lsn },
-          { kind: 'change', topic: rel.topic, key: newKey, value: make('c', null, after), headers: toOld, lsn },
+          {
+            kind: 'change',
+            topic: rel.topic,
+            key: newKey,
+            value: make('c', null, after),
+            headers: toOld,
+            lsn,
+          },
         ];
       }
       // Without REPLICA IDENTITY FULL there is no old row image: `before` is null (a key-only old tuple is
       // sent only when the key changed, handled above).
       const beforeRow = change.before && rel.replicaIdentity === 'f' ? before : null;
-      return [{ kind: 'change', topic: rel.topic, key: newKey, value: make('u', beforeRow, after), headers: {}, lsn }];
+      return [
+        {
+          kind: 'change',
+          topic: rel.topic,
+          key: newKey,
+          value: make('u', beforeRow, after),
+          headers: {},
+          lsn,
+        },
+      ];
     }
   }
 }
@@ -259,10 +300,22 @@ export function messageRecord(
     transaction: msg.transactional ? transactionBlock(ctx, tx, '') : null,
     message: { prefix: msg.prefix, content: msg.content.toString('base64') },
   } as ChangeEvent;
-  return { kind: 'change', topic: `${ctx.prefix}.message`, key: { prefix: msg.prefix }, value, headers: {}, lsn };
+  return {
+    kind: 'change',
+    topic: `${ctx.prefix}.message`,
+    key: { prefix: msg.prefix },
+    value,
+    headers: {},
+    lsn,
+  };
 }
 
-export function transactionRecord(ctx: EnvelopeContext, tx: TxInfo, status: 'BEGIN' | 'END', lsn: Lsn): CaptureRecord {
+export function transactionRecord(
+  ctx: EnvelopeContext,
+  tx: TxInfo,
+  status: 'BEGIN' | 'END',
+  lsn: Lsn,
+): CaptureRecord {
   const id = transactionId(tx);
   const value: TransactionEvent =
     status === 'BEGIN'
@@ -271,10 +324,20 @@ export function transactionRecord(ctx: EnvelopeContext, tx: TxInfo, status: 'BEG
           status,
           id,
           event_count: tx.totalOrder,
-          data_collections: [...tx.perTable].map(([data_collection, event_count]) => ({ data_collection, event_count })),
+          data_collections: [...tx.perTable].map(([data_collection, event_count]) => ({
+            data_collection,
+            event_count,
+          })),
           ts_ms: Math.floor(tx.commitMicros / 1000),
         };
-  return { kind: 'transaction', topic: Topics.transactions(ctx.prefix), key: { id }, value, headers: {}, lsn };
+  return {
+    kind: 'transaction',
+    topic: Topics.transactions(ctx.prefix),
+    key: { id },
+    value,
+    headers: {},
+    lsn,
+  };
 }
 
 export function heartbeatRecord(ctx: EnvelopeContext, lsn: Lsn): CaptureRecord {

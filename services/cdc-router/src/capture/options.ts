@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_$]{0,62}$/, 'a lowercase Postgres identifier');
-const qualifiedTable = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*$/, 'schema.table');
+const qualifiedTable = z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*\.[A-Za-z_][A-Za-z0-9_$]*$/, 'schema.table');
 
 /** Options of `createCapture`, validated once and frozen. */
 export const CaptureOptions = z.object({

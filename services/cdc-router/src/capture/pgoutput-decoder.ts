@@ -178,7 +178,12 @@ export function decodePgOutput(buf: Buffer): PgOutputMessage {
       const options = r.u8();
       const relationIds: number[] = [];
       for (let i = 0; i < n; i++) relationIds.push(r.u32());
-      return { tag: 'truncate', cascade: (options & 1) === 1, restartIdentity: (options & 2) === 2, relationIds };
+      return {
+        tag: 'truncate',
+        cascade: (options & 1) === 1,
+        restartIdentity: (options & 2) === 2,
+        relationIds,
+      };
     }
     case 0x4d: {
       // 'M'
@@ -186,7 +191,13 @@ export function decodePgOutput(buf: Buffer): PgOutputMessage {
       const lsn = r.u64();
       const prefix = r.cstring();
       const len = r.i32();
-      return { tag: 'message', transactional: (flags & 1) === 1, lsn, prefix, content: Buffer.from(r.bytes(len)) };
+      return {
+        tag: 'message',
+        transactional: (flags & 1) === 1,
+        lsn,
+        prefix,
+        content: Buffer.from(r.bytes(len)),
+      };
     }
     default:
       throw new RangeError(`unknown pgoutput message type 0x${tag.toString(16)}`);

@@ -1,8 +1,7 @@
 import type { CaptureRecord, Lsn } from './types.ts';
 
 export type QueueItem =
-  | { kind: 'record'; record: CaptureRecord; phase: 'snapshot' | 'stream' }
-  | { kind: 'commit'; lsn: Lsn };
+  { kind: 'record'; record: CaptureRecord; phase: 'snapshot' | 'stream' } | { kind: 'commit'; lsn: Lsn };
 
 export interface Taken {
   records: CaptureRecord[];

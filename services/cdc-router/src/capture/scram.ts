@@ -2,13 +2,16 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from
 
 /** SCRAM-SHA-256 (RFC 5802/7677) as Postgres speaks it: no channel binding, the user name left empty. */
 export class ScramClient {
-  private readonly nonce = randomBytes(18).toString('base64');
+  private readonly nonce: string;
+  private readonly user: string;
   private serverSignature: Buffer | null = null;
-
   private readonly password: string;
 
-  constructor(password: string) {
+  /** `nonce` and `user` are for test vectors; Postgres takes the user from the startup message. */
+  constructor(password: string, nonce = randomBytes(18).toString('base64'), user = '*') {
     this.password = password;
+    this.nonce = nonce;
+    this.user = user;
   }
 
   clientFirst(): string {
@@ -16,7 +19,7 @@ export class ScramClient {
   }
 
   private clientFirstBare(): string {
-    return `n=*,r=${this.nonce}`;
+    return `n=${this.user},r=${this.nonce}`;
   }
 
   clientFinal(serverFirst: string): string {
@@ -27,7 +30,13 @@ export class ScramClient {
     if (!nonce || !salt || !Number.isInteger(iterations) || !nonce.startsWith(this.nonce)) {
       throw new Error('SCRAM: invalid server-first message');
     }
-    const salted = pbkdf2Sync(this.password.normalize('NFKC'), Buffer.from(salt, 'base64'), iterations, 32, 'sha256');
+    const salted = pbkdf2Sync(
+      this.password.normalize('NFKC'),
+      Buffer.from(salt, 'base64'),
+      iterations,
+      32,
+      'sha256',
+    );
     const clientKey = hmac(salted, 'Client Key');
     const storedKey = createHash('sha256').update(clientKey).digest();
     const withoutProof = `c=biws,r=${nonce}`;

@@ -26,7 +26,9 @@ export async function readSnapshot(
   /** `final` is set on the last call (possibly with no records): every row has been emitted. */
   emit: (records: CaptureRecord[], final: boolean) => Promise<void>,
 ): Promise<number> {
-  const xminResult = await client.query('select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as xmin');
+  const xminResult = await client.query(
+    'select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as xmin',
+  );
   const xmin = Number(xminResult[0]?.rows[0]?.[0] ?? 0);
   const startedMicros = Date.now() * 1000;
   const tx = null;
@@ -37,7 +39,14 @@ export async function readSnapshot(
 
   const flushHeld = async (marker: Marker) => {
     if (!held) return;
-    const records = rowChangeRecords(ctx, held.rel, { op: 'r', after: held.row, snapshot: marker }, consistentPoint, tx, startedMicros);
+    const records = rowChangeRecords(
+      ctx,
+      held.rel,
+      { op: 'r', after: held.row, snapshot: marker },
+      consistentPoint,
+      tx,
+      startedMicros,
+    );
     for (const r of records) {
       if (r.kind === 'change') (r.value.source as { txId: number | null }).txId = xmin;
       pending.push(r);
@@ -54,7 +63,9 @@ export async function readSnapshot(
     const rel = await snapshotRelation(client, ctx, info, catalog);
     const cursor = quoteIdent(`spine_snapshot_${rel.id}`);
     const columns = rel.columns.map((c) => quoteIdent(c.name)).join(', ');
-    await client.query(`declare ${cursor} no scroll cursor for select ${columns} from ${quoteTable(`${info.schema}.${info.table}`)}`);
+    await client.query(
+      `declare ${cursor} no scroll cursor for select ${columns} from ${quoteTable(`${info.schema}.${info.table}`)}`,
+    );
     let firstInTable = true;
     for (;;) {
       const result = await client.query(`fetch forward ${fetchSize} from ${cursor}`);
@@ -62,7 +73,15 @@ export async function readSnapshot(
       for (const row of rows) {
         if (held) {
           const lastInTable = held.rel !== rel;
-          await flushHeld(first ? 'first' : lastInTable ? 'last_in_data_collection' : held.firstInTable ? 'first_in_data_collection' : 'true');
+          await flushHeld(
+            first
+              ? 'first'
+              : lastInTable
+                ? 'last_in_data_collection'
+                : held.firstInTable
+                  ? 'first_in_data_collection'
+                  : 'true',
+          );
           first = false;
         }
         held = { rel, row, firstInTable };
@@ -77,7 +96,12 @@ export async function readSnapshot(
   return count;
 }
 
-async function snapshotRelation(client: WireClient, ctx: EnvelopeContext, info: TableInfo, catalog: TypeCatalog): Promise<Relation> {
+async function snapshotRelation(
+  client: WireClient,
+  ctx: EnvelopeContext,
+  info: TableInfo,
+  catalog: TypeCatalog,
+): Promise<Relation> {
   const table = quoteTable(`${info.schema}.${info.table}`);
   const escaped = table.replaceAll("'", "''");
   const result = await client.query(

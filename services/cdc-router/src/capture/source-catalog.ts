@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { CaptureSetupFailed } from './errors.ts';
 import { parseLsn } from './lsn.ts';
 import type { Lsn } from './types.ts';
@@ -28,7 +28,9 @@ export interface TableInfo {
 export async function checkWalLevel(pool: pg.Pool): Promise<void> {
   const { rows } = await pool.query<{ wal_level: string }>('show wal_level');
   if (rows[0]?.wal_level !== 'logical') {
-    throw new CaptureSetupFailed(`wal_level is ${rows[0]?.wal_level ?? 'unknown'}; logical replication needs wal_level=logical`);
+    throw new CaptureSetupFailed(
+      `wal_level is ${rows[0]?.wal_level ?? 'unknown'}; logical replication needs wal_level=logical`,
+    );
   }
 }
 
@@ -45,7 +47,12 @@ export async function loadTables(pool: pg.Pool, tables: readonly string[]): Prom
   );
   const out = new Map<string, TableInfo>();
   for (const r of rows) {
-    out.set(`${r.schema}.${r.table}`, { schema: r.schema, table: r.table, primaryKey: r.pk, replicaIdentity: r.ident });
+    out.set(`${r.schema}.${r.table}`, {
+      schema: r.schema,
+      table: r.table,
+      primaryKey: r.pk,
+      replicaIdentity: r.ident,
+    });
   }
   const missing = tables.filter((t) => !out.has(t));
   if (missing.length > 0) throw new CaptureSetupFailed(`no such table: ${missing.join(', ')}`);
@@ -54,20 +61,34 @@ export async function loadTables(pool: pg.Pool, tables: readonly string[]): Prom
 
 /** Domains, enums, arrays of user types: what `valueDecoder` needs beyond the built-in OIDs. */
 export async function loadTypeCatalog(pool: pg.Pool): Promise<TypeCatalog> {
-  const { rows } = await pool.query<{ oid: number; typtype: string; typbasetype: number; typelem: number; typname: string }>(
-    `select oid::int, typtype, typbasetype::int, typelem::int, typname from pg_type where oid >= 16384`,
-  );
+  const { rows } = await pool.query<{
+    oid: number;
+    typtype: string;
+    typbasetype: number;
+    typelem: number;
+    typname: string;
+  }>(`select oid::int, typtype, typbasetype::int, typelem::int, typname from pg_type where oid >= 16384`);
   const out = new Map<number, TypeInfo>();
-  for (const r of rows) out.set(r.oid, { type: r.typtype, baseOid: r.typbasetype, elementOid: r.typelem, name: r.typname });
+  for (const r of rows)
+    out.set(r.oid, { type: r.typtype, baseOid: r.typbasetype, elementOid: r.typelem, name: r.typname });
   return out;
 }
 
 /** Creates the publication `FOR TABLE` the tables, or adds the ones it lacks. */
-export async function ensurePublication(pool: pg.Pool, name: string, tables: readonly string[]): Promise<void> {
-  const existing = await pool.query<{ puballtables: boolean }>('select puballtables from pg_publication where pubname = $1', [name]);
+export async function ensurePublication(
+  pool: pg.Pool,
+  name: string,
+  tables: readonly string[],
+): Promise<void> {
+  const existing = await pool.query<{ puballtables: boolean }>(
+    'select puballtables from pg_publication where pubname = $1',
+    [name],
+  );
   if (existing.rowCount === 0) {
     try {
-      await pool.query(`create publication ${quoteIdent(name)} for table ${tables.map(quoteTable).join(', ')}`);
+      await pool.query(
+        `create publication ${quoteIdent(name)} for table ${tables.map(quoteTable).join(', ')}`,
+      );
       return;
     } catch (err) {
       if ((err as { code?: string }).code !== '42710') throw err; // created concurrently
@@ -80,7 +101,8 @@ export async function ensurePublication(pool: pg.Pool, name: string, tables: rea
   );
   const have = new Set(rows.map((r) => r.t));
   const add = tables.filter((t) => !have.has(t));
-  if (add.length > 0) await pool.query(`alter publication ${quoteIdent(name)} add table ${add.map(quoteTable).join(', ')}`);
+  if (add.length > 0)
+    await pool.query(`alter publication ${quoteIdent(name)} add table ${add.map(quoteTable).join(', ')}`);
 }
 
 export interface SlotInfo {
@@ -91,7 +113,12 @@ export interface SlotInfo {
 }
 
 export async function slotInfo(pool: pg.Pool, slot: string): Promise<SlotInfo | null> {
-  const { rows } = await pool.query<{ confirmed: string | null; plugin: string; active: boolean; pid: number | null }>(
+  const { rows } = await pool.query<{
+    confirmed: string | null;
+    plugin: string;
+    active: boolean;
+    pid: number | null;
+  }>(
     `select confirmed_flush_lsn::text as confirmed, plugin, active, active_pid as pid
        from pg_replication_slots where slot_name = $1 and database = current_database()`,
     [slot],

@@ -1,4 +1,11 @@
-import { heartbeatRecord, buildRelation, messageRecord, rowChangeRecords, transactionRecord, truncateRecord } from './envelope.ts';
+import {
+  heartbeatRecord,
+  buildRelation,
+  messageRecord,
+  rowChangeRecords,
+  transactionRecord,
+  truncateRecord,
+} from './envelope.ts';
 import type { EnvelopeContext, Relation, TxInfo } from './envelope.ts';
 import { CaptureProtocolError } from './errors.ts';
 import { decodePgOutput } from './pgoutput-decoder.ts';
@@ -26,7 +33,12 @@ export class StreamDecoder {
   private readonly primaryKeys: ReadonlyMap<string, readonly string[]>;
   private readonly catalog: TypeCatalog;
 
-  constructor(ctx: EnvelopeContext, primaryKeys: ReadonlyMap<string, readonly string[]>, catalog: TypeCatalog, start: Lsn) {
+  constructor(
+    ctx: EnvelopeContext,
+    primaryKeys: ReadonlyMap<string, readonly string[]>,
+    catalog: TypeCatalog,
+    start: Lsn,
+  ) {
     this.ctx = ctx;
     this.primaryKeys = primaryKeys;
     this.catalog = catalog;
@@ -57,7 +69,8 @@ export class StreamDecoder {
           totalOrder: 0,
           perTable: new Map(),
         };
-        if (this.ctx.transactionMetadata) out.push({ kind: 'record', record: transactionRecord(this.ctx, this.tx, 'BEGIN', walStart) });
+        if (this.ctx.transactionMetadata)
+          out.push({ kind: 'record', record: transactionRecord(this.ctx, this.tx, 'BEGIN', walStart) });
         return;
       case 'commit': {
         const tx = this.tx;
@@ -90,19 +103,36 @@ export class StreamDecoder {
         return;
       case 'insert': {
         const rel = this.relations.get(msg.relationId);
-        if (rel) this.push(out, rowChangeRecords(this.ctx, rel, { op: 'c', after: msg.after }, walStart, this.requireTx()));
+        if (rel)
+          this.push(
+            out,
+            rowChangeRecords(this.ctx, rel, { op: 'c', after: msg.after }, walStart, this.requireTx()),
+          );
         return;
       }
       case 'update': {
         const rel = this.relations.get(msg.relationId);
         if (rel) {
-          this.push(out, rowChangeRecords(this.ctx, rel, { op: 'u', before: msg.before, after: msg.after }, walStart, this.requireTx()));
+          this.push(
+            out,
+            rowChangeRecords(
+              this.ctx,
+              rel,
+              { op: 'u', before: msg.before, after: msg.after },
+              walStart,
+              this.requireTx(),
+            ),
+          );
         }
         return;
       }
       case 'delete': {
         const rel = this.relations.get(msg.relationId);
-        if (rel) this.push(out, rowChangeRecords(this.ctx, rel, { op: 'd', before: msg.before }, walStart, this.requireTx()));
+        if (rel)
+          this.push(
+            out,
+            rowChangeRecords(this.ctx, rel, { op: 'd', before: msg.before }, walStart, this.requireTx()),
+          );
         return;
       }
       case 'truncate': {
@@ -116,7 +146,10 @@ export class StreamDecoder {
       case 'message': {
         if (msg.transactional) {
           const tx = this.requireTx();
-          out.push({ kind: 'record', record: messageRecord(this.ctx, msg, walStart, tx, 0, tx.previousCommitEnd) });
+          out.push({
+            kind: 'record',
+            record: messageRecord(this.ctx, msg, walStart, tx, 0, tx.previousCommitEnd),
+          });
           return;
         }
         // Outside any transaction: acknowledged by itself (just past its LSN, so a restart skips it).

@@ -175,7 +175,9 @@ function zonedTime(text: string): string {
  */
 export function intervalToMicros(text: string): number {
   const m =
-    /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?\d+(?:\.\d+)?)S)?)?$/.exec(text);
+    /^P(?:(-?\d+)Y)?(?:(-?\d+)M)?(?:(-?\d+)D)?(?:T(?:(-?\d+)H)?(?:(-?\d+)M)?(?:(-?\d+(?:\.\d+)?)S)?)?$/.exec(
+      text,
+    );
   if (!m) throw new RangeError(`not an ISO-8601 interval: ${text}`);
   const n = (s: string | undefined) => (s ? Number(s) : 0);
   const days = (n(m[1]) * 12 + n(m[2])) * (365.25 / 12) + n(m[3]);
@@ -264,7 +266,8 @@ export function valueDecoder(typeOid: number, typeMod: number, catalog?: TypeCat
   if (element !== undefined) return arrayDecoder(valueDecoder(element, -1, catalog));
   const info = catalog?.get(typeOid);
   if (info?.type === 'd' && info.baseOid) return valueDecoder(info.baseOid, typeMod, catalog);
-  if (info?.elementOid && info.name.startsWith('_')) return arrayDecoder(valueDecoder(info.elementOid, -1, catalog));
+  if (info?.elementOid && info.name.startsWith('_'))
+    return arrayDecoder(valueDecoder(info.elementOid, -1, catalog));
   // text, varchar, bpchar, name, char, uuid, json, jsonb, xml, inet, cidr, macaddr, enums, ranges, ...
   return identity;
 }
@@ -278,7 +281,8 @@ function arrayDecoder(element: ValueDecoder): ValueDecoder {
 /** The value Debezium writes for a TOASTed column pgoutput did not send (`unavailable.value.placeholder`). */
 export function unavailableValue(typeOid: number, catalog?: TypeCatalog): unknown {
   if (typeOid === Oid.bytea) return Buffer.from(TOAST_PLACEHOLDER).toString('base64');
-  if (ARRAY_ELEMENTS[typeOid] !== undefined || catalog?.get(typeOid)?.name.startsWith('_')) return [TOAST_PLACEHOLDER];
+  if (ARRAY_ELEMENTS[typeOid] !== undefined || catalog?.get(typeOid)?.name.startsWith('_'))
+    return [TOAST_PLACEHOLDER];
   return TOAST_PLACEHOLDER;
 }
 

@@ -47,7 +47,11 @@ export interface ConnectionParams {
 /** Microseconds between the Unix epoch and Postgres' epoch (2000-01-01). */
 export const PG_EPOCH_MICROS = 946_684_800_000_000n;
 
-export function paramsFromUrl(url: string, applicationName: string, settings: Record<string, string>): ConnectionParams {
+export function paramsFromUrl(
+  url: string,
+  applicationName: string,
+  settings: Record<string, string>,
+): ConnectionParams {
   const u = new URL(url);
   const mode = u.searchParams.get('sslmode');
   if (mode && !['disable', 'allow', 'prefer'].includes(mode)) {
@@ -75,7 +79,13 @@ type Pending =
       current: QueryResult | null;
       error: Error | null;
     }
-  | { kind: 'copy'; resolve: () => void; reject: (e: Error) => void; handlers: CopyBothHandlers; started: boolean };
+  | {
+      kind: 'copy';
+      resolve: () => void;
+      reject: (e: Error) => void;
+      handlers: CopyBothHandlers;
+      started: boolean;
+    };
 
 export class WireClient {
   readonly parameters = new Map<string, string>();
@@ -373,7 +383,7 @@ export class WireClient {
     const p = this.pending;
     if (p?.kind !== 'query' || !p.current) return;
     const count = body.readInt16BE(0);
-    const row: (string | null)[] = new Array(count);
+    const row = new Array<string | null>(count);
     let off = 2;
     for (let i = 0; i < count; i++) {
       const len = body.readInt32BE(off);
@@ -396,7 +406,14 @@ export class WireClient {
     }
     // Startup and copy errors end the exchange (the server follows with ReadyForQuery, or closes).
     if (p.kind === 'copy' && p.started) {
-      this.pending = { kind: 'query', resolve: () => {}, reject: () => {}, results: [], current: null, error };
+      this.pending = {
+        kind: 'query',
+        resolve: () => {},
+        reject: () => {},
+        results: [],
+        current: null,
+        error,
+      };
       p.handlers.onEnd(error);
       return;
     }

@@ -35,7 +35,11 @@ describe('embedded capture: snapshot, resume and acknowledgement', () => {
   it('snapshots existing rows as r, then streams later writes exactly once, even while the snapshot is read', async () => {
     await ctx.sql(`insert into public.item select i, 'old-' || i, i from generate_series(1, 3000) i`);
     // A tiny buffer: the snapshot cursor waits for the consumer while new writes land.
-    const capture = start(['public.item'], { snapshotFetchSize: 100, maxBufferedRecords: 200, batchMaxChanges: 100 });
+    const capture = start(['public.item'], {
+      snapshotFetchSize: 100,
+      maxBufferedRecords: 200,
+      batchMaxChanges: 100,
+    });
     await capture.start();
     const first = await drain(capture, 100);
     expect(first.batches[0]?.phase).toBe('snapshot');

@@ -3,7 +3,11 @@ import { createCapture } from '../../src/capture/index.ts';
 import type { CaptureOptionsInput } from '../../src/capture/index.ts';
 import type { TestContext } from '@data-spine/testkit';
 
-export function captureFor(ctx: TestContext, tables: string[], extra: Partial<CaptureOptionsInput> = {}): Capture {
+export function captureFor(
+  ctx: TestContext,
+  tables: string[],
+  extra: Partial<CaptureOptionsInput> = {},
+): Capture {
   return createCapture({
     connectionString: ctx.databaseUrl,
     topicPrefix: ctx.topicPrefix,
@@ -52,7 +56,9 @@ export async function drain(
   return out;
 }
 
-export function changes(records: CaptureRecord[]): Array<{ op: string; key: unknown; after: unknown; before: unknown }> {
+export function changes(
+  records: CaptureRecord[],
+): Array<{ op: string; key: unknown; after: unknown; before: unknown }> {
   return records
     .filter((r) => r.kind === 'change')
     .map((r) => {

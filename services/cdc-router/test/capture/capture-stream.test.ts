@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TOAST_PLACEHOLDER, TransactionEvent, parseChangeRecord } from '@data-spine/contracts';
 import { useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
-import { CaptureOptionsInvalid, CaptureSetupFailed, createCapture, isUnavailableValue } from '../../src/capture/index.ts';
+import {
+  CaptureOptionsInvalid,
+  CaptureSetupFailed,
+  createCapture,
+  isUnavailableValue,
+} from '../../src/capture/index.ts';
 import type { Capture, CaptureRecord } from '../../src/capture/index.ts';
 import { captureFor, changes, drain, waitFor } from './capture-helpers.ts';
 
@@ -58,7 +63,9 @@ describe('embedded capture: stream semantics', () => {
     ]);
     // The composite key, in primary-key order.
     expect(rest[1]?.key).toEqual({ order_id: 1, n: 1 });
-    expect(b.id).toBe(`${(rest[0] as { value: { source: { txId: number } } }).value.source.txId}:${b.id.split(':')[1]}`);
+    expect(b.id).toBe(
+      `${(rest[0] as { value: { source: { txId: number } } }).value.source.txId}:${b.id.split(':')[1]}`,
+    );
     // Every change of the transaction shares its commit time.
     const commitTimes = new Set(rest.map((r) => (r.kind === 'change' ? r.value.source.ts_ms : 0)));
     expect(commitTimes.size).toBe(1);
@@ -71,7 +78,9 @@ describe('embedded capture: stream semantics', () => {
     const capture = start(['public.doc', 'public.doc_full']);
     await capture.start();
     for (const t of ['doc', 'doc_full']) {
-      await ctx.sql(`insert into public.${t} select 1, 't', string_agg(md5(i::text), '') from generate_series(1, 400) i`);
+      await ctx.sql(
+        `insert into public.${t} select 1, 't', string_agg(md5(i::text), '') from generate_series(1, 400) i`,
+      );
       await ctx.sql(`update public.${t} set title = 't2' where id = 1`);
       await ctx.sql(`delete from public.${t} where id = 1`);
     }
@@ -177,11 +186,23 @@ describe('embedded capture: stream semantics', () => {
   }, 90_000);
 
   it('refuses bad options and missing tables with coded errors', async () => {
-    expect(() => createCapture({ connectionString: ctx.databaseUrl, topicPrefix: 'x', tables: ['nodot'], slotName: 'Bad-Slot', publicationName: 'p' })).toThrow(
-      CaptureOptionsInvalid,
-    );
+    expect(() =>
+      createCapture({
+        connectionString: ctx.databaseUrl,
+        topicPrefix: 'x',
+        tables: ['nodot'],
+        slotName: 'Bad-Slot',
+        publicationName: 'p',
+      }),
+    ).toThrow(CaptureOptionsInvalid);
     try {
-      createCapture({ connectionString: '', topicPrefix: 'x', tables: [], slotName: 's', publicationName: 'p' });
+      createCapture({
+        connectionString: '',
+        topicPrefix: 'x',
+        tables: [],
+        slotName: 's',
+        publicationName: 'p',
+      });
       expect.unreachable();
     } catch (err) {
       expect((err as { code: string }).code).toBe('CDC_CAPTURE_OPTIONS_INVALID');
