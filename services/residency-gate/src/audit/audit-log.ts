@@ -5,7 +5,6 @@ import type { AuditEntry, ChainedRecord, SignedCheckpoint } from './audit-record
 import { GENESIS_HASH, recordHash } from './audit-record.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import type { SigningKey } from './signing-key.ts';
-import { CHAIN_LOCK } from './audit-store.ts';
 import type { AuditStore, NewRow } from './audit-store.ts';
 import { METRICS } from '../metric-names.ts';
 
@@ -141,8 +140,7 @@ export class AuditLog {
     const client = await this.store.client();
     try {
       await client.query('begin');
-      await client.query('select pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-      const head = await this.store.head(client);
+      const { head, checkpoint: last } = await this.store.lockHead(client);
       let seq = head?.seq ?? 0;
       let prev = head?.hash ?? GENESIS_HASH;
       const rows: NewRow[] = [];
@@ -154,7 +152,6 @@ export class AuditLog {
         prev = hash;
       }
       if (rows.length > 0) await this.store.insert(client, rows);
-      const last = await this.store.lastCheckpoint(client);
       const since = seq - (last?.seq ?? 0);
       const due = since >= this.checkpointEvery || (since > 0 && Date.now() - (last?.ts.getTime() ?? 0) >= this.checkpointIntervalMs);
       if (due && seq > 0) {

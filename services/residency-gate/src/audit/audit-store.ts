@@ -24,14 +24,29 @@ export interface NewRow {
 
 /** The audit tables in Postgres. After `migrate`, every session runs as the append-only role when it exists. */
 export class AuditStore {
-  readonly pool: pg.Pool;
+  private pool: pg.Pool;
   private restricted = false;
   private readonly log: Logger | undefined;
+  private readonly url: string;
+  private readonly max: number;
 
   constructor(url: string, log?: Logger, max = 4) {
-    this.pool = new pg.Pool({ connectionString: url, max, application_name: 'residency-gate' });
-    this.pool.on('error', (err) => this.log?.warn({ err }, 'idle Postgres connection failed'));
+    this.url = url;
+    this.max = max;
     this.log = log;
+    this.pool = this.newPool(null);
+  }
+
+  private newPool(role: string | null): pg.Pool {
+    const pool = new pg.Pool({
+      connectionString: this.url,
+      max: this.max,
+      application_name: 'residency-gate',
+      // The role is a startup parameter, so no session of this pool ever has the owner's rights.
+      ...(role ? { options: `-c role=${role}` } : {}),
+    });
+    pool.on('error', (err) => this.log?.warn({ err }, 'idle Postgres connection failed'));
+    return pool;
   }
 
   /** Whether sessions run as the role that cannot UPDATE or DELETE audit rows. */
@@ -52,14 +67,13 @@ export class AuditStore {
       }
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     } finally {
-      // Destroyed, not returned: this session has the owner's rights.
-      client.release(true);
+      client.release();
     }
     if (this.restricted) {
-      // Every session from here on drops to the role that may only SELECT and INSERT.
-      this.pool.on('connect', (c) => {
-        c.query(`set role ${AUDIT_ROLE}`).catch((err: unknown) => this.log?.error({ err }, 'set role failed'));
-      });
+      // Every session from here on runs as the role that may only SELECT and INSERT.
+      const owner = this.pool;
+      this.pool = this.newPool(AUDIT_ROLE);
+      await owner.end();
     }
   }
 
@@ -87,16 +101,23 @@ export class AuditStore {
     );
   }
 
-  async head(client: pg.PoolClient): Promise<{ seq: number; hash: string } | null> {
-    const r = await client.query<{ seq: string; hash: string }>('select seq, hash from gate_audit order by seq desc limit 1');
+  /**
+   * Takes the chain's lock for the transaction, then reads the head and the last checkpoint. Two
+   * statements: a statement's snapshot is taken when it starts, so the read must start after the lock.
+   */
+  async lockHead(client: pg.PoolClient): Promise<{ head: { seq: number; hash: string } | null; checkpoint: { seq: number; ts: Date } | null }> {
+    await client.query('select pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+    const r = await client.query<{ seq: string | null; hash: string | null; cseq: string | null; cts: Date | null }>(
+      `select h.seq, h.hash, c.seq as cseq, c.ts as cts
+         from (select 1) one
+         left join lateral (select seq, hash from gate_audit order by seq desc limit 1) h on true
+         left join lateral (select seq, ts from gate_audit_checkpoint order by seq desc limit 1) c on true`,
+    );
     const row = r.rows[0];
-    return row ? { seq: Number(row.seq), hash: row.hash } : null;
-  }
-
-  async lastCheckpoint(client: pg.PoolClient): Promise<{ seq: number; ts: Date } | null> {
-    const r = await client.query<{ seq: string; ts: Date }>('select seq, ts from gate_audit_checkpoint order by seq desc limit 1');
-    const row = r.rows[0];
-    return row ? { seq: Number(row.seq), ts: row.ts } : null;
+    return {
+      head: row?.seq != null && row.hash != null ? { seq: Number(row.seq), hash: row.hash } : null,
+      checkpoint: row?.cseq != null && row.cts != null ? { seq: Number(row.cseq), ts: row.cts } : null,
+    };
   }
 
   async maxSeq(): Promise<number> {

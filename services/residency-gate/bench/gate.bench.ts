@@ -1,0 +1,192 @@
+/**
+ * pnpm bench:gate - the figures issue #4 sets floors for:
+ *  - in-process decisions/s on a warm policy (>= 500,000/s);
+ *  - HTTP single-decision p99 at a fixed 1,000 req/s (<= 5 ms), the gate as a real process (node src/server.ts);
+ *  - time for a batch of 1,000 routes over HTTP, audit included (<= 20 ms);
+ *  - audit appends/s into Postgres with group commit (>= 5,000/s).
+ * Postgres is a private cluster with durability on (fsync, synchronous_commit): an append is counted only
+ * once committed. Every figure is the median of several runs; the runs are printed too.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { createLogger } from '@data-spine/service-kit';
+import { freePort, startPostgres } from '@data-spine/testkit';
+import { AuditLog } from '../src/audit/audit-log.ts';
+import type { AuditEntry } from '../src/audit/audit-record.ts';
+import { AuditStore } from '../src/audit/audit-store.ts';
+import { generateSigningKey } from '../src/audit/signing-key.ts';
+import { SAMPLE_MATRIX } from '../src/config.ts';
+import { compilePolicy } from '../src/evaluator/compile-policy.ts';
+import { evaluate, evaluateUncached } from '../src/evaluator/evaluate.ts';
+import type { EvaluationInput } from '../src/evaluator/evaluate.ts';
+import { parseMatrix } from '../src/matrix/load-matrix.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+// ---- inputs: the demo's routes, PII, PCI and untagged fields, to every sink ----
+const SINKS = [
+  ['analytics-eu', 'eu-west-1'],
+  ['analytics-us', 'us-east-1'],
+  ['analytics-apac', 'ap-southeast-1'],
+] as const;
+function inputs(n: number): EvaluationInput[] {
+  return Array.from({ length: n }, (_, i) => {
+    const [id, region] = SINKS[i % SINKS.length] as readonly [string, string];
+    return {
+      route: { source: { dataset: `postgres://oltp:5432/shop.public.t${i % 50}`, region: i % 2 ? 'eu-west-1' : 'eu-central-1' }, sink: { id, region }, purpose: i % 5 ? 'analytics' : 'support' },
+      classification: ['internal', 'confidential', 'public'][i % 3] as string,
+      fields: [
+        { name: 'id', tags: [] },
+        { name: 'email', tags: ['pii'] },
+        { name: 'name', tags: ['pii'] },
+        { name: 'status', tags: [] },
+        ...(i % 7 === 0 ? [{ name: 'card', tags: ['pci'] }] : []),
+      ],
+    };
+  });
+}
+
+// ---- 1. in process ----
+const policy = compilePolicy(parseMatrix(readFileSync(SAMPLE_MATRIX, 'utf8'), 'sample'));
+const warm = inputs(300);
+function rate(fn: (x: EvaluationInput) => unknown, ms: number): number {
+  let n = 0;
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  while (performance.now() < end) {
+    for (let i = 0; i < warm.length; i++) fn(warm[i] as EvaluationInput);
+    n += warm.length;
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+rate((x) => evaluate(policy, x), 300);
+rate((x) => evaluateUncached(policy, x), 300);
+const warmRates: number[] = [];
+const uncachedRates: number[] = [];
+for (let r = 0; r < RUNS; r++) {
+  warmRates.push(rate((x) => evaluate(policy, x), 1000));
+  uncachedRates.push(rate((x) => evaluateUncached(policy, x), 1000));
+}
+
+// ---- Postgres (durable) and the gate as a process ----
+const pgDir = mkdtempSync(join(tmpdir(), 'gate-bench-pg-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'gate-bench-'));
+const pg = await startPostgres({ dataDir: join(pgDir, 'data'), persistent: true });
+const port = await freePort();
+const url = `http://127.0.0.1:${port}`;
+writeFileSync(join(dataDir, 'admin-key'), 'bench:bench-secret\n', { mode: 0o600 });
+const server = spawn(process.execPath, [join(import.meta.dirname, '../src/server.ts')], {
+  env: {
+    ...process.env,
+    SPINE_GATE_PORT: String(port),
+    SPINE_DATABASE_URL: await pg.createDatabase('gate_bench'),
+    SPINE_DATA_DIR: dataDir,
+    SPINE_ADMIN_KEY_FILE: join(dataDir, 'admin-key'),
+    SPINE_LOG_LEVEL: 'warn',
+  },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+
+try {
+  for (let i = 0; ; i++) {
+    if (i > 300) throw new Error('gate not ready');
+    const ok = await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false);
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const single = JSON.stringify(warm[1]);
+  // Warm the connection pool, the JIT and the memo.
+  await autocannon({ url: `${url}/v1/decisions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: single, connections: 10, duration: 2 });
+
+  // ---- 2. HTTP single decision at a fixed 1,000 req/s ----
+  const p99s: number[] = [];
+  const achieved: number[] = [];
+  let non2xx = 0;
+  for (let r = 0; r < Math.min(RUNS, 3); r++) {
+    const res = await autocannon({
+      url: `${url}/v1/decisions`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: single,
+      connections: 10,
+      overallRate: 1000,
+      duration: 5,
+    });
+    p99s.push(res.latency.p99);
+    achieved.push(res.requests.average);
+    non2xx += res.non2xx + res.errors;
+  }
+
+  // ---- 3. a batch of 1,000 routes ----
+  const batchBody = JSON.stringify({ decisions: inputs(1000) });
+  const batchMs: number[] = [];
+  for (let r = 0; r < 25; r++) {
+    const t = performance.now();
+    const res = await fetch(`${url}/v1/decisions:batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody });
+    const body = (await res.json()) as { decisions: unknown[] };
+    if (!res.ok || body.decisions.length !== 1000) throw new Error(`batch: ${res.status}`);
+    if (r >= 5) batchMs.push(performance.now() - t);
+  }
+
+  // ---- 4. audit appends/s, in process, group commit, durable ----
+  const store = new AuditStore(await pg.createDatabase('gate_bench_audit'), undefined, 4);
+  await store.migrate();
+  const audit = new AuditLog({ store, key: generateSigningKey(), log: createLogger({ service: 'bench', level: 'silent' }) });
+  const entry = (i: number): AuditEntry => ({
+    type: 'decision',
+    decision_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    timestamp: new Date().toISOString(),
+    path: 'data_spine/residency/route',
+    input: warm[i % warm.length],
+    input_hash: 'sha256:' + 'a'.repeat(64),
+    result: { decision: 'allow_with_obligations', enforced: true, fields: [{ name: 'email', verdict: 'hash', rule: 'pii-eea-export' }], reason_codes: ['RESIDENCY_FIELD_HASHED'], shadow_decision: null },
+    result_hash: 'sha256:' + 'b'.repeat(64),
+    bundles: { residency: { revision: policy.version, digest: policy.digest } },
+    requested_by: 'bench',
+    req_id: String(i),
+  });
+  const appendRates: number[] = [];
+  const N = Number(process.env.BENCH_APPENDS ?? 30_000);
+  let seq = 0;
+  for (let r = 0; r < 3; r++) {
+    const t = performance.now();
+    let next = 0;
+    // 200 concurrent callers, each appending one record at a time and waiting for its commit.
+    await Promise.all(
+      Array.from({ length: 200 }, async () => {
+        while (next < N) {
+          next++;
+          await audit.append([entry(seq++)]);
+        }
+      }),
+    );
+    appendRates.push(N / ((performance.now() - t) / 1000));
+  }
+  const stored = await store.maxSeq();
+  await audit.close();
+  await store.close();
+
+  console.log(`residency-gate benchmark (median of runs; Postgres ${pg.port} with fsync and synchronous_commit on; load generator on this machine)`);
+  console.log(`in-process decisions/s, warm policy (memoized decisions): ${fmt(median(warmRates))} /s  [runs: ${warmRates.map(fmt).join(', ')}]  floor 500,000`);
+  console.log(`in-process evaluations/s, warm tables, memo bypassed: ${fmt(median(uncachedRates))} /s  [runs: ${uncachedRates.map(fmt).join(', ')}]`);
+  console.log(`HTTP single decision at a fixed 1,000 req/s (10 connections, 5 s, audit committed before each answer): p99 ${median(p99s)} ms  [runs: ${p99s.join(', ')} ms; achieved ${achieved.map(fmt).join(', ')} req/s; non-2xx+errors ${non2xx}]  floor 5 ms`);
+  console.log(`HTTP batch of 1,000 routes (audit committed): median ${median(batchMs).toFixed(1)} ms, p95 ${pct(batchMs, 95).toFixed(1)} ms over ${batchMs.length} batches  floor 20 ms`);
+  console.log(`audit appends/s (group commit, 200 concurrent appenders, ${fmt(N)} per run, durable): ${fmt(median(appendRates))} /s  [runs: ${appendRates.map(fmt).join(', ')}; ${fmt(stored)} records stored, none lost: ${stored === N * 3}]  floor 5,000`);
+} finally {
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  await pg.stop();
+  rmSync(pgDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+}
