@@ -157,6 +157,15 @@ describe("identity text with normalize: Confluent's normalized form (AvroSchemaU
     );
   });
 
+  it('drops a default Java cannot convert for the union’s first branch, as Confluent does', () => {
+    const text = norm({
+      type: 'record',
+      name: 'R',
+      fields: [{ name: 'f1', type: ['null', 'string'], default: 'null' }],
+    });
+    expect(text).toBe('{"name":"R","type":"record","fields":[{"name":"f1","type":["null","string"]}]}');
+  });
+
   it('writes types from references by name, as Confluent seeds its table with them', () => {
     const refs = [
       {

@@ -170,7 +170,8 @@ function fieldProps(f: Field): string {
   if (f.order !== 'ascending') s += `,"order":"${f.order}"`;
   if (f.doc !== undefined) s += `,"doc":${jacksonString(f.doc)}`;
   if (f.aliases.length > 0) s += `,"aliases":${sortedStrings(f.aliases)}`;
-  if (f.default !== undefined) s += `,"default":${javaValue(f.default, f.type)}`;
+  const def = f.default === undefined ? undefined : javaValue(f.default, f.type);
+  if (def !== undefined) s += `,"default":${def}`;
   return s + simpleProps(f.props, new Set());
 }
 
@@ -194,7 +195,7 @@ function logicalKeys(lt: LogicalType): Set<string> {
 
 function simpleProps(props: Props, skip: ReadonlySet<string>): string {
   const keys = [...props.keys()].filter((k) => !skip.has(k)).sort(compareCodeUnits);
-  return keys.map((k) => `,${jacksonString(k)}:${javaValue(props.get(k)!, undefined)}`).join('');
+  return keys.map((k) => `,${jacksonString(k)}:${javaValue(props.get(k)!, undefined) ?? 'null'}`).join('');
 }
 
 function sortedStrings(values: readonly string[]): string {
@@ -226,48 +227,52 @@ const JACKSON_ESCAPES: Readonly<Record<string, string>> = {
 
 /**
  * A JSON value as Confluent writes it back: Jackson converts it to a Java value for the type
- * (`JacksonUtils.toObject`: a union's default for its first branch, numbers by the field's type, bytes and
- * fixed through ISO-8859-1) and writes it with objects' keys sorted.
+ * (`JacksonUtils.toObject`: a union's value by its first branch, numbers by the type, bytes and fixed
+ * through ISO-8859-1) and writes it with objects' keys sorted. Undefined when Java gets no value (a string
+ * for an `int`, which an Avro 1.12 union default for a later branch can be): Confluent then writes no default.
  */
-export function javaValue(node: JsonNode, type: AvroType | undefined): string {
+export function javaValue(node: JsonNode, type: AvroType | undefined): string | undefined {
   const t = type?.type === 'union' ? type.branches[0] : type;
+  if (type?.type === 'union' && t === undefined) return node.kind === 'null' ? 'null' : undefined;
+  const is = (...types: string[]) => t === undefined || types.includes(t.type);
   switch (node.kind) {
     case 'null':
       return 'null';
     case 'boolean':
       return String(node.value);
     case 'string':
-      if (t?.type === 'bytes' || t?.type === 'fixed') {
-        return jacksonString(node.value.replace(/[^\x00-\xff]/g, '?')); // eslint-disable-line no-control-regex
-      }
-      return jacksonString(node.value);
+      if (is('string', 'enum')) return jacksonString(node.value);
+      // eslint-disable-next-line no-control-regex
+      if (is('bytes', 'fixed')) return jacksonString(node.value.replace(/[^\x00-\xff]/g, '?'));
+      return undefined;
     case 'number':
       return javaNumber(node.raw, t);
     case 'array': {
+      if (t !== undefined && t.type !== 'array') return undefined;
       const items = t?.type === 'array' ? t.items : undefined;
-      return `[${node.items.map((i) => javaValue(i, items)).join(',')}]`;
+      return `[${node.items.map((i) => javaValue(i, items) ?? 'null').join(',')}]`;
     }
     case 'object': {
       const keys = [...node.entries.keys()].sort(compareCodeUnits);
       const member = (k: string): AvroType | undefined =>
         t?.type === 'map' ? t.values : t?.type === 'record' ? t.fieldsByName.get(k)?.type : undefined;
-      return `{${keys.map((k) => `${jacksonString(k)}:${javaValue(node.entries.get(k)!, member(k))}`).join(',')}}`;
+      return `{${keys.map((k) => `${jacksonString(k)}:${javaValue(node.entries.get(k)!, member(k)) ?? 'null'}`).join(',')}}`;
     }
   }
 }
 
-function javaNumber(raw: string, t: AvroType | undefined): string {
+function javaNumber(raw: string, t: AvroType | undefined): string | undefined {
   const c = numberClass(raw);
-  const float = t?.type === 'float';
-  const double = t?.type === 'double';
-  if (c === 'double') {
-    const n = Number(raw);
-    const s = float ? javaFloat(n) : javaDouble(n);
-    return Number.isFinite(n) ? s : `"${s}"`;
-  }
-  if (float) return javaFloat(Number(raw));
-  if (double) return javaDouble(Number(raw));
-  return BigInt(raw).toString();
+  const type = t?.type;
+  const n = Number(raw);
+  // Jackson writes the non-finite doubles as strings.
+  const quoted = (text: string) => (/^-?(?:Infinity|NaN)$/.test(text) ? `"${text}"` : text);
+  if (type === 'float') return quoted(javaFloat(n));
+  if (type === 'double') return quoted(javaDouble(n));
+  if (c === 'double') return type === undefined ? quoted(javaDouble(n)) : undefined;
+  if (type === undefined || ((type === 'int' || type === 'long') && c !== 'bigint'))
+    return BigInt(raw).toString();
+  return undefined;
 }
 
 /** Named types reachable from `root` in first-use order (for messages and outlines). */

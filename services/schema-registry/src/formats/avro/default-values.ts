@@ -6,11 +6,12 @@ import type { Where } from './names.ts';
 import { at } from './names.ts';
 
 /**
- * Java's `Schema.isValidDefault`, which the parser runs on every field default when `validateDefaults` is
- * on (Confluent registers new schemas that way). Its rules, not the spec's wider ones: a union's default
- * must fit the first branch; enum and fixed defaults only need to be strings (the symbol and the length are
- * not checked); an int must be an integral number in int range, a long one in long range; float and double
- * take any number; a record default is an object whose every field, or that field's own default, fits.
+ * Java's `Schema.isValidDefault` (Avro 1.12, the version Confluent's current registry runs), which the parser
+ * runs on every field default when `validateDefaults` is on (Confluent registers new schemas that way). Its
+ * rules, not always the spec's: a union's default may fit any branch (1.12; 1.11 wanted the first); enum
+ * and fixed defaults only need to be strings (the symbol and the length are not checked); an int must be an
+ * integral number in int range, a long one in long range; float and double take any number; a record
+ * default is an object whose every field, or that field's own default, fits.
  */
 export function isValidDefault(type: AvroType, value: JsonNode | undefined, path: Where): boolean {
   if (value === undefined) return false;
@@ -41,11 +42,8 @@ export function isValidDefault(type: AvroType, value: JsonNode | undefined, path
         value.kind === 'object' &&
         [...value.entries.values()].every((v) => isValidDefault(type.values, v, path))
       );
-    case 'union': {
-      const first = type.branches[0];
-      if (!first) throw new InvalidSchemaError('a union with no branches cannot have a default', at(path));
-      return isValidDefault(first, value, path);
-    }
+    case 'union':
+      return type.branches.some((b) => isValidDefault(b, value, path));
     case 'record': {
       if (value.kind !== 'object') return false;
       if (type.open) {

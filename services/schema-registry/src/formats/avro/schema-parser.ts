@@ -58,7 +58,7 @@ export class SchemaParser {
   #parse(node: JsonNode, space: string | null, path: Path): AvroType {
     switch (node.kind) {
       case 'string':
-        return this.#byName(node.value, space, path, true);
+        return this.#byName(node.value, space, path);
       case 'object':
         return this.#object(node, space, path);
       case 'array':
@@ -71,10 +71,9 @@ export class SchemaParser {
     }
   }
 
-  #byName(name: string, space: string | null, path: Path, nullFallback: boolean): AvroType {
+  #byName(name: string, space: string | null, path: Path): AvroType {
     if (isPrimitive(name)) return primitive(name, new Map());
-    const candidates = lookupCandidates(name, space);
-    for (const full of nullFallback ? candidates : candidates.slice(0, 1)) {
+    for (const full of lookupCandidates(name, space)) {
       const found = this.names.get(full);
       if (found) {
         if (found.definedIn !== undefined && this.#definedIn === undefined) this.referenced.add(full);
@@ -124,8 +123,8 @@ export class SchemaParser {
         };
       }
       default:
-        // Java: `{"type": "Name"}` names a defined type, looked up in the enclosing namespace only.
-        return this.#byName(type, space, [...path, 'type'], false);
+        // Java: `{"type": "Name"}` names a defined type (its other attributes are ignored).
+        return this.#byName(type, space, [...path, 'type']);
     }
   }
 
@@ -365,7 +364,7 @@ function describeValue(v: JsonNode): string {
 
 function describeType(t: AvroType): string {
   if (t.type === 'union')
-    return `${t.branches[0] ? describeType(t.branches[0]) : 'empty union'} (a union's default must fit its first branch)`;
+    return `value for any branch of the union [${t.branches.map(describeType).join(', ')}]`;
   if (t.type === 'record' || t.type === 'enum' || t.type === 'fixed') return `${t.type} ${t.fullName}`;
   return t.type;
 }
