@@ -317,13 +317,22 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
     await page.locator(node(job('customer_export'))).waitFor();
   });
 
-  it('the runs view shows a failure with its error message', async () => {
-    const page = await open(`#/job/${NS.jobs}/us_daily_report`);
+  it('failed runs show their error message, across jobs and per job', async () => {
+    const page = await open('#/');
+    await page.click('nav a:has-text("Failed runs")');
+    const row = page.locator('table.failures tbody tr', { hasText: 'us_daily_report' });
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    expect(await row.locator('.error-message').textContent()).toBe(FAILURE_MESSAGE);
+    await w!.shot('08a-failed-runs');
+    await row.locator('a', { hasText: 'us_daily_report' }).click();
     const details = page.locator('#details');
     await details.locator('.runs li.failed .error-message').waitFor();
     expect(await details.locator('.runs li.failed .error-message').first().textContent()).toBe(
       FAILURE_MESSAGE,
     );
+    await page.locator(node(REPORT)).waitFor();
+    await w!.shot('08-job-graph-and-runs');
     await details.locator('a', { hasText: 'All runs and failures' }).click();
     const failed = page.locator('table.runs-table tbody tr.failed');
     await failed.first().waitFor();
@@ -335,7 +344,9 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
     await expect.poll(() => failed.locator('pre').textContent()).toContain('CONTEXT:  INSERT INTO');
     await page.check('#failed-only');
     await expect.poll(() => page.locator('table.runs-table tbody tr').count()).toBe(1);
-    await w!.shot('08-runs-failure');
+    await failed.locator('summary').click();
+    await failed.locator('pre').waitFor();
+    await w!.shot('08b-runs-of-job');
   });
 
   it('works by keyboard alone: skip link, search, results, graph arrows, Enter for details', async () => {

@@ -68,4 +68,5 @@ export const api = {
   columnLineage: (id, { depth, withDownstream }) =>
     get('/api/v1/column-lineage', { nodeId: id, depth, withDownstream }),
   conflicts: () => get('/api/v1/residency/conflicts'),
+  events: (limit = 1000) => get('/api/v1/events/lineage', { limit, sortDirection: 'desc' }),
 };

@@ -79,3 +79,6 @@ export function formatDuration(ms) {
   const min = Math.floor(sec / 60);
   return `${min} min ${Math.round(sec % 60)} s`;
 }
+
+/** `1 run`, `2 runs`. */
+export const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

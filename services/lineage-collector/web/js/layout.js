@@ -1,6 +1,7 @@
 // A layered ("Sugiyama style") layout for lineage graphs, small enough to read:
 // 1. cycles are broken by ignoring DFS back edges (lineage can loop: a job reading and writing one table);
-// 2. longest-path layering: a node sits one layer right of its furthest-right predecessor;
+// 2. longest-path layering: a node sits one layer right of its furthest-right predecessor (sources are
+//    then pulled right, next to their nearest successor);
 // 3. long edges get virtual nodes so that ordering sees them;
 // 4. barycenter sweeps down and up the layers, keeping the order with the fewest crossings.
 // Pure: no DOM, so it is unit tested on its own.
@@ -125,7 +126,8 @@ function longestPathLayers(ids, dag) {
     indegree.set(b, indegree.get(b) + 1);
   }
   const layer = new Map(ids.map((id) => [id, 0]));
-  const queue = ids.filter((id) => indegree.get(id) === 0);
+  const sources = ids.filter((id) => indegree.get(id) === 0);
+  const queue = [...sources];
   for (let q = 0; q < queue.length; q++) {
     const id = queue[q];
     for (const n of succ.get(id)) {
@@ -133,6 +135,12 @@ function longestPathLayers(ids, dag) {
       indegree.set(n, indegree.get(n) - 1);
       if (indegree.get(n) === 0) queue.push(n);
     }
+  }
+  // A source sits just left of its nearest successor, not in the first column: a second input of a job
+  // deep in the graph then draws as a short edge instead of one crossing the whole picture.
+  for (const id of sources) {
+    const next = succ.get(id);
+    if (next.length) layer.set(id, Math.min(...next.map((n) => layer.get(n))) - 1);
   }
   return layer;
 }

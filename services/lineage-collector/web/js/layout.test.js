@@ -14,6 +14,16 @@ describe('layeredLayout', () => {
     expect(Object.fromEntries(layerOf)).toEqual({ a: 0, j1: 1, b: 2, j2: 3, c: 4 });
   });
 
+  it('pulls a source next to its nearest successor instead of the first column', () => {
+    const { layerOf } = layeredLayout(
+      n('a', 'j1', 'b', 'j2', 'x'),
+      e(['a', 'j1'], ['j1', 'b'], ['b', 'j2'], ['x', 'j2']),
+    );
+    expect(layerOf.get('j2')).toBe(3);
+    expect(layerOf.get('x')).toBe(2);
+    expect(layerOf.get('a')).toBe(0);
+  });
+
   it('survives cycles and self loops', () => {
     const { layerOf, layers } = layeredLayout(
       n('a', 'b', 'c'),

@@ -8,6 +8,7 @@ import { renderNodePage } from './views/node-view.js';
 import { renderColumnPage } from './views/column-view.js';
 import { renderRunsPage } from './views/runs-view.js';
 import { renderConflictsPage } from './views/conflicts-view.js';
+import { renderFailuresPage } from './views/failures-view.js';
 
 const main = document.getElementById('main');
 const status = document.getElementById('status');
@@ -39,6 +40,7 @@ const views = {
   column: renderColumnPage,
   runs: renderRunsPage,
   conflicts: renderConflictsPage,
+  failures: renderFailuresPage,
 };
 
 async function route({ focusMain }) {

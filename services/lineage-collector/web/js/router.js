@@ -7,7 +7,8 @@
 //   #/job/<ns>/<name>?...               the same for a job
 //   #/column/<ns>/<dataset>/<field>?depth=&down=&asOf=
 //   #/runs/<ns>/<job>?failed=1          runs of a job, failures with their error messages
-//   #/conflicts?asOf=                   residency conflicts
+//   #/conflicts                         residency conflicts
+//   #/failures                          failed runs across jobs
 // Path segments are URI-encoded, so names with `/`, `:`, `?` or `#` survive.
 
 export function parseHash(hash = window.location.hash) {

@@ -223,8 +223,7 @@ function ioList(label, list, linkParams) {
               'li',
               {},
               h('a', { href: datasetHref(d.namespace, d.name, linkParams) }, d.name),
-              ' ',
-              h('span', { class: 'muted small' }, d.namespace),
+              h('div', { class: 'muted small' }, d.namespace),
             ),
           ),
         )

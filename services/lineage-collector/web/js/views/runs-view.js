@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { formatDuration, formatTime, h, replace } from '../dom.js';
+import { formatDuration, formatTime, h, plural, replace } from '../dom.js';
 import { href, setParams } from '../router.js';
 import { jobHref } from '../links.js';
 import { errorOf } from './details-panel.js';
@@ -84,9 +84,9 @@ export async function renderRunsPage(ctx) {
     failedOnly = box.checked;
     setParams({ failed: failedOnly });
     draw();
-    ctx.say(failedOnly ? `${failures.length} failed runs` : `${runs.length} runs`);
+    ctx.say(failedOnly ? plural(failures.length, 'failed run') : plural(runs.length, 'run'));
   });
-  ctx.say(`${runs.length} runs of ${job}, ${failures.length} failed`);
+  ctx.say(`${plural(runs.length, 'run')} of ${job}, ${failures.length} failed`);
   replace(
     ctx.main,
     h(
@@ -103,7 +103,7 @@ export async function renderRunsPage(ctx) {
     h(
       'p',
       { class: failures.length ? 'banner warn' : 'muted' },
-      `${runs.length} runs, ${failures.length} failed.`,
+      `${plural(runs.length, 'run')}, ${failures.length} failed.`,
     ),
     h(
       'div',
