@@ -43,6 +43,26 @@ export interface SubjectConfig {
   lint: Record<string, 'error' | 'warning' | 'off'> | null;
 }
 
+/** At most `limit` callers run at once; the others wait in order. */
+class Semaphore {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+  constructor(limit: number) {
+    this.#free = limit;
+  }
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((r) => this.#waiting.push(r));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}
+
 type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 const toVersion = (r: {
@@ -70,8 +90,15 @@ export class RegistryStore {
   readonly #byId = new Map<number, StoredSchema>();
   readonly #subjectQueues = new Map<string, Promise<void>>();
 
-  constructor(databaseUrl: string, poolSize = 10) {
+  /**
+   * Transactions holding a subject lock also read through the pool (references, schemas by id); keeping
+   * two connections out of their reach means those reads always get one, so the pool cannot deadlock.
+   */
+  readonly #lockSlots: Semaphore;
+
+  constructor(databaseUrl: string, poolSize = 20) {
     this.#pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+    this.#lockSlots = new Semaphore(Math.max(1, poolSize - 2));
   }
 
   async migrate(): Promise<void> {
@@ -192,7 +219,7 @@ export class RegistryStore {
     this.#subjectQueues.set(subject, tail);
     await previous;
     try {
-      return await this.#locked(subject, fn);
+      return await this.#lockSlots.run(() => this.#locked(subject, fn));
     } finally {
       release();
       if (this.#subjectQueues.get(subject) === tail) this.#subjectQueues.delete(subject);

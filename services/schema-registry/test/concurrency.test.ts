@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { createLogger, hashSecret, MemoryCredentialStore } from '@data-spine/service-kit';
+import { useTestContext } from '@data-spine/testkit';
+import type { TestContext } from '@data-spine/testkit';
+import { buildApp, DEFAULT_FORMATS, loadRegistryConfig } from '../src/index.ts';
+import { RegistryStore } from '../src/storage/registry-store.ts';
+import { ADMIN, basic, CT } from './registry-harness.ts';
+
+/** Many writers against a deliberately small connection pool: nothing may wait forever. */
+describe('schema registry under concurrent writers', () => {
+  let ctx: TestContext;
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    ctx = await useTestContext('registry-concurrency');
+    app = await buildApp(
+      loadRegistryConfig({ SPINE_DATABASE_URL: ctx.databaseUrl, SPINE_LOG_LEVEL: 'silent' }),
+      {
+        formats: DEFAULT_FORMATS,
+        logger: createLogger({ service: 'concurrency-test', level: 'silent' }),
+        store: new RegistryStore(ctx.databaseUrl, 4),
+        credentials: new MemoryCredentialStore([
+          { key: ADMIN.key, secretHash: hashSecret(ADMIN.secret), roles: ['admin'], scopes: ['*'] },
+        ]),
+      },
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await ctx?.[Symbol.asyncDispose]();
+  });
+
+  const register = (subject: string, fields: number, references: unknown[] = []) =>
+    app.inject({
+      method: 'POST',
+      url: `/subjects/${subject}/versions`,
+      headers: { 'content-type': CT, authorization: basic(ADMIN) },
+      payload: JSON.stringify({
+        schema: JSON.stringify({
+          type: 'record',
+          name: 'C',
+          namespace: 'conc',
+          fields: Array.from({ length: fields }, (_, i) => ({
+            name: `f_${i}`,
+            type: ['null', 'long'],
+            default: null,
+          })),
+        }),
+        references,
+      }),
+    });
+
+  it('registers 60 versions over 30 subjects at once with a pool of 4, each subject numbered 1..n', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => register(`conc.s${i % 30}-value`, 1 + Math.floor(i / 30))),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(60).fill(200));
+    for (let s = 0; s < 30; s++) {
+      const versions = await app.inject({ method: 'GET', url: `/subjects/conc.s${s}-value/versions` });
+      expect(versions.json()).toEqual([1, 2]);
+    }
+    // Identical schemas across subjects share an id: two distinct schemas in all.
+    expect(new Set(results.map((r) => r.json().id)).size).toBe(2);
+  });
+});
