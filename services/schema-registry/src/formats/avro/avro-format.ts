@@ -13,6 +13,7 @@ import { readJson } from './json-reader.ts';
 import { flattenReferences } from './references.ts';
 import { SchemaParser } from './schema-parser.ts';
 import { outlineSchema } from './schema-outline.ts';
+import { avroSchemaString } from './schema-text.ts';
 
 /**
  * Avro as Confluent's registry handles it: Avro's Java parser rules (strict names, validated defaults,
@@ -99,3 +100,15 @@ export const avroFormat: SchemaFormat = {
     }
   },
 };
+
+/**
+ * Confluent's `AvroSchema.canonicalString()` for a parsed Avro schema: Avro's `Schema.toString()`, the text
+ * Confluent stores and serves and, without `normalize`, compares. Not used for identity here (the interface
+ * asks for the text without whitespace); offered to callers that want Confluent's stored form.
+ */
+export function avroSchemaText(parsed: ParsedSchema): string {
+  if (!(parsed.model instanceof AvroModel)) throw new TypeError('not an Avro schema');
+  const known = new Set<string>();
+  for (const t of parsed.model.names.values()) if (t.definedIn !== undefined) known.add(t.fullName);
+  return avroSchemaString(parsed.model.root, known);
+}
