@@ -12,6 +12,8 @@ import { startAlertmanager, startPrometheus } from '@data-spine/testkit';
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../../..');
 const rulesFile = join(root, 'alertmanager/rules/data-spine-services.rules.yml');
+const pipelineRulesFile = join(root, 'alertmanager/rules/data-spine-pipeline.rules.yml');
+const runbooks = join(root, '.evidence/runbooks.md');
 const routesFile = join(root, 'alertmanager/data-spine.yml');
 
 interface Received {
@@ -44,6 +46,12 @@ describe('alert rules and routes, with the real tools', () => {
       cwd: join(root, 'alertmanager/rules'),
     });
     expect(unit.stdout).toContain('SUCCESS');
+    const pipeline = await run('promtool', ['check', 'rules', pipelineRulesFile]);
+    expect(pipeline.stdout).toContain('SUCCESS: 9 rules found');
+    const pipelineUnit = await run('promtool', ['test', 'rules', 'data-spine-pipeline.test.yml'], {
+      cwd: join(root, 'alertmanager/rules'),
+    });
+    expect(pipelineUnit.stdout).toContain('SUCCESS');
     const config = await run('promtool', [
       'check',
       'config',
@@ -62,6 +70,23 @@ describe('alert rules and routes, with the real tools', () => {
     expect(await amtool('alertname=DataSpineCdcLagHigh', 'severity=ticket')).toBe('data-spine-lag');
     expect(await amtool('alertname=DataSpineSlowRequests', 'severity=ticket')).toBe('data-spine-tickets');
     expect(await amtool('alertname=Unknown')).toBe('data-spine-tickets');
+    expect(await amtool('alertname=DataSpineCdcLagCritical', 'severity=page')).toBe('data-spine-oncall');
+    expect(await amtool('alertname=DataSpineDeadLettersGrowing', 'severity=ticket')).toBe(
+      'data-spine-tickets',
+    );
+  });
+
+  it('link every alert to a runbook section that exists', () => {
+    const sections = new Set(
+      [...readFileSync(runbooks, 'utf8').matchAll(/^## (.+)$/gm)].map((m) => (m[1] as string).trim()),
+    );
+    for (const file of [rulesFile, pipelineRulesFile]) {
+      const anchors = [...readFileSync(file, 'utf8').matchAll(/runbooks\.md#([a-z0-9-]+)/g)].map(
+        (m) => m[1] as string,
+      );
+      expect(anchors.length).toBeGreaterThan(0);
+      for (const anchor of anchors) expect(sections, `${file}: #${anchor}`).toContain(anchor);
+    }
   });
 });
 
