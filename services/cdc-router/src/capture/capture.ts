@@ -1,5 +1,11 @@
 import pg from 'pg';
-import { CaptureAckInvalid, CaptureOptionsInvalid, CaptureSourceUnavailable } from './errors.ts';
+import { isCodedError } from '@data-spine/service-kit';
+import {
+  CaptureAckInvalid,
+  CaptureOptionsInvalid,
+  CaptureSetupFailed,
+  CaptureSourceUnavailable,
+} from './errors.ts';
 import type { EnvelopeContext } from './envelope.ts';
 import { formatLsn, parseLsn } from './lsn.ts';
 import { CaptureOptions } from './options.ts';
@@ -23,6 +29,25 @@ const SESSION_SETTINGS = {
   bytea_output: 'hex',
   lc_monetary: 'C',
 } as const;
+
+/**
+ * Worth reconnecting for: anything but our own non-retriable errors and the server's errors that another
+ * attempt cannot fix (authentication, undefined objects and syntax, a missing database, unsupported).
+ */
+function isRetriable(err: unknown): boolean {
+  if (isCodedError(err)) return err.retriable;
+  const state = (err as { sqlState?: unknown }).sqlState;
+  if (typeof state === 'string') return !/^(28|42|3D|0A)/.test(state);
+  return true;
+}
+
+function asCaptureError(err: unknown): Error {
+  if (isCodedError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return isRetriable(err)
+    ? new CaptureSourceUnavailable(message, { cause: err })
+    : new CaptureSetupFailed(message, { cause: err });
+}
 
 const silent: CaptureLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -163,13 +188,14 @@ class PgOutputCapture implements Capture {
           attempts = 0;
         });
       } catch (err) {
-        this.notifyStarted(err as Error);
         if (this.closing) break;
         attempts += 1;
         const o = this.options;
-        if (o.reconnectMaxAttempts > 0 && attempts > o.reconnectMaxAttempts) {
-          this.failure = err instanceof Error ? err : new Error(String(err));
-          this.log.error({ err, attempts }, 'change capture gave up reconnecting');
+        const permanent = !isRetriable(err);
+        if (permanent || (o.reconnectMaxAttempts > 0 && attempts > o.reconnectMaxAttempts)) {
+          this.failure = asCaptureError(err);
+          this.log.error({ err, attempts }, 'change capture stopped');
+          this.notifyStarted(this.failure);
           this.signal();
           break;
         }

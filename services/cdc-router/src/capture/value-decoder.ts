@@ -141,8 +141,18 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+/** `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00`, what a UTC session prints for every timestamptz of years 1000..9999. */
+const UTC_TIMESTAMPTZ = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.(\d{1,6}))?\+00$/;
+
 /** io.debezium.time.ZonedTimestamp: ISO-8601 in UTC with as many fraction digits as the column's precision. */
 function zonedTimestamp(text: string, precision: number): string {
+  const fast = UTC_TIMESTAMPTZ.exec(text);
+  if (fast) {
+    // The common case needs no date arithmetic: the session's time zone is UTC already.
+    const base = `${text.slice(0, 10)}T${text.slice(11, 19)}`;
+    if (precision <= 0) return `${base}Z`;
+    return `${base}.${(fast[1] ?? '').padEnd(precision, '0').slice(0, precision)}Z`;
+  }
   const { epochMs, micros } = parseTimestamp(text);
   const d = new Date(epochMs);
   const y = d.getUTCFullYear();
