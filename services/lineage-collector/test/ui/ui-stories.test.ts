@@ -422,7 +422,7 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
     await page.locator(node(XSS)).waitFor();
     expect(await page.locator('h1').textContent()).toContain(XSS_NAME);
     expect(await page.locator(`${node(XSS)} text.title`).textContent()).toBe(
-      XSS_NAME.slice(0, 9) + '…' + XSS_NAME.slice(-12),
+      XSS_NAME.slice(0, 8) + '…' + XSS_NAME.slice(-10),
     );
     expect(await page.locator(`${node(XSS)} title`).textContent()).toContain(XSS_NAME);
     await expect.poll(() => page.locator('#details h2').textContent()).toBe(XSS_NAME);

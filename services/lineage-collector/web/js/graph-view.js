@@ -4,16 +4,16 @@ import { h, s } from './dom.js';
 import { layeredLayout } from './layout.js';
 import { matchesTag, tagLabel } from './tags.js';
 
-const W = 196;
-const H = 70;
-const COL_GAP = 56;
+const W = 184;
+const H = 72;
+const COL_GAP = 48;
 const ROW_GAP = 16;
 /** Wide graphs shrink to fit the pane down to this zoom; beyond it they scroll. */
-const MIN_SCALE = 0.8;
-const PAD = 24;
+const MIN_SCALE = 0.75;
+const PAD = 16;
 
 /** Middle ellipsis: the start and the end of a qualified name say the most (`shop.pub…customer`). */
-export function shorten(text, max = 22) {
+export function shorten(text, max = 19) {
   const str = String(text);
   if (str.length <= max) return str;
   const tail = Math.floor((max - 1) * 0.6);
@@ -183,15 +183,21 @@ export function renderGraph(container, model, opts) {
       s('title', { text: `${n.title}\n${where}${tagText ? `\n${tagText}` : ''}` }),
       s('rect', { class: 'box', width: W, height: H, rx: n.type === 'JOB' ? 22 : 5 }),
       s('text', { class: 'kind', x: 10, y: 15, text: kind.toUpperCase() }),
-      s('text', { class: 'title', x: 10, y: 32, text: shorten(n.title) }),
-      s('text', { class: 'sub', x: 10, y: 48, text: shorten(n.subtitle, 30) }),
+      s('text', { class: 'title', x: 10, y: 33, text: shorten(n.title) }),
+      // The scheme says little at this size (`postgres://`); the full namespace is in the label and details.
+      s('text', {
+        class: 'sub',
+        x: 10,
+        y: 50,
+        text: shorten(n.subtitle.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ''), 24),
+      }),
     );
     if (region) {
       g.append(
-        s('text', { class: 'region', x: W - 10, y: 15, 'text-anchor': 'end', text: clip(region, 16) }),
+        s('text', { class: 'region', x: W - 10, y: 15, 'text-anchor': 'end', text: clip(region, 14) }),
       );
     }
-    if (tagText) g.append(s('text', { class: 'tags', x: 10, y: 63, text: clip(tagText, 28) }));
+    if (tagText) g.append(s('text', { class: 'tags', x: 10, y: 65, text: clip(tagText, 24) }));
     g.addEventListener('click', () => {
       focusNode(n.id);
       opts.onSelect(n.id);
