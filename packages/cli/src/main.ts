@@ -1,7 +1,4 @@
 import { readCliEnv, UsageError } from './cli-config.ts';
-import { gateCommand } from './commands/gate.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { up } from './commands/up.ts';
 
 const HELP = `spine - Data Spine's command line
 
@@ -9,6 +6,7 @@ Usage:
   spine up [service...]     start the spine in embedded mode (all services by default)
   spine schema ...          publish, validate, lint schema contracts (spine schema for the list)
   spine gate ...            residency: check routes, explain, diff a candidate matrix, verify-audit
+  spine evidence ...        bundle and verify signed compliance evidence
   spine help                this text
 
 Environment:
@@ -23,12 +21,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
+      // Each command is imported when it runs, so `spine schema` does not load the gate or Postgres.
       case 'up':
-        return await up(rest, readCliEnv());
+        return await (await import('./commands/up.ts')).up(rest, readCliEnv());
       case 'schema':
-        return await schemaCommand(rest, readCliEnv());
+        return await (await import('./commands/schema.ts')).schemaCommand(rest, readCliEnv());
       case 'gate':
-        return await gateCommand(rest, readCliEnv());
+        return await (await import('./commands/gate.ts')).gateCommand(rest, readCliEnv());
+      case 'evidence':
+        return await (await import('./commands/evidence.ts')).evidenceCommand(rest, readCliEnv());
       case undefined:
       case 'help':
       case '--help':
