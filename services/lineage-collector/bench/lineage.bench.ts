@@ -146,6 +146,7 @@ try {
       requests: [
         {
           method: 'POST',
+          path: '/api/v1/lineage',
           headers: { 'content-type': 'application/json', authorization: auth },
           setupRequest: (req) => {
             const i = n++;

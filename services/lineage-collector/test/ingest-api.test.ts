@@ -169,14 +169,7 @@ describe('ingest API', () => {
     });
     const first = await c.post('/api/v1/lineage', e);
     expect(first.json()).toMatchObject({ duplicate: false });
-    const tables = [
-      'lin_events',
-      'lin_runs',
-      'lin_run_states',
-      'lin_dataset_versions',
-      'lin_edges',
-      'lin_job_versions',
-    ];
+    const tables = ['lin_events', 'lin_runs', 'lin_dataset_versions', 'lin_edges', 'lin_job_versions'];
     const before = await Promise.all(tables.map((t) => count(c, t)));
     const dataset = await c.get<{ updatedAt: string; currentVersion: string }>(
       '/api/v1/namespaces/idem/datasets/dst',
@@ -199,8 +192,9 @@ describe('ingest API', () => {
     const job = { namespace: 'order', name: 'late-start' };
     await c.post('/api/v1/lineage', runEvent({ eventType: 'COMPLETE', runId, job, time: T(20) }));
     await c.post('/api/v1/lineage', runEvent({ eventType: 'START', runId, job, time: T(10) }));
-    const run = await c.get<RunBody>(`/api/v1/runs/${runId}`);
+    const run = await c.get<RunBody & { stateHistory: Array<{ type: string }> }>(`/api/v1/runs/${runId}`);
     expect(run.body).toMatchObject({ state: 'COMPLETED', startedAt: T(10), endedAt: T(20) });
+    expect(run.body.stateHistory.map((s) => s.type)).toEqual(['START', 'COMPLETE']);
 
     const other = crypto.randomUUID();
     const otherJob = { namespace: 'order', name: 'other-first' };

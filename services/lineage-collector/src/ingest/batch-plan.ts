@@ -27,6 +27,12 @@ export interface DatasetVersionRow {
 export interface RunRow {
   runId: string;
   jobId: string;
+  /** `job-event` rows hold a JobEvent's inputs and outputs at its time; they are not listed as runs. */
+  kind: 'run' | 'job-event';
+  /** This batch's state events of the run. */
+  states: Array<{ type: string; time: string }>;
+  /** `in|<datasetId>`, `out|<datasetId>`. */
+  io: Set<string>;
   first: number;
   last: number;
   facets: Facets;
@@ -61,8 +67,6 @@ export interface BatchPlan {
     { id: string; jobId: string; createdAt: number; inputs: string[]; outputs: string[] }
   >;
   runs: Map<string, RunRow>;
-  runStates: Array<[string, string, number]>;
-  runIo: Array<[string, string, string, string, number]>;
   edges: Map<string, EdgeRow[]>;
   /** Output dataset key -> its replacing column lineage (and the dataset id, for the rows). */
   columnLineage: Map<string, { datasetId: string; state: ColumnLineageState }>;
@@ -86,8 +90,6 @@ export function planBatch(graph: LineageGraph, events: readonly LineageEvent[]):
     jobs: new Map(),
     jobVersions: new Map(),
     runs: new Map(),
-    runStates: [],
-    runIo: [],
     edges: new Map(),
     columnLineage: new Map(),
     decisions: new Map(),
@@ -244,32 +246,35 @@ function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void
   const run = stageRun(job, runId, at, touched);
   const inputs = e.inputs.map((d) => stageDataset(graph, plan, d, at));
   const outputs = e.outputs.map((d) => stageDataset(graph, plan, d, at));
+  const nominal = obj(e.runFacets.nominalTime);
+  const prior = plan.runs.get(runId);
+  const row: RunRow = {
+    runId,
+    jobId: job.id,
+    kind: e.kind === 'run' ? 'run' : 'job-event',
+    states: prior?.states ?? [],
+    io: prior?.io ?? new Set(),
+    first: prior ? Math.min(prior.first, at) : at,
+    last: prior ? Math.max(prior.last, at) : at,
+    facets: { ...(prior?.facets ?? {}), ...e.runFacets },
+    nominalStart: time(nominal?.nominalStartTime) ?? prior?.nominalStart ?? null,
+    nominalEnd: time(nominal?.nominalEndTime) ?? prior?.nominalEnd ?? null,
+    jobVersion: prior?.jobVersion ?? null,
+  };
+  plan.runs.set(runId, row);
   for (const d of inputs) {
     run.io.add(`in|${d.key}`);
-    plan.runIo.push([runId, job.id, d.id, 'in', at]);
+    row.io.add(`in|${d.id}`);
   }
   e.outputs.forEach((d, i) => {
     const s = outputs[i]!;
     run.io.add(`out|${s.key}`);
-    plan.runIo.push([runId, job.id, s.id, 'out', at]);
+    row.io.add(`out|${s.id}`);
     if (e.kind === 'run') addVersion(plan, s, d, at, runId, e.hash);
     stageColumnLineage(plan, s, d, at);
   });
   if (e.kind !== 'run' || e.runId === null) return;
-  plan.runStates.push([e.runId, e.eventType ?? 'OTHER', at]);
-  const nominal = obj(e.runFacets.nominalTime);
-  const prior = plan.runs.get(e.runId);
-  const facets = { ...(prior?.facets ?? {}), ...e.runFacets };
-  plan.runs.set(e.runId, {
-    runId: e.runId,
-    jobId: job.id,
-    first: prior ? Math.min(prior.first, at) : at,
-    last: prior ? Math.max(prior.last, at) : at,
-    facets,
-    nominalStart: time(nominal?.nominalStartTime) ?? prior?.nominalStart ?? null,
-    nominalEnd: time(nominal?.nominalEndTime) ?? prior?.nominalEnd ?? null,
-    jobVersion: null,
-  });
+  row.states.push({ type: e.eventType ?? 'OTHER', time: new Date(at).toISOString() });
   stageDecision(graph, plan, job, e, outputs, at);
 }
 

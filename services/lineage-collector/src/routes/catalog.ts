@@ -10,7 +10,7 @@ import { Paging, parseQuery } from './query-params.ts';
 const iso = (ms: number) => new Date(ms).toISOString();
 const PagingQuery = z.object(Paging);
 const RUN_COLUMNS = `r.run_id, r.created_at, r.updated_at, r.state, r.started_at, r.ended_at, r.nominal_start,
-  r.nominal_end, r.job_version, r.facets, j.namespace as job_namespace, j.name as job_name`;
+  r.nominal_end, r.job_version, r.facets, r.states, j.namespace as job_namespace, j.name as job_name`;
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -21,7 +21,7 @@ export async function latestRuns(ctx: LineageContext, jobs: readonly JobNode[], 
   const r = await ctx.store.pool.query<RunRow & { job_id: string }>(
     `select distinct on (r.job_id) r.job_id, ${RUN_COLUMNS}
      from lin_runs r join lin_jobs j on j.id = r.job_id
-     where r.job_id = any($1::uuid[]) and r.first_event_time <= coalesce($2::timestamptz, 'infinity')
+     where r.job_id = any($1::uuid[]) and r.kind = 'run' and r.first_event_time <= coalesce($2::timestamptz, 'infinity')
      order by r.job_id, r.first_event_time desc`,
     [jobs.map((j) => j.id), asOf === null ? null : new Date(asOf).toISOString()],
   );
@@ -151,7 +151,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
       const { limit, offset } = parseQuery(PagingQuery, req.query);
       const r = await ctx.store.pool.query<RunRow & { total: string }>(
         `select ${RUN_COLUMNS}, count(*) over () as total from lin_runs r join lin_jobs j on j.id = r.job_id
-         where r.job_id = $1 order by r.first_event_time desc, r.run_id limit $2 offset $3`,
+         where r.job_id = $1 and r.kind = 'run' order by r.first_event_time desc, r.run_id limit $2 offset $3`,
         [j.id, limit, offset],
       );
       return { runs: r.rows.map((row) => run(row)), totalCount: r.rows[0] ? Number(r.rows[0].total) : 0 };
@@ -161,7 +161,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
   const findRun = async (id: string) => {
     const r = await ctx.store.pool.query<RunRow & { job_facets: Record<string, unknown> }>(
       `select ${RUN_COLUMNS}, j.facets as job_facets from lin_runs r join lin_jobs j on j.id = r.job_id
-       where r.run_id = $1`,
+       where r.run_id = $1 and r.kind = 'run'`,
       [id],
     );
     const row = r.rows[0];

@@ -69,9 +69,10 @@ export interface RunRow {
   nominal_end: Date | null;
   job_version: string | null;
   facets: Record<string, unknown>;
+  states?: Array<{ type: string; time: string }>;
 }
 
-/** Marquez's Run. */
+/** Marquez's Run, plus its state history (ours). */
 export function run(r: RunRow, job?: { namespace: string; name: string }) {
   const t = (d: Date | null) => (d ? d.toISOString() : null);
   const ns = job?.namespace ?? r.job_namespace ?? null;
@@ -92,6 +93,7 @@ export function run(r: RunRow, job?: { namespace: string; name: string }) {
     outputDatasetVersions: [],
     context: {},
     errorMessage: str(obj(r.facets.errorMessage)?.message),
+    stateHistory: [...(r.states ?? [])].sort((a, b) => Date.parse(a.time) - Date.parse(b.time)),
     facets: r.facets,
   };
 }

@@ -91,29 +91,21 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
       currentVersion: r.current_version,
     });
   }
-  const io = await q.query<{
-    run_id: string;
-    job_id: string;
-    dataset_id: string;
-    direction: string;
-    start: Date;
-  }>(
-    `select io.run_id, io.job_id, io.dataset_id, io.direction,
-            coalesce(r.first_event_time, min(io.start_time) over (partition by io.run_id)) as start
-     from lin_run_io io left join lin_runs r on r.run_id = io.run_id`,
+  const runs = await q.query<{ run_id: string; job_id: string; start: Date; io: string[] }>(
+    `select run_id, job_id, first_event_time as start, io from lin_runs where io <> '[]'::jsonb`,
   );
-  for (const r of io.rows) {
+  for (const r of runs.rows) {
     const job = states.get(r.job_id);
-    const dsKey = keyById.get(r.dataset_id);
-    if (!job || !dsKey) continue;
-    let run: RunIo | undefined = job.runIndex.get(r.run_id);
-    if (!run) {
-      run = { runId: r.run_id, start: r.start.getTime(), io: new Set() };
-      job.runIndex.set(r.run_id, run);
-      insertRun(job.runs, run);
-      job.latestRunStart = Math.max(job.latestRunStart, run.start);
+    if (!job) continue;
+    const run: RunIo = { runId: r.run_id, start: r.start.getTime(), io: new Set() };
+    for (const entry of r.io) {
+      const bar = entry.indexOf('|');
+      const dsKey = keyById.get(entry.slice(bar + 1));
+      if (dsKey) run.io.add(`${entry.slice(0, bar)}|${dsKey}`);
     }
-    run.io.add(`${r.direction}|${dsKey}`);
+    job.runIndex.set(r.run_id, run);
+    insertRun(job.runs, run);
+    job.latestRunStart = Math.max(job.latestRunStart, run.start);
   }
   for (const s of states.values()) g.applyJob(s);
   const cll = await q.query<{

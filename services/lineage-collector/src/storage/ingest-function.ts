@@ -52,57 +52,45 @@ begin
        outputs jsonb)
   on conflict (id) do update set created_at = least(lin_job_versions.created_at, excluded.created_at);
 
-  insert into lin_runs (run_id, job_id, created_at, updated_at, nominal_start, nominal_end, job_version, facets,
-                        first_event_time, last_event_time)
-  select run_id, job_id, now(), now(), nominal_start, nominal_end, job_version, facets, first_event_time,
-         last_event_time
-  from jsonb_to_recordset(p->'runs') as x(run_id text, job_id uuid, nominal_start timestamptz,
-       nominal_end timestamptz, job_version uuid, facets jsonb, first_event_time timestamptz,
-       last_event_time timestamptz)
+  -- state, started_at and ended_at come computed from the batch's own state events; merged with what is
+  -- stored, the latest terminal event decides, else RUNNING if any START/RUNNING, else NEW (any order).
+  insert into lin_runs (run_id, job_id, kind, created_at, updated_at, state, started_at, ended_at, nominal_start,
+                        nominal_end, job_version, facets, states, io, first_event_time, last_event_time)
+  select run_id, job_id, kind, now(), now(), state, started_at, ended_at, nominal_start, nominal_end, job_version,
+         facets, states, io, first_event_time, last_event_time
+  from jsonb_to_recordset(p->'runs') as x(run_id text, job_id uuid, kind text, state text, started_at timestamptz,
+       ended_at timestamptz, nominal_start timestamptz, nominal_end timestamptz, job_version uuid, facets jsonb,
+       states jsonb, io jsonb, first_event_time timestamptz, last_event_time timestamptz)
   on conflict (run_id) do update set updated_at = now(),
+    state = case
+      when excluded.ended_at is not null and (lin_runs.ended_at is null or excluded.ended_at >= lin_runs.ended_at)
+        then excluded.state
+      when lin_runs.ended_at is not null then lin_runs.state
+      when 'RUNNING' in (excluded.state, lin_runs.state) then 'RUNNING'
+      else 'NEW' end,
+    started_at = least(lin_runs.started_at, excluded.started_at),
+    ended_at = greatest(lin_runs.ended_at, excluded.ended_at),
     nominal_start = coalesce(excluded.nominal_start, lin_runs.nominal_start),
     nominal_end = coalesce(excluded.nominal_end, lin_runs.nominal_end),
     job_version = coalesce(excluded.job_version, lin_runs.job_version),
     facets = case when excluded.last_event_time >= lin_runs.last_event_time
                   then lin_runs.facets || excluded.facets else excluded.facets || lin_runs.facets end,
+    states = lin_runs.states || excluded.states,
+    io = case when excluded.io <@ lin_runs.io then lin_runs.io
+              else (select jsonb_agg(distinct v) from jsonb_array_elements(lin_runs.io || excluded.io) v) end,
     first_event_time = least(lin_runs.first_event_time, excluded.first_event_time),
     last_event_time = greatest(lin_runs.last_event_time, excluded.last_event_time);
 
-  insert into lin_run_states (run_id, event_type, event_time)
-  select run_id, event_type, event_time
-  from jsonb_to_recordset(p->'run_states') as x(run_id text, event_type text, event_time timestamptz)
-  on conflict do nothing;
-
-  -- A run's state follows from all its state events, whatever order they came in: the latest terminal
-  -- event decides; without one, START or RUNNING make it RUNNING; OTHER alone leaves it NEW.
-  update lin_runs r set state = s.state, started_at = s.started, ended_at = s.ended
-  from (select run_id,
-          coalesce((array_agg(case event_type when 'COMPLETE' then 'COMPLETED' when 'FAIL' then 'FAILED'
-                                else 'ABORTED' end order by event_time desc)
-                    filter (where event_type in ('COMPLETE', 'FAIL', 'ABORT')))[1],
-                   case when bool_or(event_type in ('START', 'RUNNING')) then 'RUNNING' else 'NEW' end) as state,
-          coalesce(min(event_time) filter (where event_type = 'START'),
-                   min(event_time) filter (where event_type = 'RUNNING')) as started,
-          max(event_time) filter (where event_type in ('COMPLETE', 'FAIL', 'ABORT')) as ended
-        from lin_run_states
-        where run_id in (select distinct x.run_id from jsonb_to_recordset(p->'run_states') as x(run_id text))
-        group by run_id) s
-  where r.run_id = s.run_id;
-
-  insert into lin_run_io (run_id, job_id, dataset_id, direction, start_time)
-  select run_id, job_id, dataset_id, direction, start_time
-  from jsonb_to_recordset(p->'run_io') as x(run_id text, job_id uuid, dataset_id uuid, direction text,
-       start_time timestamptz)
-  on conflict (run_id, dataset_id, direction) do update set start_time = least(lin_run_io.start_time, excluded.start_time);
-
-  delete from lin_edges where job_id in (select value::uuid from jsonb_array_elements_text(p->'edge_jobs'));
+  -- = any(array(...)) rather than in (select ...): the planner then uses the index, not a scan per batch.
+  delete from lin_edges where job_id = any(array(select value::uuid from jsonb_array_elements_text(p->'edge_jobs')));
   insert into lin_edges (job_id, dataset_id, direction, valid_from, valid_to)
   select job_id, dataset_id, direction, valid_from, valid_to
   from jsonb_to_recordset(p->'edges') as x(job_id uuid, dataset_id uuid, direction text, valid_from timestamptz,
        valid_to timestamptz)
   on conflict do nothing;
 
-  delete from lin_column_lineage where dataset_id in (select value::uuid from jsonb_array_elements_text(p->'cll_datasets'));
+  delete from lin_column_lineage
+  where dataset_id = any(array(select value::uuid from jsonb_array_elements_text(p->'cll_datasets')));
   insert into lin_column_lineage (dataset_id, field, input_namespace, input_name, input_field, transformations, updated_at)
   select dataset_id, field, input_namespace, input_name, input_field, transformations, updated_at
   from jsonb_to_recordset(p->'cll') as x(dataset_id uuid, field text, input_namespace text, input_name text,

@@ -2,28 +2,13 @@ import pg from 'pg';
 import type { BatchPlan } from '../ingest/batch-plan.ts';
 import type { LineageEvent } from '../ingest/lineage-event.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { runState } from './run-state.ts';
 
 /** Another writer stored some of the batch's events first; re-read which are new and plan again. */
 export class EventsAlreadyStored extends Error {
   constructor() {
     super('some events of the batch were stored meanwhile');
   }
-}
-
-function uniqueRunIo(rows: ReadonlyArray<[string, string, string, string, number]>) {
-  const unique = new Map<string, [string, string, string, string, number]>();
-  for (const row of rows) {
-    const key = `${row[0]}|${row[2]}|${row[3]}`;
-    const known = unique.get(key);
-    if (!known || row[4] < known[4]) unique.set(key, row);
-  }
-  return [...unique.values()].map(([run_id, job_id, dataset_id, direction, at]) => ({
-    run_id,
-    job_id,
-    dataset_id,
-    direction,
-    start_time: ts(at),
-  }));
 }
 
 const ts = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -129,6 +114,10 @@ export class LineageStore {
       runs: [...plan.runs.values()].map((r) => ({
         run_id: r.runId,
         job_id: r.jobId,
+        kind: r.kind,
+        ...runState(r.states),
+        states: r.states,
+        io: [...r.io],
         nominal_start: ts(r.nominalStart),
         nominal_end: ts(r.nominalEnd),
         job_version: r.jobVersion,
@@ -136,12 +125,6 @@ export class LineageStore {
         first_event_time: ts(r.first),
         last_event_time: ts(r.last),
       })),
-      run_states: plan.runStates.map(([run_id, event_type, at]) => ({
-        run_id,
-        event_type,
-        event_time: ts(at),
-      })),
-      run_io: uniqueRunIo(plan.runIo),
       edge_jobs: [...plan.edges.keys()],
       edges: [...plan.edges.values()].flat().map((e) => ({
         job_id: e.jobId,

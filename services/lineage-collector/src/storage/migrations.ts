@@ -55,6 +55,7 @@ export const MIGRATIONS: readonly string[] = [
   `create table if not exists lin_runs (
      run_id text primary key,
      job_id uuid not null references lin_jobs (id),
+     kind text not null default 'run' check (kind in ('run', 'job-event')),
      created_at timestamptz not null,
      updated_at timestamptz not null,
      state text not null default 'NEW',
@@ -64,22 +65,13 @@ export const MIGRATIONS: readonly string[] = [
      nominal_end timestamptz,
      job_version uuid,
      facets jsonb not null,
+     -- The state history: [{type, time}], in arrival order.
+     states jsonb not null default '[]',
+     -- The run's inputs and outputs: ["in|<dataset id>", "out|<dataset id>"].
+     io jsonb not null default '[]',
      first_event_time timestamptz not null,
      last_event_time timestamptz not null)`,
-  `create index if not exists lin_runs_job on lin_runs (job_id, first_event_time desc)`,
-  `create table if not exists lin_run_states (
-     run_id text not null,
-     event_type text not null,
-     event_time timestamptz not null,
-     primary key (run_id, event_type, event_time))`,
-  `create table if not exists lin_run_io (
-     run_id text not null,
-     job_id uuid not null,
-     dataset_id uuid not null,
-     direction text not null check (direction in ('in', 'out')),
-     start_time timestamptz not null,
-     primary key (run_id, dataset_id, direction))`,
-  `create index if not exists lin_run_io_job on lin_run_io (job_id)`,
+  `create index if not exists lin_runs_job on lin_runs (job_id, first_event_time desc) where kind = 'run'`,
   `create table if not exists lin_edges (
      job_id uuid not null,
      dataset_id uuid not null,
