@@ -4,6 +4,7 @@
  * (while writing, and draining a backlog) and the lag from source commit (`source.ts_ms`) to delivery at a
  * fixed rate. A private Postgres from the testkit, or SPINE_BENCH_PG_URL (needs wal_level=logical).
  */
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { startPostgres } from '@data-spine/testkit';
 import { createCapture } from '../src/capture/index.ts';
@@ -27,6 +28,9 @@ url.pathname = `/${dbName}`;
 const db = url.toString();
 const writer = new pg.Client({ connectionString: db });
 await writer.connect();
+// The testkit's throwaway clusters run synchronous_commit=off, which leaves a commit unflushed (and so unseen
+// by the walsender) for up to wal_writer_delay (200 ms). Production's default is on; so is this writer.
+await writer.query('set synchronous_commit = on');
 await writer.query(`create table public.bench_order (
   id bigint primary key, customer text not null, amount numeric(12,2), status text, created_at timestamptz not null default now())`);
 
@@ -78,10 +82,16 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
+console.log(
+  `machine: load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${(await import('node:os')).cpus().length} cores`,
+);
 console.log(`capture bench: ${CHANGES} inserted rows per run in transactions of ${TX_ROWS}, ${RUNS} runs`);
 
 // 1. Write while capturing: first commit -> last record delivered.
 const streamRates: number[] = [];
+const behindWriter: number[] = [];
 {
   const capture = newCapture('bench_stream');
   await capture.start();
@@ -92,16 +102,18 @@ const streamRates: number[] = [];
     const wrote = Date.now();
     const end = await done;
     streamRates.push(CHANGES / ((end - t0) / 1000));
+    behindWriter.push(end - wrote);
     console.log(`  run ${run + 1}: wrote in ${wrote - t0} ms, last delivered after ${end - t0} ms`);
   }
   await capture.close();
 }
 console.log(
-  `stream (source commit -> delivered record, writing concurrently): ${fmt(median(streamRates))} changes/s median (runs: ${streamRates.map(fmt).join(', ')})`,
+  `stream (source commit -> delivered record, writing concurrently): ${fmt(median(streamRates))} changes/s median (runs: ${streamRates.map(fmt).join(', ')}); bound by the writer: the last change was delivered ${median(behindWriter)} ms after the last commit (median)`,
 );
 
 // 2. A backlog written while no capture runs, then drained: the decode and envelope path alone.
 const drainRates: number[] = [];
+const cpuPerChange: number[] = [];
 {
   const slot = 'bench_backlog';
   const setup = newCapture(slot);
@@ -111,14 +123,21 @@ const drainRates: number[] = [];
     for (let i = 0; i < CHANGES / TX_ROWS; i++) await insertTx(TX_ROWS);
     const capture = newCapture(slot);
     const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
     await capture.start();
     const end = await consume(capture, CHANGES);
+    const cpu = process.cpuUsage(cpu0);
     drainRates.push(CHANGES / ((end - t0) / 1000));
+    cpuPerChange.push((cpu.user + cpu.system) / CHANGES);
     await capture.close();
   }
 }
 console.log(
   `backlog drain (decode + envelope + ack): ${fmt(median(drainRates))} changes/s median (runs: ${drainRates.map(fmt).join(', ')})`,
+);
+const us = median(cpuPerChange);
+console.log(
+  `capture CPU: ${us.toFixed(1)} µs per change median, i.e. ${fmt(1e6 / us)} changes per CPU-second of the capture process`,
 );
 
 // 3. Lag at a fixed rate: transactions of 50 rows, paced to RATE changes/s.

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import { extraDatabases } from './support/databases.ts';
-import { startStandInGate } from './support/gate.ts';
+import { startGate } from './support/real-gate.ts';
 import { registerContract, startRegistry } from './support/registry.ts';
 import { eventually, routerEnv } from './support/router.ts';
 import { RouterProcess } from './support/router-process.ts';
@@ -26,16 +26,16 @@ describe('kill -9 of the router during a large run', () => {
   let ctx: TestContext;
   let dbs: Awaited<ReturnType<typeof extraDatabases>>;
   let registry: { url: string; app: FastifyInstance };
-  let gate: Awaited<ReturnType<typeof startStandInGate>>;
+  let gate: Awaited<ReturnType<typeof startGate>>;
   let router: RouterProcess;
   let dir: string;
 
   beforeAll(async () => {
     ctx = await useTestContext('cdc-crash');
-    dbs = await extraDatabases(ctx, ['eu', 'router', 'registry']);
+    dbs = await extraDatabases(ctx, ['eu', 'router', 'registry', 'gate']);
     await ctx.sql('create table public.account (id int primary key, version bigint not null, note text)');
     registry = await startRegistry(dbs.urls.registry as string);
-    gate = await startStandInGate({ version: 'v1', crossBorder: {} });
+    gate = await startGate(dbs.urls.gate as string, registry.url);
     await registerContract(registry.url, `${ctx.topicPrefix}.public.account`, {
       type: 'object',
       'data-spine:classification': 'internal',
@@ -76,7 +76,7 @@ routes:
 
   afterAll(async () => {
     await router?.stop();
-    await gate?.app.close();
+    await gate?.close();
     await registry?.app.close();
     await ctx?.[Symbol.asyncDispose]();
     await dbs?.drop();

@@ -1,11 +1,12 @@
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { KafkaBus } from '@data-spine/bus';
 import { debeziumPostgresConfig, useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import { extraDatabases } from './support/databases.ts';
-import { startStandInGate } from './support/gate.ts';
+import { startGate } from './support/real-gate.ts';
 import {
   adminHeader,
   CUSTOMER_CONTRACT,
@@ -33,7 +34,7 @@ describe('Debezium -> Kafka -> router -> sinks', () => {
   let ctx: TestContext;
   let dbs: Awaited<ReturnType<typeof extraDatabases>>;
   let registry: { url: string; app: FastifyInstance };
-  let gate: Awaited<ReturnType<typeof startStandInGate>>;
+  let gate: Awaited<ReturnType<typeof startGate>>;
   let router: { app: FastifyInstance; url: string };
   let bus: KafkaBus;
   let prefix: string;
@@ -41,7 +42,7 @@ describe('Debezium -> Kafka -> router -> sinks', () => {
   beforeAll(async () => {
     ctx = await useTestContext('cdc-debezium');
     prefix = ctx.topicPrefix;
-    dbs = await extraDatabases(ctx, ['eu', 'us', 'router', 'registry']);
+    dbs = await extraDatabases(ctx, ['eu', 'us', 'router', 'registry', 'gate']);
     await ctx.sql(`create table public.customer (
       id uuid primary key, name text, email text, status text, created_at timestamptz,
       annual_revenue numeric(14,2), industry text)`);
@@ -55,7 +56,7 @@ describe('Debezium -> Kafka -> router -> sinks', () => {
       [ids.ada],
     );
     registry = await startRegistry(dbs.urls.registry as string);
-    gate = await startStandInGate({ version: 'v1', crossBorder: { pii: 'hash', pci: 'deny' } });
+    gate = await startGate(dbs.urls.gate as string, registry.url);
     await registerContract(registry.url, `${prefix}.public.customer`, CUSTOMER_CONTRACT);
     await registerContract(registry.url, `${prefix}.public.support_ticket`, TICKET_CONTRACT);
     const tables = ['public.customer', 'public.support_ticket', 'public.audit_log'];
@@ -105,7 +106,7 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
   afterAll(async () => {
     await router?.app.close();
     await bus?.close();
-    await gate?.app.close();
+    await gate?.close();
     await registry?.app.close();
     await ctx?.[Symbol.asyncDispose]();
     await dbs?.drop();
@@ -176,7 +177,7 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
     expect(Number(tomb[0]?.n)).toBeGreaterThanOrEqual(2);
   });
 
-  it('keeps TOASTed values, drops the denied PCI field in the US, honours a truncate', async () => {
+  it('keeps TOASTed values, masks PCI in its region and keeps it out of the US, honours a truncate', async () => {
     const body = Array.from({ length: 400 }, (_, i) => `${i}-${Math.random().toString(36)}`).join(' ');
     await ctx.sql(
       `insert into public.support_ticket values (1, 'Login', $1, '4111111111111111'), (2, 'Refund', 'short', null)`,
@@ -194,14 +195,21 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
     );
     expect(eu[0]?.body).toBe(body);
     expect(eu[0]?.body).not.toContain('__debezium_unavailable_value');
-    expect(eu[0]?.card_number).toBe('4111111111111111');
-    const us = await eventually(
-      'ticket update in US',
-      () => dbs.query<Record<string, unknown>>('us', 'select * from public.support_ticket order by id'),
-      (rows) => rows.length === 2 && rows[0]?.subject === 'Login fails',
+    expect(eu[0]?.card_number).toBe('****');
+    // Cardholder data never leaves its region: the gate denies the route to the US for this table.
+    const deniedUs = await eventually(
+      'tickets refused for the US',
+      async () => {
+        const res = await fetch(`${router.url}/v1/dlq?reason=CDC_DENIED&table=public.support_ticket`, {
+          headers: { authorization: adminHeader },
+        });
+        return ((await res.json()) as { dead_letters: { route: string; decision_id: string | null }[] })
+          .dead_letters;
+      },
+      (d) => d.length >= 3,
     );
-    expect(us[0]?.card_number ?? null).toBeNull();
-    expect(JSON.stringify(us)).not.toContain('4111111111111111');
+    expect(new Set(deniedUs.map((d) => d.route))).toEqual(new Set(['shop-to-analytics-us']));
+    expect(await dbs.query('us', `select to_regclass('public.support_ticket') as t`)).toEqual([{ t: null }]);
     await ctx.sql('truncate public.support_ticket');
     await ctx.sql(`insert into public.support_ticket values (3, 'After truncate', 'x', null)`);
     await eventually(
@@ -277,42 +285,77 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
       ]);
   });
 
-  it('stops data (not ungoverned) and fails readiness while the gate denies or is gone, then resumes', async () => {
+  it('follows a policy change mid-stream: new obligations, then a deny that holds data back, then replay', async () => {
     const ready = await fetch(`${router.url}/readyz`);
     expect(ready.status).toBe(200);
-    gate.setPolicy({ version: 'v2', denyAll: true, crossBorder: {} });
+    const original = readFileSync(gate.matrixFile, 'utf8');
+    const v1 = router.app.cdc.decisions.policyVersion;
+    expect(v1).toBe('2026.12.1');
+    // v2: personal data leaving the EEA is masked instead of hashed.
+    await gate.editMatrix((y) =>
+      y
+        .replace("version: '2026.12.1'", "version: '2026.12.2'")
+        .replace(/(id: pii-eea-export[\s\S]*?fields:) hash\n\s*hash_key: [\w-]+/, '$1 mask'),
+    );
     await eventually(
       'policy v2 seen',
       async () => router.app.cdc.decisions.policyVersion,
-      (v) => v === 'v2',
-      10_000,
+      (v) => v === '2026.12.2',
+      15_000,
+    );
+    await ctx.sql(`update public.customer set status = 'v2' where id = $1`, [ids.ada]);
+    const us = await eventually(
+      'v2 change in US',
+      () => customers('us'),
+      (rows) => rows.find((r) => r.id === ids.ada)?.status === 'v2',
+    );
+    expect(us.find((r) => r.id === ids.ada)).toMatchObject({ name: '****', email: '****' });
+    // v3: confidential business data is no longer allowed anywhere: the change is refused, not guessed.
+    await gate.editMatrix((y) =>
+      y
+        .replace("version: '2026.12.2'", "version: '2026.12.3'")
+        .replace(
+          'match: { classifications: [internal, confidential] }',
+          'match: { classifications: [internal] }',
+        ),
+    );
+    await eventually(
+      'policy v3 seen',
+      async () => router.app.cdc.decisions.policyVersion,
+      (v) => v === '2026.12.3',
+      15_000,
     );
     await ctx.sql(`update public.customer set status = 'denied-change' where id = $1`, [ids.ada]);
     const denied = await eventually(
       'denied change dead-lettered',
       async () => {
-        const res = await fetch(`${router.url}/v1/dlq?reason=CDC_DENIED`, {
+        const res = await fetch(`${router.url}/v1/dlq?reason=CDC_DENIED&table=public.customer`, {
           headers: { authorization: adminHeader },
         });
-        return ((await res.json()) as { dead_letters: unknown[] }).dead_letters;
+        return ((await res.json()) as { dead_letters: { decision_id: string | null }[] }).dead_letters;
       },
       (d) => d.length === 2,
     );
-    expect(denied).toHaveLength(2);
-    expect((await customers('eu')).find((r) => r.id === ids.ada)?.status).toBe('churned');
-    gate.setPolicy({ version: 'v3', crossBorder: { pii: 'hash', pci: 'deny' } });
+    expect(denied.every((d) => typeof d.decision_id === 'string')).toBe(true);
+    expect((await customers('eu')).find((r) => r.id === ids.ada)?.status).toBe('v2');
+    // v4: back to the shipped policy (a new version); the replay decides again and delivers.
+    await gate.editMatrix(() => original.replace("version: '2026.12.1'", "version: '2026.12.4'"));
     await eventually(
-      'policy v3 seen',
+      'policy v4 seen',
       async () => router.app.cdc.decisions.policyVersion,
-      (v) => v === 'v3',
-      10_000,
+      (v) => v === '2026.12.4',
+      15_000,
     );
     const res = await fetch(`${router.url}/v1/dlq:replay`, {
       method: 'POST',
       headers: { authorization: adminHeader, 'content-type': 'application/json' },
-      body: JSON.stringify({ filter: { reason: 'CDC_DENIED' } }),
+      body: JSON.stringify({ filter: { reason: 'CDC_DENIED', table: 'public.customer' } }),
     });
-    expect(await res.json()).toMatchObject({ replayed: 2 });
+    expect(await res.json()).toMatchObject({ replayed: 2, dead_lettered: 0 });
     expect((await customers('eu')).find((r) => r.id === ids.ada)?.status).toBe('denied-change');
+    expect((await customers('us')).find((r) => r.id === ids.ada)).toMatchObject({
+      status: 'denied-change',
+      email: hmac('ada@example.com'),
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { TOAST_PLACEHOLDER } from '@data-spine/contracts';
 import type { ReasonCode } from '../errors.ts';
 import type { Decision } from './gate-client.ts';
@@ -22,9 +23,17 @@ export interface FieldPlan {
   hashKey: Buffer;
 }
 
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
+/** HMAC-SHA256 of the value's text, hex. The key is imported once (importing it per call costs more than the hash). */
 export function keyedHash(key: Buffer, value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return createHmac('sha256', key).update(text).digest('hex');
+  let k = keyObjects.get(key);
+  if (!k) {
+    k = createSecretKey(key);
+    keyObjects.set(key, k);
+  }
+  return createHmac('sha256', k).update(text).digest('hex');
 }
 
 /**

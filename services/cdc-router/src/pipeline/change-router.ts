@@ -59,6 +59,22 @@ type Parsed =
       after: Row | null;
     };
 
+const declaredCache = new WeakMap<Contract, Set<string>>();
+function declaredColumns(contract: Contract): Set<string> {
+  let set = declaredCache.get(contract);
+  if (!set) {
+    set = new Set(contract.fields.map((f) => f.name));
+    declaredCache.set(contract, set);
+  }
+  return set;
+}
+
+function undeclared(row: Row | null, declared: ReadonlySet<string>): string | undefined {
+  if (!row) return undefined;
+  for (const c in row) if (!declared.has(c)) return c;
+  return undefined;
+}
+
 const contractType = (t: string): ColumnType =>
   t === 'integer'
     ? 'bigint'
@@ -97,10 +113,17 @@ export class ChangeRouter {
     return out;
   }
 
+  readonly #routesFor = new Map<string, RouteSpec[]>();
+
   routesFor(sourceId: string, table: string): RouteSpec[] {
-    return this.#o.routes.routes.filter(
+    const key = `${sourceId}\u0000${table}`;
+    const hit = this.#routesFor.get(key);
+    if (hit) return hit;
+    const found = this.#o.routes.routes.filter(
       (r) => r.source === sourceId && r.tables.some((p) => tableMatches(p, table)),
     );
+    this.#routesFor.set(key, found);
+    return found;
   }
 
   #parse(record: SourceRecord, ref: number): Parsed {
@@ -260,12 +283,9 @@ export class ChangeRouter {
           continue;
         }
         const contract = lookup.contract;
-        const declared = new Set(contract.fields.map((f) => f.name));
-        const extra = [
-          ...Object.keys(r.after ?? {}),
-          ...Object.keys(r.before ?? {}),
-          ...Object.keys(r.key ?? {}),
-        ].find((c) => !declared.has(c));
+        const declared = declaredColumns(contract);
+        const extra =
+          undeclared(r.after, declared) ?? undeclared(r.before, declared) ?? undeclared(r.key, declared);
         if (extra) {
           dead(
             route.id,
@@ -306,7 +326,7 @@ export class ChangeRouter {
           };
           fieldPlans.set(pair.key, fp);
         }
-        const fieldPlan: FieldPlan = { ...fp.plan, keyColumns: new Set(Object.keys(r.key ?? {})) };
+        const fieldPlan: FieldPlan = fp.plan;
         const base = {
           routeId: route.id,
           table: r.table,

@@ -66,6 +66,7 @@ export class Delivery {
     records: readonly SourceRecord[],
     options: { only?: { routeId: string | null }; dryRun?: boolean; writeDeadLetters?: boolean } = {},
   ): Promise<DeliveryOutcome> {
+    const started = performance.now();
     let plan: Plan;
     try {
       plan = await this.#o.router.plan(records, options.only);
@@ -80,6 +81,7 @@ export class Delivery {
       for (const ops of plan.writes.values()) n += ops.length;
       return { delivered: n, deadLettered, skipped: plan.skipped, plan };
     }
+    const planned = performance.now();
     const t0 = Date.now();
     const results = await Promise.allSettled(
       [...plan.writes].map(async ([sinkId, ops]) => {
@@ -120,14 +122,16 @@ export class Delivery {
     }
     if (options.writeDeadLetters !== false) await this.#writeDeadLetters(deadLettered, records);
     let count = 0;
+    const perRoute = new Map<string, number>();
     for (const ops of delivered.values()) {
       for (const op of ops) {
         count++;
-        this.#o.metrics.events.inc({ route: op.routeId, outcome: 'delivered' });
+        perRoute.set(op.routeId, (perRoute.get(op.routeId) ?? 0) + 1);
         if (op.sourceTsMs !== null)
           this.#o.metrics.lag.observe({ route: op.routeId }, Math.max(0, committedAt - op.sourceTsMs) / 1000);
       }
     }
+    for (const [route, n] of perRoute) this.#o.metrics.events.inc({ route, outcome: 'delivered' }, n);
     for (const d of deadLettered)
       this.#o.metrics.events.inc({ route: d.routeId ?? 'none', outcome: 'dead_lettered' });
     if (plan.skipped > 0) this.#o.metrics.events.inc({ route: 'none', outcome: 'skipped' }, plan.skipped);
@@ -140,6 +144,16 @@ export class Delivery {
         },
         'records dead-lettered',
       );
+    this.#o.log.debug(
+      {
+        records: records.length,
+        delivered: count,
+        planMs: Math.round(planned - started),
+        totalMs: Math.round(performance.now() - started),
+        sinkMs: committedAt - t0,
+      },
+      'batch durable',
+    );
     this.#o.onDelivered?.(plan, delivered, deadLettered.length);
     return { delivered: count, deadLettered, skipped: plan.skipped, plan };
   }

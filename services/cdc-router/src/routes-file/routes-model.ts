@@ -45,15 +45,21 @@ export interface RoutesFile {
   deadLetter: DeadLetterSpec;
 }
 
+const compiled = new Map<string, RegExp>();
+
 /** `public.*` style patterns: `*` any run of characters, `?` one. */
 export function tableMatches(pattern: string, table: string): boolean {
-  const re = new RegExp(
-    '^' +
-      pattern
-        .split('')
-        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.$^+()[\]{}|\\]/g, '\\$&')))
-        .join('') +
-      '$',
-  );
+  let re = compiled.get(pattern);
+  if (!re) {
+    re = new RegExp(
+      '^' +
+        pattern
+          .split('')
+          .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.$^+()[\]{}|\\]/g, '\\$&')))
+          .join('') +
+        '$',
+    );
+    compiled.set(pattern, re);
+  }
   return re.test(table);
 }
