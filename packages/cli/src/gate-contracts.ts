@@ -25,6 +25,15 @@ export async function localContract(dir: string, names: readonly string[]): Prom
 }
 
 /** The names a table's contract file may have. */
-export function contractNames(source: { id: string; topicPrefix?: string | undefined; database?: string | undefined }, table: string): string[] {
-  return [...new Set([`${source.topicPrefix ?? source.id}.${table}`, `${source.database ?? source.id}.${table}`, table])];
+export function contractNames(
+  source: { id: string; topicPrefix?: string | undefined; database?: string | undefined },
+  table: string,
+): string[] {
+  return [
+    ...new Set([
+      `${source.topicPrefix ?? source.id}.${table}`,
+      `${source.database ?? source.id}.${table}`,
+      table,
+    ]),
+  ];
 }

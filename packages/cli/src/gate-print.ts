@@ -16,13 +16,16 @@ export function printRouteLine(title: string, d: Shown): void {
 
 /** A decision for a person: the paragraph, each field, the reasons and the remedies. */
 export function printExplanation(d: Shown): void {
-  console.log(`${d.decision.toUpperCase()}${d.enforced ? '' : ' (shadow mode: not enforced)'}  policy ${d.policy.version} (${d.policy.digest.slice(0, 19)}...)`);
+  console.log(
+    `${d.decision.toUpperCase()}${d.enforced ? '' : ' (shadow mode: not enforced)'}  policy ${d.policy.version} (${d.policy.digest.slice(0, 19)}...)`,
+  );
   console.log('');
   console.log(d.explanation);
   console.log('');
   if (d.fields.length > 0) {
     console.log('fields:');
-    for (const f of d.fields) console.log(`  ${f.name.padEnd(24)} ${f.verdict.padEnd(6)} ${f.rule ?? '(no rule)'}`);
+    for (const f of d.fields)
+      console.log(`  ${f.name.padEnd(24)} ${f.verdict.padEnd(6)} ${f.rule ?? '(no rule)'}`);
   }
   console.log('reasons:');
   for (const r of d.reasons) console.log(`  ${r.code.padEnd(38)} ${r.message}`);

@@ -59,7 +59,13 @@ export async function readRoutesFile(path: string): Promise<RoutesFile> {
   return parsed.data;
 }
 
-const glob = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+const glob = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
 
 /** Expands every route to its tables (patterns against the source's tables); unknown ids are usage errors. */
 export function tableRoutes(file: RoutesFile, path: string): TableRoute[] {
@@ -67,11 +73,13 @@ export function tableRoutes(file: RoutesFile, path: string): TableRoute[] {
   file.routes.forEach((r, i) => {
     const source = file.sources.find((s) => s.id === r.source);
     const sink = file.sinks.find((s) => s.id === r.sink);
-    if (!source) throw new UsageError(`${path}: routes[${i}] names source "${r.source}", which is not declared`);
+    if (!source)
+      throw new UsageError(`${path}: routes[${i}] names source "${r.source}", which is not declared`);
     if (!sink) throw new UsageError(`${path}: routes[${i}] names sink "${r.sink}", which is not declared`);
     const patterns = r.tables.map(glob);
     const tables = source.tables.filter((t) => patterns.some((p) => p.test(t)));
-    for (const table of tables) out.push({ source, sink, purpose: r.purpose, table, classification: r.classification });
+    for (const table of tables)
+      out.push({ source, sink, purpose: r.purpose, table, classification: r.classification });
   });
   return out;
 }

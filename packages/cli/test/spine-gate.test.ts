@@ -12,13 +12,20 @@ import type { TestContext } from '@data-spine/testkit';
 const bin = join(import.meta.dirname, '../src/bin.ts');
 
 /** The CLI in this process (fast: this machine is shared); `spawned` runs the real binary. */
-async function spine(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+async function spine(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; out: string }> {
   const { main } = await import('../src/main.ts');
   let out = '';
   const saved = { ...process.env };
   Object.assign(process.env, { SPINE_GATE_URL: '', ...env });
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void (out += `${a.join(' ')}\n`));
-  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void (out += `${a.join(' ')}\n`));
+  const log = vi
+    .spyOn(console, 'log')
+    .mockImplementation((...a: unknown[]) => void (out += `${a.join(' ')}\n`));
+  const err = vi
+    .spyOn(console, 'error')
+    .mockImplementation((...a: unknown[]) => void (out += `${a.join(' ')}\n`));
   try {
     return { code: await main(args), out };
   } finally {
@@ -31,7 +38,10 @@ async function spine(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ cod
 
 function spawned(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, SPINE_GATE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, SPINE_GATE_URL: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -61,7 +71,10 @@ const payment = JSON.stringify({
   type: 'record',
   name: 'Payment',
   'data-spine:classification': 'confidential',
-  fields: [{ name: 'id', type: 'string' }, { name: 'card_number', type: 'string', 'confluent:tags': ['PCI'] }],
+  fields: [
+    { name: 'id', type: 'string' },
+    { name: 'card_number', type: 'string', 'confluent:tags': ['PCI'] },
+  ],
 });
 
 describe('spine gate', () => {
@@ -72,18 +85,34 @@ describe('spine gate', () => {
   beforeAll(async () => {
     const { mkdirSync, copyFileSync } = await import('node:fs');
     mkdirSync(contracts, { recursive: true });
-    copyFileSync(join(import.meta.dirname, '../../../schema/contracts/shop.public.customer.avsc'), join(contracts, 'shop.public.customer.avsc'));
+    copyFileSync(
+      join(import.meta.dirname, '../../../schema/contracts/shop.public.customer.avsc'),
+      join(contracts, 'shop.public.customer.avsc'),
+    );
     writeFileSync(join(contracts, 'shop.public.payment.avsc'), payment);
     writeFileSync(join(dir, 'admin-key'), `${adminKey}\n`);
     ctx = await useTestContext('spine-gate');
     const app = await buildApp(
-      loadGateConfig({ SPINE_DATABASE_URL: ctx.databaseUrl, SPINE_DATA_DIR: dir, SPINE_GATE_MATRIX_FILE: SAMPLE_MATRIX, SPINE_GATE_WATCH_MATRIX: 'false' }),
+      loadGateConfig({
+        SPINE_DATABASE_URL: ctx.databaseUrl,
+        SPINE_DATA_DIR: dir,
+        SPINE_GATE_MATRIX_FILE: SAMPLE_MATRIX,
+        SPINE_GATE_WATCH_MATRIX: 'false',
+      }),
       {
         logger: createLogger({ service: 'cli-gate-test', level: 'silent' }),
-        credentials: new MemoryCredentialStore([{ key: 'ops', secretHash: hashSecret('ops-secret'), roles: ['admin'], scopes: ['*'] }]),
+        credentials: new MemoryCredentialStore([
+          { key: 'ops', secretHash: hashSecret('ops-secret'), roles: ['admin'], scopes: ['*'] },
+        ]),
       },
     );
-    server = await runServer(app, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 2_000, exit: false, signals: [] });
+    server = await runServer(app, {
+      host: '127.0.0.1',
+      port: 0,
+      shutdownTimeoutMs: 2_000,
+      exit: false,
+      signals: [],
+    });
   });
   afterAll(async () => {
     await server?.shutdown('test');
@@ -92,14 +121,26 @@ describe('spine gate', () => {
   });
 
   it('check: exits 0 when every route is allowed (in process), ignoring keys it does not know', async () => {
-    const r = await spine(['gate', 'check', file('ok.yaml', routes(['public.customer'])), '--contracts', contracts]);
+    const r = await spine([
+      'gate',
+      'check',
+      file('ok.yaml', routes(['public.customer'])),
+      '--contracts',
+      contracts,
+    ]);
     expect(r.out).toContain('OBLIG shop public.customer -> analytics-us (analytics)');
     expect(r.out).toContain('ok: 1 route(s) checked, 0 denied');
     expect(r.code).toBe(0);
   });
 
   it('check: exits 1 when a route would breach residency, naming the rule and a remedy', async () => {
-    const r = await spawned(['gate', 'check', file('pci.yaml', routes(['public.customer', 'public.payment'])), '--contracts', contracts]);
+    const r = await spawned([
+      'gate',
+      'check',
+      file('pci.yaml', routes(['public.customer', 'public.payment'])),
+      '--contracts',
+      contracts,
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('DENY  shop public.payment -> analytics-us (analytics)');
     expect(r.out).toContain('card_number is denied by rule pci-in-region');
@@ -108,9 +149,22 @@ describe('spine gate', () => {
   });
 
   it('check: asks a running gate with --gate, and a table without a contract is denied', async () => {
-    const r = await spine(['gate', 'check', file('gate.yaml', routes(['public.customer', 'public.ghost'])), '--contracts', contracts, '--gate', server.url, '--output', 'json']);
+    const r = await spine([
+      'gate',
+      'check',
+      file('gate.yaml', routes(['public.customer', 'public.ghost'])),
+      '--contracts',
+      contracts,
+      '--gate',
+      server.url,
+      '--output',
+      'json',
+    ]);
     expect(r.code).toBe(1);
-    const body = JSON.parse(r.out) as { denied: number; routes: Array<{ table: string; decision: string; reasons: Array<{ code: string }> }> };
+    const body = JSON.parse(r.out) as {
+      denied: number;
+      routes: Array<{ table: string; decision: string; reasons: Array<{ code: string }> }>;
+    };
     expect(body.routes.map((x) => [x.table, x.decision])).toEqual([
       ['public.customer', 'allow_with_obligations'],
       ['public.ghost', 'deny'],
@@ -120,38 +174,97 @@ describe('spine gate', () => {
 
   it('check: exits 2 on a missing file, an unknown sink or an invalid matrix', async () => {
     expect((await spine(['gate', 'check', join(dir, 'nope.yaml')])).code).toBe(2);
-    expect((await spine(['gate', 'check', file('bad-sink.yaml', routes(['public.customer'], 'nowhere'))])).code).toBe(2);
-    const bad = await spine(['gate', 'check', join(dir, 'ok.yaml'), '--matrix', file('bad-matrix.yaml', 'version: 1\n')]);
+    expect(
+      (await spine(['gate', 'check', file('bad-sink.yaml', routes(['public.customer'], 'nowhere'))])).code,
+    ).toBe(2);
+    const bad = await spine([
+      'gate',
+      'check',
+      join(dir, 'ok.yaml'),
+      '--matrix',
+      file('bad-matrix.yaml', 'version: 1\n'),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('bad-matrix.yaml:1:10 /version: must be string');
-    expect((await spine(['gate', 'check', '--gate', 'http://127.0.0.1:9', join(dir, 'ok.yaml'), '--contracts', contracts])).code).toBe(2);
+    expect(
+      (
+        await spine([
+          'gate',
+          'check',
+          '--gate',
+          'http://127.0.0.1:9',
+          join(dir, 'ok.yaml'),
+          '--contracts',
+          contracts,
+        ])
+      ).code,
+    ).toBe(2);
   });
 
   it('explain: prints one decision for a person', async () => {
-    const r = await spine(['gate', 'explain', '--source-region', 'eu-west-1', '--sink', 'analytics-apac', '--purpose', 'analytics', '--classification', 'confidential', '--field', 'email:pii', '--field', 'country']);
+    const r = await spine([
+      'gate',
+      'explain',
+      '--source-region',
+      'eu-west-1',
+      '--sink',
+      'analytics-apac',
+      '--purpose',
+      'analytics',
+      '--classification',
+      'confidential',
+      '--field',
+      'email:pii',
+      '--field',
+      'country',
+    ]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('Denied:');
-    expect(r.out).toContain('allowed if analytics-apac (recipient spine-apac) gets an SCC or BCR covering EEA -> SG, or if email is dropped');
-    const ok = await spine(['gate', 'explain', 'public.customer', 'analytics-us', '--routes', join(dir, 'ok.yaml'), '--contracts', contracts, '--gate', server.url]);
+    expect(r.out).toContain(
+      'allowed if analytics-apac (recipient spine-apac) gets an SCC or BCR covering EEA -> SG, or if email is dropped',
+    );
+    const ok = await spine([
+      'gate',
+      'explain',
+      'public.customer',
+      'analytics-us',
+      '--routes',
+      join(dir, 'ok.yaml'),
+      '--contracts',
+      contracts,
+      '--gate',
+      server.url,
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.out).toContain('name and email must be replaced by a keyed hash');
   });
 
   it('diff: replays logged decisions against a candidate and lists what would change', async () => {
-    const same = await spine(['gate', 'diff', '--candidate', SAMPLE_MATRIX, '--gate', server.url], { SPINE_DATA_DIR: dir });
+    const same = await spine(['gate', 'diff', '--candidate', SAMPLE_MATRIX, '--gate', server.url], {
+      SPINE_DATA_DIR: dir,
+    });
     expect(same.out).toMatch(/^0 of [1-9]\d* distinct logged decision/m);
     expect(same.code).toBe(0);
-    const stricter = file('stricter.yaml', readFileSync(SAMPLE_MATRIX, 'utf8').replace("version: '2026.12.1'", "version: 'candidate'") + '\n  - id: no-pii-to-us\n    match: { tags: [pii], to: [US] }\n    effect: deny\n');
-    const r = await spine(['gate', 'diff', '--candidate', stricter, '--gate', server.url], { SPINE_DATA_DIR: dir });
+    const stricter = file(
+      'stricter.yaml',
+      readFileSync(SAMPLE_MATRIX, 'utf8').replace("version: '2026.12.1'", "version: 'candidate'") +
+        '\n  - id: no-pii-to-us\n    match: { tags: [pii], to: [US] }\n    effect: deny\n',
+    );
+    const r = await spine(['gate', 'diff', '--candidate', stricter, '--gate', server.url], {
+      SPINE_DATA_DIR: dir,
+    });
     expect(r.code).toBe(1);
     expect(r.out).toContain('CHANGE allow_with_obligations -> deny');
     expect(r.out).toContain('email: hash -> deny');
   });
 
   it('verify-audit: ok for an export, and names the first record altered', async () => {
-    const res = await fetch(`${server.url}/v1/audit`, { headers: { authorization: `Basic ${Buffer.from(adminKey).toString('base64')}` } });
+    const res = await fetch(`${server.url}/v1/audit`, {
+      headers: { authorization: `Basic ${Buffer.from(adminKey).toString('base64')}` },
+    });
     const text = await res.text();
-    const key = ((await (await fetch(`${server.url}/v1/audit/key`)).json()) as { public_key: string }).public_key;
+    const key = ((await (await fetch(`${server.url}/v1/audit/key`)).json()) as { public_key: string })
+      .public_key;
     const good = await spine(['gate', 'verify-audit', file('audit.jsonl', text), '--public-key', key]);
     expect(good.out).toContain('against the pinned key');
     expect(good.code).toBe(0);

@@ -31,7 +31,8 @@ const median = (xs: number[]) => {
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 // ---- inputs: the demo's routes, PII, PCI and untagged fields, to every sink ----
@@ -44,7 +45,14 @@ function inputs(n: number): EvaluationInput[] {
   return Array.from({ length: n }, (_, i) => {
     const [id, region] = SINKS[i % SINKS.length] as readonly [string, string];
     return {
-      route: { source: { dataset: `postgres://oltp:5432/shop.public.t${i % 50}`, region: i % 2 ? 'eu-west-1' : 'eu-central-1' }, sink: { id, region }, purpose: i % 5 ? 'analytics' : 'support' },
+      route: {
+        source: {
+          dataset: `postgres://oltp:5432/shop.public.t${i % 50}`,
+          region: i % 2 ? 'eu-west-1' : 'eu-central-1',
+        },
+        sink: { id, region },
+        purpose: i % 5 ? 'analytics' : 'support',
+      },
       classification: ['internal', 'confidential', 'public'][i % 3] as string,
       fields: [
         { name: 'id', tags: [] },
@@ -101,13 +109,22 @@ const server = spawn(process.execPath, [join(import.meta.dirname, '../src/server
 try {
   for (let i = 0; ; i++) {
     if (i > 300) throw new Error('gate not ready');
-    const ok = await fetch(`${url}/readyz`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/readyz`)
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const single = JSON.stringify(warm[1]);
   // Warm the connection pool, the JIT and the memo.
-  await autocannon({ url: `${url}/v1/decisions`, method: 'POST', headers: { 'content-type': 'application/json' }, body: single, connections: 10, duration: 2 });
+  await autocannon({
+    url: `${url}/v1/decisions`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: single,
+    connections: 10,
+    duration: 2,
+  });
 
   // ---- 2. HTTP single decision at a fixed 1,000 req/s ----
   const p99s: number[] = [];
@@ -133,7 +150,11 @@ try {
   const batchMs: number[] = [];
   for (let r = 0; r < 25; r++) {
     const t = performance.now();
-    const res = await fetch(`${url}/v1/decisions:batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: batchBody });
+    const res = await fetch(`${url}/v1/decisions:batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: batchBody,
+    });
     const body = (await res.json()) as { decisions: unknown[] };
     if (!res.ok || body.decisions.length !== 1000) throw new Error(`batch: ${res.status}`);
     if (r >= 5) batchMs.push(performance.now() - t);
@@ -142,7 +163,11 @@ try {
   // ---- 4. audit appends/s, in process, group commit, durable ----
   const store = new AuditStore(await pg.createDatabase('gate_bench_audit'), undefined, 4);
   await store.migrate();
-  const audit = new AuditLog({ store, key: generateSigningKey(), log: createLogger({ service: 'bench', level: 'silent' }) });
+  const audit = new AuditLog({
+    store,
+    key: generateSigningKey(),
+    log: createLogger({ service: 'bench', level: 'silent' }),
+  });
   const entry = (i: number): AuditEntry => ({
     type: 'decision',
     decision_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
@@ -150,7 +175,13 @@ try {
     path: 'data_spine/residency/route',
     input: warm[i % warm.length],
     input_hash: 'sha256:' + 'a'.repeat(64),
-    result: { decision: 'allow_with_obligations', enforced: true, fields: [{ name: 'email', verdict: 'hash', rule: 'pii-eea-export' }], reason_codes: ['RESIDENCY_FIELD_HASHED'], shadow_decision: null },
+    result: {
+      decision: 'allow_with_obligations',
+      enforced: true,
+      fields: [{ name: 'email', verdict: 'hash', rule: 'pii-eea-export' }],
+      reason_codes: ['RESIDENCY_FIELD_HASHED'],
+      shadow_decision: null,
+    },
     result_hash: 'sha256:' + 'b'.repeat(64),
     bundles: { residency: { revision: policy.version, digest: policy.digest } },
     requested_by: 'bench',
@@ -177,12 +208,24 @@ try {
   await audit.close();
   await store.close();
 
-  console.log(`residency-gate benchmark (median of runs; Postgres ${pg.port} with fsync and synchronous_commit on; load generator on this machine)`);
-  console.log(`in-process decisions/s, warm policy (memoized decisions): ${fmt(median(warmRates))} /s  [runs: ${warmRates.map(fmt).join(', ')}]  floor 500,000`);
-  console.log(`in-process evaluations/s, warm tables, memo bypassed: ${fmt(median(uncachedRates))} /s  [runs: ${uncachedRates.map(fmt).join(', ')}]`);
-  console.log(`HTTP single decision at a fixed 1,000 req/s (10 connections, 5 s, audit committed before each answer): p99 ${median(p99s)} ms  [runs: ${p99s.join(', ')} ms; achieved ${achieved.map(fmt).join(', ')} req/s; non-2xx+errors ${non2xx}]  floor 5 ms`);
-  console.log(`HTTP batch of 1,000 routes (audit committed): median ${median(batchMs).toFixed(1)} ms, p95 ${pct(batchMs, 95).toFixed(1)} ms over ${batchMs.length} batches  floor 20 ms`);
-  console.log(`audit appends/s (group commit, 200 concurrent appenders, ${fmt(N)} per run, durable): ${fmt(median(appendRates))} /s  [runs: ${appendRates.map(fmt).join(', ')}; ${fmt(stored)} records stored, none lost: ${stored === N * 3}]  floor 5,000`);
+  console.log(
+    `residency-gate benchmark (median of runs; Postgres ${pg.port} with fsync and synchronous_commit on; load generator on this machine)`,
+  );
+  console.log(
+    `in-process decisions/s, warm policy (memoized decisions): ${fmt(median(warmRates))} /s  [runs: ${warmRates.map(fmt).join(', ')}]  floor 500,000`,
+  );
+  console.log(
+    `in-process evaluations/s, warm tables, memo bypassed: ${fmt(median(uncachedRates))} /s  [runs: ${uncachedRates.map(fmt).join(', ')}]`,
+  );
+  console.log(
+    `HTTP single decision at a fixed 1,000 req/s (10 connections, 5 s, audit committed before each answer): p99 ${median(p99s)} ms  [runs: ${p99s.join(', ')} ms; achieved ${achieved.map(fmt).join(', ')} req/s; non-2xx+errors ${non2xx}]  floor 5 ms`,
+  );
+  console.log(
+    `HTTP batch of 1,000 routes (audit committed): median ${median(batchMs).toFixed(1)} ms, p95 ${pct(batchMs, 95).toFixed(1)} ms over ${batchMs.length} batches  floor 20 ms`,
+  );
+  console.log(
+    `audit appends/s (group commit, 200 concurrent appenders, ${fmt(N)} per run, durable): ${fmt(median(appendRates))} /s  [runs: ${appendRates.map(fmt).join(', ')}; ${fmt(stored)} records stored, none lost: ${stored === N * 3}]  floor 5,000`,
+  );
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { KeyObject } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { createApp, createLogger, hashSecret, MemoryCredentialStore, parseApiKey } from '@data-spine/service-kit';
+import {
+  createApp,
+  createLogger,
+  hashSecret,
+  MemoryCredentialStore,
+  parseApiKey,
+} from '@data-spine/service-kit';
 import type { CredentialStore, Logger } from '@data-spine/service-kit';
 import { AuditLog } from './audit/audit-log.ts';
 import { AuditStore } from './audit/audit-store.ts';
@@ -42,11 +48,15 @@ export async function buildApp(config: GateConfig, deps: GateDeps = {}): Promise
   let credentials = deps.credentials;
   if (!credentials) {
     const store = new MemoryCredentialStore();
-    if (admin) store.put({ key: admin.key, secretHash: hashSecret(admin.secret), roles: ['admin'], scopes: ['*'] });
+    if (admin)
+      store.put({ key: admin.key, secretHash: hashSecret(admin.secret), roles: ['admin'], scopes: ['*'] });
     credentials = store;
   }
   const trustedKeys =
-    deps.trustedKeys ?? (config.SPINE_GATE_POLICY_KEYS_FILE ? publicKeysFromPem(await readFile(config.SPINE_GATE_POLICY_KEYS_FILE, 'utf8')) : []);
+    deps.trustedKeys ??
+    (config.SPINE_GATE_POLICY_KEYS_FILE
+      ? publicKeysFromPem(await readFile(config.SPINE_GATE_POLICY_KEYS_FILE, 'utf8'))
+      : []);
   const policies = new PolicyManager({
     log: logger.child({ component: 'policy' }),
     registry,
@@ -63,7 +73,10 @@ export async function buildApp(config: GateConfig, deps: GateDeps = {}): Promise
     throw err;
   }
   const signingKey =
-    deps.signingKey ?? (await loadOrCreateSigningKey(config.SPINE_GATE_AUDIT_KEY_FILE ?? join(config.SPINE_DATA_DIR, 'gate-audit-key.pem')));
+    deps.signingKey ??
+    (await loadOrCreateSigningKey(
+      config.SPINE_GATE_AUDIT_KEY_FILE ?? join(config.SPINE_DATA_DIR, 'gate-audit-key.pem'),
+    ));
   const audit = new AuditLog({
     store,
     key: signingKey,
@@ -80,13 +93,20 @@ export async function buildApp(config: GateConfig, deps: GateDeps = {}): Promise
     credentials: admin ? `${admin.key}:${admin.secret}` : null,
     registry,
   });
-  const service = new DecisionService({ policies, contracts, audit, log: logger.child({ component: 'decisions' }), registry });
+  const service = new DecisionService({
+    policies,
+    contracts,
+    audit,
+    log: logger.child({ component: 'decisions' }),
+    registry,
+  });
   if (config.SPINE_GATE_WATCH_MATRIX) policies.watchFile();
 
   const app = await createApp({
     service: 'residency-gate',
     version: '0.1.0',
-    description: 'Route decisions with field obligations, shadow mode, signed policy versions and a hash-chained audit log.',
+    description:
+      'Route decisions with field obligations, shadow mode, signed policy versions and a hash-chained audit log.',
     logger,
     bodyLimitBytes: config.SPINE_BODY_LIMIT_BYTES,
     credentials,
@@ -100,7 +120,9 @@ export async function buildApp(config: GateConfig, deps: GateDeps = {}): Promise
           const info = policies.info();
           if (!info) throw new Error('no valid policy is loaded');
           if (info.last_error)
-            throw new Error(`the last policy (${info.last_error.source}) was refused; serving ${info.version}: ${info.last_error.message}`);
+            throw new Error(
+              `the last policy (${info.last_error.source}) was refused; serving ${info.version}: ${info.last_error.message}`,
+            );
         },
       },
     ],
@@ -110,7 +132,10 @@ export async function buildApp(config: GateConfig, deps: GateDeps = {}): Promise
       await store.close();
     },
   });
-  decisionRoutes(app, service, { readsRequireAuth: config.SPINE_READS_REQUIRE_AUTH, batchBodyLimit: config.SPINE_GATE_BATCH_BODY_LIMIT_BYTES });
+  decisionRoutes(app, service, {
+    readsRequireAuth: config.SPINE_READS_REQUIRE_AUTH,
+    batchBodyLimit: config.SPINE_GATE_BATCH_BODY_LIMIT_BYTES,
+  });
   policyRoutes(app, policies);
   auditRoutes(app, store, audit);
   return app;

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { baseConfigShape, loadConfig } from '@data-spine/service-kit';
 
 /** The sample matrix shipped in the repository: what `spine up residency-gate` serves unless told otherwise. */
-export const SAMPLE_MATRIX = fileURLToPath(new URL('../../../schema/data-residency-matrix.yaml', import.meta.url));
+export const SAMPLE_MATRIX = fileURLToPath(
+  new URL('../../../schema/data-residency-matrix.yaml', import.meta.url),
+);
 
 const bool = (d: 'true' | 'false') =>
   z

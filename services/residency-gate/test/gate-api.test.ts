@@ -17,7 +17,12 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
   });
 
   const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-    gate.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json', ...headers }, payload: typeof body === 'string' ? body : JSON.stringify(body) });
+    gate.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', ...headers },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
 
   it('decides a route with DESIGN.md shapes, the policy version and digest', async () => {
     const res = await post('/v1/decisions', customerRequest());
@@ -55,26 +60,53 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
     const cases: Array<[unknown, number, string, string?]> = [
       ['{"route":', 400, 'SPINE_MALFORMED_JSON'],
       [{ route: { source: {} } }, 400, 'GATE_INVALID_REQUEST', '/route/source/dataset'],
-      [customerRequest({ fields: [{ name: 'email', tags: ['pii'] }, { name: 'email', tags: [] }] }), 400, 'GATE_DUPLICATE_FIELD', '/fields/1/name'],
+      [
+        customerRequest({
+          fields: [
+            { name: 'email', tags: ['pii'] },
+            { name: 'email', tags: [] },
+          ],
+        }),
+        400,
+        'GATE_DUPLICATE_FIELD',
+        '/fields/1/name',
+      ],
       [customerRequest({ fields: undefined }), 400, 'GATE_FIELDS_REQUIRED', '/fields'],
-      [customerRequest({ fields: [{ name: 'a\u0000b', tags: [] }] }), 400, 'GATE_INVALID_REQUEST', '/fields/0/name'],
+      [
+        customerRequest({ fields: [{ name: 'a\u0000b', tags: [] }] }),
+        400,
+        'GATE_INVALID_REQUEST',
+        '/fields/0/name',
+      ],
       [customerRequest({ fields: 'email' }), 400, 'GATE_INVALID_REQUEST', '/fields'],
     ];
     for (const [body, status, code, pointer] of cases) {
       const res = await post('/v1/decisions', body);
       expect(res.statusCode, JSON.stringify(body)).toBe(status);
-      const json = res.json() as { code: string; issues?: Array<{ pointer: string }> };
+      const json = res.json<{ code: string; issues?: Array<{ pointer: string }> }>();
       expect(json.code).toBe(code);
       if (pointer) expect(json.issues?.map((i) => i.pointer)).toContain(pointer);
     }
     const badBatch = await post('/v1/decisions:batch', { decisions: [customerRequest(), { route: 1 }] });
     expect(badBatch.statusCode).toBe(400);
-    expect((badBatch.json() as { issues: Array<{ pointer: string }> }).issues[0]?.pointer).toBe('/decisions/1/route');
-    expect((await post('/v1/decisions:batch', { nope: [] })).json()).toMatchObject({ code: 'GATE_INVALID_REQUEST' });
+    expect(badBatch.json<{ issues: Array<{ pointer: string }> }>().issues[0]?.pointer).toBe(
+      '/decisions/1/route',
+    );
+    expect((await post('/v1/decisions:batch', { nope: [] })).json()).toMatchObject({
+      code: 'GATE_INVALID_REQUEST',
+    });
   });
 
   it('refuses a batch over 10,000 routes with 413 and a body over the limit with 413', async () => {
-    const small = { route: { source: { dataset: 'd', region: 'eu-west-1' }, sink: { id: 'analytics-eu', region: 'eu-west-1' }, purpose: 'analytics' }, classification: 'public', fields: [] };
+    const small = {
+      route: {
+        source: { dataset: 'd', region: 'eu-west-1' },
+        sink: { id: 'analytics-eu', region: 'eu-west-1' },
+        purpose: 'analytics',
+      },
+      classification: 'public',
+      fields: [],
+    };
     const res = await post('/v1/decisions:batch', { decisions: Array.from({ length: 10_001 }, () => small) });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: 'GATE_BATCH_TOO_LARGE' });
@@ -83,38 +115,74 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
     expect(big.json()).toMatchObject({ code: 'SPINE_BODY_TOO_LARGE' });
     const ok = await post('/v1/decisions:batch', { decisions: Array.from({ length: 10_000 }, () => small) });
     expect(ok.statusCode).toBe(200);
-    expect((ok.json() as { decisions: unknown[] }).decisions).toHaveLength(10_000);
+    expect(ok.json<{ decisions: unknown[] }>().decisions).toHaveLength(10_000);
   });
 
   it('looks fields up in the registry by subject, and denies when it cannot answer', async () => {
-    const res = await post('/v1/decisions', customerRequest({ fields: undefined, classification: undefined, subject: 'shop.public.customer-value' }));
+    const res = await post(
+      '/v1/decisions',
+      customerRequest({
+        fields: undefined,
+        classification: undefined,
+        subject: 'shop.public.customer-value',
+      }),
+    );
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ decision: 'deny', reasons: [{ code: 'RESIDENCY_CONTRACT_UNAVAILABLE' }] });
+    expect(res.json()).toMatchObject({
+      decision: 'deny',
+      reasons: [{ code: 'RESIDENCY_CONTRACT_UNAVAILABLE' }],
+    });
   });
 
   it('appends every decision to a verifiable, append-only audit log with no field values', async () => {
     await post('/v1/decisions', customerRequest());
     expect((await gate.app.inject({ url: '/v1/audit' })).statusCode).toBe(401);
-    expect((await gate.app.inject({ url: '/v1/audit', headers: { authorization: basic(READER) } })).statusCode).toBe(403);
+    expect(
+      (await gate.app.inject({ url: '/v1/audit', headers: { authorization: basic(READER) } })).statusCode,
+    ).toBe(403);
     const res = await gate.app.inject({ url: '/v1/audit', headers: { authorization: basic(ADMIN) } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('application/x-ndjson');
-    const lines = res.body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const records = lines.filter((l) => l.type === 'decision');
     // 1 + 3 + 10,000 + 1 + 1 decisions so far (refused requests are not decisions).
     expect(records.length).toBe(10_006);
-    expect(records[0]).toMatchObject({ seq: 1, path: 'data_spine/residency/route', requested_by: 'anonymous', bundles: { residency: { revision: '2026.12.1' } } });
-    expect(Object.keys(records[0] as object)).toEqual(expect.arrayContaining(['decision_id', 'timestamp', 'input', 'input_hash', 'result', 'result_hash', 'prev_hash', 'hash']));
+    expect(records[0]).toMatchObject({
+      seq: 1,
+      path: 'data_spine/residency/route',
+      requested_by: 'anonymous',
+      bundles: { residency: { revision: '2026.12.1' } },
+    });
+    expect(Object.keys(records[0] as object)).toEqual(
+      expect.arrayContaining([
+        'decision_id',
+        'timestamp',
+        'input',
+        'input_hash',
+        'result',
+        'result_hash',
+        'prev_hash',
+        'hash',
+      ]),
+    );
     expect(lines.some((l) => l.type === 'checkpoint')).toBe(true);
-    const key = (await gate.app.inject({ url: '/v1/audit/key' })).json() as { public_key: string };
+    const key = (await gate.app.inject({ url: '/v1/audit/key' })).json<{ public_key: string }>();
     expect(key.public_key).toBe(gate.signingKey.publicKeyBase64);
     const report = verifyAuditLines(res.body, { publicKey: gate.signingKey.publicKey });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     // Tail export verifies too (it starts mid-chain).
     const tail = await gate.app.inject({ url: '/v1/audit?tail=3', headers: { authorization: basic(ADMIN) } });
-    expect(verifyAuditLines(tail.body, { publicKey: gate.signingKey.publicKey })).toMatchObject({ ok: true, records: 3 });
-    expect((await gate.app.inject({ url: '/v1/audit?tail=abc', headers: { authorization: basic(ADMIN) } })).json()).toMatchObject({ code: 'GATE_INVALID_QUERY' });
+    expect(verifyAuditLines(tail.body, { publicKey: gate.signingKey.publicKey })).toMatchObject({
+      ok: true,
+      records: 3,
+    });
+    expect(
+      (await gate.app.inject({ url: '/v1/audit?tail=abc', headers: { authorization: basic(ADMIN) } })).json(),
+    ).toMatchObject({ code: 'GATE_INVALID_QUERY' });
 
     // The service's role cannot change history; even the owner is stopped by the trigger.
     const client = new pg.Client({ connectionString: gate.ctx.databaseUrl });
@@ -122,9 +190,13 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
     try {
       await client.query('set role spine_gate_app');
       await expect(client.query('delete from gate_audit where seq = 1')).rejects.toThrow(/permission denied/);
-      await expect(client.query("update gate_audit set hash = 'x' where seq = 1")).rejects.toThrow(/permission denied/);
+      await expect(client.query("update gate_audit set hash = 'x' where seq = 1")).rejects.toThrow(
+        /permission denied/,
+      );
       await client.query('reset role');
-      await expect(client.query("update gate_audit set hash = 'x' where seq = 1")).rejects.toThrow(/append-only/);
+      await expect(client.query("update gate_audit set hash = 'x' where seq = 1")).rejects.toThrow(
+        /append-only/,
+      );
       await expect(client.query('delete from gate_audit_checkpoint')).rejects.toThrow(/append-only/);
       await expect(client.query('truncate gate_audit')).rejects.toThrow(/append-only/);
       const { rows } = await client.query<{ n: string }>('select count(*) as n from gate_audit');
@@ -135,56 +207,105 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
   });
 
   it('PUT /v1/policy needs the admin key, swaps atomically and keeps the last good policy on invalid input', async () => {
-    const text = readFileSync(gate.matrixFile, 'utf8').replace("version: '2026.12.1'", "version: '2026.12.2'");
+    const text = readFileSync(gate.matrixFile, 'utf8').replace(
+      "version: '2026.12.1'",
+      "version: '2026.12.2'",
+    );
     const put = (body: unknown, auth?: string) =>
-      gate.app.inject({ method: 'PUT', url: '/v1/policy', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, payload: JSON.stringify(body) });
+      gate.app.inject({
+        method: 'PUT',
+        url: '/v1/policy',
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+        payload: JSON.stringify(body),
+      });
     expect((await put({ matrix: text })).statusCode).toBe(401);
     expect((await put({ matrix: text }, basic(READER))).statusCode).toBe(403);
     const ok = await put({ matrix: text }, basic(ADMIN));
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toMatchObject({ version: '2026.12.2', signed: false });
-    expect((await post('/v1/decisions', customerRequest())).json()).toMatchObject({ policy: { version: '2026.12.2' } });
+    expect((await post('/v1/decisions', customerRequest())).json()).toMatchObject({
+      policy: { version: '2026.12.2' },
+    });
 
     const bad = await put({ matrix: text.replace('retention: P1Y }', 'retention: soon }') }, basic(ADMIN));
     expect(bad.statusCode).toBe(422);
-    const badBody = bad.json() as { code: string; issues: Array<{ pointer: string; message: string }> };
+    const badBody = bad.json<{ code: string; issues: Array<{ pointer: string; message: string }> }>();
     expect(badBody.code).toBe('GATE_POLICY_INVALID');
     expect(badBody.issues[0]?.pointer).toMatch(/^\/sinks\/.+\/retention$/);
     expect(badBody.issues[0]?.message).toMatch(/^line \d+: /);
-    expect((await post('/v1/decisions', customerRequest())).json()).toMatchObject({ policy: { version: '2026.12.2' } });
+    expect((await post('/v1/decisions', customerRequest())).json()).toMatchObject({
+      policy: { version: '2026.12.2' },
+    });
     const ready = await gate.app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(503);
     expect(ready.body).toContain('was refused; serving 2026.12.2');
     expect((await gate.app.inject({ url: '/metrics' })).body).toMatch(/spine_gate_policy_last_load_ok\S* 0/);
 
     // A YAML body is accepted too; the next good policy makes the gate ready again.
-    const yaml = await gate.app.inject({ method: 'PUT', url: '/v1/policy', headers: { 'content-type': 'application/yaml', authorization: basic(ADMIN) }, payload: text.replace('2026.12.2', '2026.12.3') });
+    const yaml = await gate.app.inject({
+      method: 'PUT',
+      url: '/v1/policy',
+      headers: { 'content-type': 'application/yaml', authorization: basic(ADMIN) },
+      payload: text.replace('2026.12.2', '2026.12.3'),
+    });
     expect(yaml.json()).toMatchObject({ version: '2026.12.3' });
     expect((await gate.app.inject({ url: '/readyz' })).statusCode).toBe(200);
   });
 
   it('reports shadow rules: enforced false and what enforcement would have done', async () => {
-    const text = readFileSync(gate.matrixFile, 'utf8').replace("version: '2026.12.1'", "version: 'shadow-1'") +
+    const text =
+      readFileSync(gate.matrixFile, 'utf8').replace("version: '2026.12.1'", "version: 'shadow-1'") +
       '\n  - id: no-pii-to-us\n    shadow: true\n    match: { tags: [pii], to: [US] }\n    effect: deny\n';
-    const put = await gate.app.inject({ method: 'PUT', url: '/v1/policy', headers: { 'content-type': 'application/json', authorization: basic(ADMIN) }, payload: JSON.stringify({ matrix: text }) });
+    const put = await gate.app.inject({
+      method: 'PUT',
+      url: '/v1/policy',
+      headers: { 'content-type': 'application/json', authorization: basic(ADMIN) },
+      payload: JSON.stringify({ matrix: text }),
+    });
     expect(put.statusCode).toBe(200);
-    const d = (await post('/v1/decisions', customerRequest())).json() as { decision: string; enforced: boolean; shadow: { decision: string } };
-    expect(d).toMatchObject({ decision: 'allow_with_obligations', enforced: false, shadow: { decision: 'deny' } });
-    expect((await gate.app.inject({ url: '/metrics' })).body).toMatch(/spine_gate_shadow_disagreements_total\S* [1-9]/);
+    const d = (await post('/v1/decisions', customerRequest())).json<{
+      decision: string;
+      enforced: boolean;
+      shadow: { decision: string };
+    }>();
+    expect(d).toMatchObject({
+      decision: 'allow_with_obligations',
+      enforced: false,
+      shadow: { decision: 'deny' },
+    });
+    expect((await gate.app.inject({ url: '/metrics' })).body).toMatch(
+      /spine_gate_shadow_disagreements_total\S* [1-9]/,
+    );
     // Global shadow mode: nothing enforced but unknown names, which are always denied.
     const global = text.replace('mode: enforce', 'mode: shadow').replace("'shadow-1'", "'shadow-2'");
-    await gate.app.inject({ method: 'PUT', url: '/v1/policy', headers: { 'content-type': 'application/json', authorization: basic(ADMIN) }, payload: JSON.stringify({ matrix: global }) });
-    const g = (await post('/v1/decisions', customerRequest({ fields: [{ name: 'card', tags: ['pci'] }] }))).json() as { decision: string; enforced: boolean; shadow: { decision: string } };
+    await gate.app.inject({
+      method: 'PUT',
+      url: '/v1/policy',
+      headers: { 'content-type': 'application/json', authorization: basic(ADMIN) },
+      payload: JSON.stringify({ matrix: global }),
+    });
+    const g = (
+      await post('/v1/decisions', customerRequest({ fields: [{ name: 'card', tags: ['pci'] }] }))
+    ).json<{ decision: string; enforced: boolean; shadow: { decision: string } }>();
     expect(g).toMatchObject({ decision: 'allow', enforced: false, shadow: { decision: 'deny' } });
     const req = customerRequest();
-    const unknown = (await post('/v1/decisions', { ...req, route: { ...req.route, purpose: 'marketing' } })).json() as { decision: string; enforced: boolean };
+    const unknown = (
+      await post('/v1/decisions', { ...req, route: { ...req.route, purpose: 'marketing' } })
+    ).json<{ decision: string; enforced: boolean }>();
     expect(unknown).toMatchObject({ decision: 'deny', enforced: true });
   });
 
   it('reloads the matrix file on change', async () => {
-    const text = readFileSync(gate.matrixFile, 'utf8').replace("version: '2026.12.1'", "version: 'from-file'");
+    const text = readFileSync(gate.matrixFile, 'utf8').replace(
+      "version: '2026.12.1'",
+      "version: 'from-file'",
+    );
     writeFileSync(gate.matrixFile, text);
-    await expect.poll(async () => ((await gate.app.inject({ url: '/v1/policy' })).json() as { version: string }).version, { timeout: 5_000 }).toBe('from-file');
+    await expect
+      .poll(async () => (await gate.app.inject({ url: '/v1/policy' })).json<{ version: string }>().version, {
+        timeout: 5_000,
+      })
+      .toBe('from-file');
   });
 
   it('exports the decision metrics', async () => {
@@ -203,7 +324,12 @@ describe('signed policies required', () => {
     const signer = generateSigningKey();
     const keysFile = `${process.env.TMPDIR ?? '/tmp'}/gate-keys-${process.pid}.pem`;
     writeFileSync(keysFile, signer.publicKey.export({ type: 'spki', format: 'pem' }));
-    await expect(startGate('gate-signed', { SPINE_GATE_REQUIRE_SIGNED_POLICY: 'true', SPINE_GATE_POLICY_KEYS_FILE: keysFile })).rejects.toThrow(/not signed/);
+    await expect(
+      startGate('gate-signed', {
+        SPINE_GATE_REQUIRE_SIGNED_POLICY: 'true',
+        SPINE_GATE_POLICY_KEYS_FILE: keysFile,
+      }),
+    ).rejects.toThrow(/not signed/);
   });
 });
 
@@ -217,9 +343,16 @@ describe('signed bundle files', () => {
     writeFileSync(`${first.matrixFile}.sig`, signText(signer, text));
     const keysFile = `${first.dir}/keys.pem`;
     writeFileSync(keysFile, signer.publicKey.export({ type: 'spki', format: 'pem' }));
-    const gate = await startGate('gate-sig', { SPINE_GATE_REQUIRE_SIGNED_POLICY: 'true', SPINE_GATE_POLICY_KEYS_FILE: keysFile }, first);
+    const gate = await startGate(
+      'gate-sig',
+      { SPINE_GATE_REQUIRE_SIGNED_POLICY: 'true', SPINE_GATE_POLICY_KEYS_FILE: keysFile },
+      first,
+    );
     try {
-      expect((await gate.app.inject({ url: '/v1/policy' })).json()).toMatchObject({ signed: true, key_id: signer.keyId });
+      expect((await gate.app.inject({ url: '/v1/policy' })).json()).toMatchObject({
+        signed: true,
+        key_id: signer.keyId,
+      });
     } finally {
       await gate.app.close();
       await first.ctx[Symbol.asyncDispose]();
@@ -229,34 +362,82 @@ describe('signed bundle files', () => {
 
 describe('contracts from a real schema registry', () => {
   it('decides on the registered tags, and denies once the registry is gone and the cache is stale', async () => {
-    const { buildApp: buildRegistry, DEFAULT_FORMATS, loadRegistryConfig } = await import('@data-spine/schema-registry');
-    const { createLogger, hashSecret, MemoryCredentialStore, runServer } = await import('@data-spine/service-kit');
+    const {
+      buildApp: buildRegistry,
+      DEFAULT_FORMATS,
+      loadRegistryConfig,
+    } = await import('@data-spine/schema-registry');
+    const { createLogger, hashSecret, MemoryCredentialStore, runServer } =
+      await import('@data-spine/service-kit');
     const { useTestContext } = await import('@data-spine/testkit');
     const regCtx = await useTestContext('gate-registry');
-    const registry = await buildRegistry(loadRegistryConfig({ SPINE_DATABASE_URL: regCtx.databaseUrl, SPINE_LOG_LEVEL: 'silent' }), {
-      formats: DEFAULT_FORMATS,
-      logger: createLogger({ service: 'registry-for-gate', level: 'silent' }),
-      credentials: new MemoryCredentialStore([{ key: 'ci', secretHash: hashSecret('s'), roles: ['admin'], scopes: ['*'] }]),
+    const registry = await buildRegistry(
+      loadRegistryConfig({ SPINE_DATABASE_URL: regCtx.databaseUrl, SPINE_LOG_LEVEL: 'silent' }),
+      {
+        formats: DEFAULT_FORMATS,
+        logger: createLogger({ service: 'registry-for-gate', level: 'silent' }),
+        credentials: new MemoryCredentialStore([
+          { key: 'ci', secretHash: hashSecret('s'), roles: ['admin'], scopes: ['*'] },
+        ]),
+      },
+    );
+    const server = await runServer(registry, {
+      host: '127.0.0.1',
+      port: 0,
+      shutdownTimeoutMs: 2_000,
+      exit: false,
+      signals: [],
     });
-    const server = await runServer(registry, { host: '127.0.0.1', port: 0, shutdownTimeoutMs: 2_000, exit: false, signals: [] });
     let gate: Gate | undefined;
     try {
-      const schema = readFileSync(new URL('../../../schema/contracts/shop.public.customer.avsc', import.meta.url), 'utf8');
+      const schema = readFileSync(
+        new URL('../../../schema/contracts/shop.public.customer.avsc', import.meta.url),
+        'utf8',
+      );
       const reg = await fetch(`${server.url}/subjects/shop.public.customer-value/versions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/vnd.schemaregistry.v1+json', authorization: `Basic ${Buffer.from('ci:s').toString('base64')}` },
-        body: JSON.stringify({ schema, metadata: { properties: { 'data-spine.retention': 'P7Y', 'data-spine.classification': 'confidential' } } }),
+        headers: {
+          'content-type': 'application/vnd.schemaregistry.v1+json',
+          authorization: `Basic ${Buffer.from('ci:s').toString('base64')}`,
+        },
+        body: JSON.stringify({
+          schema,
+          metadata: {
+            properties: { 'data-spine.retention': 'P7Y', 'data-spine.classification': 'confidential' },
+          },
+        }),
       });
       expect(reg.status, await reg.clone().text()).toBe(200);
-      gate = await startGate('gate-lookup', { SPINE_REGISTRY_URL: server.url, SPINE_GATE_CONTRACT_TTL_MS: '200' });
+      gate = await startGate('gate-lookup', {
+        SPINE_REGISTRY_URL: server.url,
+        SPINE_GATE_CONTRACT_TTL_MS: '200',
+      });
       const ask = async () => {
-        const req = customerRequest({ fields: undefined, classification: undefined, subject: 'shop.public.customer-value' });
-        const res = await gate!.app.inject({ method: 'POST', url: '/v1/decisions', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(req) });
-        return res.json() as { decision: string; fields: Array<{ name: string; verdict: string }>; reasons: Array<{ code: string }> };
+        const req = customerRequest({
+          fields: undefined,
+          classification: undefined,
+          subject: 'shop.public.customer-value',
+        });
+        const res = await gate!.app.inject({
+          method: 'POST',
+          url: '/v1/decisions',
+          headers: { 'content-type': 'application/json' },
+          payload: JSON.stringify(req),
+        });
+        return res.json<{
+          decision: string;
+          fields: Array<{ name: string; verdict: string }>;
+          reasons: Array<{ code: string }>;
+        }>();
       };
       const d = await ask();
       expect(d.decision).toBe('allow_with_obligations');
-      expect(Object.fromEntries(d.fields.map((f) => [f.name, f.verdict]))).toMatchObject({ id: 'allow', name: 'hash', email: 'hash', status: 'allow' });
+      expect(Object.fromEntries(d.fields.map((f) => [f.name, f.verdict]))).toMatchObject({
+        id: 'allow',
+        name: 'hash',
+        email: 'hash',
+        status: 'allow',
+      });
       await server.shutdown('test');
       expect((await ask()).decision).toBe('allow_with_obligations'); // fresh cache entry still answers
       await new Promise((r) => setTimeout(r, 300));

@@ -11,7 +11,8 @@ import type { SigningKey } from '../src/audit/signing-key.ts';
 
 export const ADMIN = { key: 'admin', secret: 'admin-secret' };
 export const READER = { key: 'reader', secret: 'reader-secret' };
-export const basic = (k: { key: string; secret: string }) => 'Basic ' + Buffer.from(`${k.key}:${k.secret}`).toString('base64');
+export const basic = (k: { key: string; secret: string }) =>
+  'Basic ' + Buffer.from(`${k.key}:${k.secret}`).toString('base64');
 
 export interface Gate {
   app: FastifyInstance;
@@ -23,7 +24,11 @@ export interface Gate {
 }
 
 /** A gate on its own database of the shared Postgres, with a private copy of the sample matrix. */
-export async function startGate(name: string, env: Record<string, string> = {}, reuse?: { ctx: TestContext; dir: string; signingKey: SigningKey }): Promise<Gate> {
+export async function startGate(
+  name: string,
+  env: Record<string, string> = {},
+  reuse?: { ctx: TestContext; dir: string; signingKey: SigningKey },
+): Promise<Gate> {
   const ctx = reuse?.ctx ?? (await useTestContext(name));
   const dir = reuse?.dir ?? mkdtempSync(join(tmpdir(), `${name}-`));
   const matrixFile = join(dir, 'matrix.yaml');

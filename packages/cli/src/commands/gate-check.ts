@@ -30,8 +30,13 @@ async function requestFor(t: TableRoute, contractsDir: string): Promise<Decision
     sink: { id: t.sink.id, region: t.sink.region, ...(t.sink.ttl ? { ttl: t.sink.ttl } : {}) },
     purpose: t.purpose,
   };
-  if (!contract) return { route, subject: subject(t), ...(t.classification ? { classification: t.classification } : {}) };
-  return { route, classification: t.classification ?? contract.classification ?? '(none in the contract)', fields: contract.fields };
+  if (!contract)
+    return { route, subject: subject(t), ...(t.classification ? { classification: t.classification } : {}) };
+  return {
+    route,
+    classification: t.classification ?? contract.classification ?? '(none in the contract)',
+    fields: contract.fields,
+  };
 }
 
 /** `spine gate check`: every table of every route, decided; exit 1 if any is denied. */
@@ -43,25 +48,50 @@ export async function gateCheck(o: CheckOptions): Promise<number> {
   let decisions: Decided[];
   if (o.gate) {
     const res = await callGate(o.gate, 'POST', '/v1/decisions:batch', { decisions: requests });
-    if (res.status !== 200) throw new UsageError(`the gate refused the batch (${res.status}): ${res.text.slice(0, 500)}`);
+    if (res.status !== 200)
+      throw new UsageError(`the gate refused the batch (${res.status}): ${res.text.slice(0, 500)}`);
     decisions = (JSON.parse(res.text) as { decisions: Decided[] }).decisions;
   } else {
     const policy = o.policy as CompiledPolicy;
     decisions = requests.map((r) =>
       r.fields === undefined || r.classification === undefined
         ? denyCore(policy, { route: r.route, classification: r.classification ?? '(unknown)', fields: [] }, [
-            { code: 'RESIDENCY_CONTRACT_NOT_FOUND', rule: null, field: null, message: `no contract for ${r.subject ?? '?'} in ${o.contractsDir} (pass --gate to look it up in the registry)` },
+            {
+              code: 'RESIDENCY_CONTRACT_NOT_FOUND',
+              rule: null,
+              field: null,
+              message: `no contract for ${r.subject ?? '?'} in ${o.contractsDir} (pass --gate to look it up in the registry)`,
+            },
           ])
         : evaluate(policy, { route: r.route, classification: r.classification, fields: r.fields }),
     );
   }
   const denied = decisions.filter((d) => d.decision === 'deny').length;
   if (o.json) {
-    console.log(JSON.stringify({ routes: routes.map((t, i) => ({ source: t.source.id, table: t.table, sink: t.sink.id, purpose: t.purpose, ...decisions[i] })), denied }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          routes: routes.map((t, i) => ({
+            source: t.source.id,
+            table: t.table,
+            sink: t.sink.id,
+            purpose: t.purpose,
+            ...decisions[i],
+          })),
+          denied,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
-    routes.forEach((t, i) => printRouteLine(`${t.source.id} ${t.table} -> ${t.sink.id} (${t.purpose})`, decisions[i] as Decided));
+    routes.forEach((t, i) =>
+      printRouteLine(`${t.source.id} ${t.table} -> ${t.sink.id} (${t.purpose})`, decisions[i] as Decided),
+    );
     const p = decisions[0]?.policy;
-    console.log(`${denied === 0 ? 'ok' : 'FAILED'}: ${routes.length} route(s) checked, ${denied} denied${p ? `; policy ${p.version} (${p.digest.slice(0, 19)}...)` : ''}`);
+    console.log(
+      `${denied === 0 ? 'ok' : 'FAILED'}: ${routes.length} route(s) checked, ${denied} denied${p ? `; policy ${p.version} (${p.digest.slice(0, 19)}...)` : ''}`,
+    );
   }
   return denied === 0 ? 0 : 1;
 }

@@ -24,7 +24,10 @@ export interface Change {
 }
 
 /** Replays logged decisions against a candidate matrix; each distinct input once, with how often it was seen. */
-export function diffDecisions(records: readonly LoggedDecision[], candidate: CompiledPolicy): { replayed: number; skipped: number; changes: Change[] } {
+export function diffDecisions(
+  records: readonly LoggedDecision[],
+  candidate: CompiledPolicy,
+): { replayed: number; skipped: number; changes: Change[] } {
   const seen = new Map<string, Change | null>();
   let skipped = 0;
   let replayed = 0;
@@ -42,9 +45,15 @@ export function diffDecisions(records: readonly LoggedDecision[], candidate: Com
       continue;
     }
     replayed++;
-    const d = evaluate(candidate, { route: r.input.route, classification: r.input.classification, fields: r.input.fields });
+    const d = evaluate(candidate, {
+      route: r.input.route,
+      classification: r.input.classification,
+      fields: r.input.fields,
+    });
     const before = new Map(r.result.fields.map((f) => [f.name, f.verdict]));
-    const fields = d.fields.filter((f) => before.get(f.name) !== f.verdict).map((f) => `${f.name}: ${before.get(f.name) ?? '?'} -> ${f.verdict}`);
+    const fields = d.fields
+      .filter((f) => before.get(f.name) !== f.verdict)
+      .map((f) => `${f.name}: ${before.get(f.name) ?? '?'} -> ${f.verdict}`);
     if (d.decision === r.result.decision && fields.length === 0) {
       seen.set(key, null);
       continue;
@@ -57,7 +66,11 @@ export function diffDecisions(records: readonly LoggedDecision[], candidate: Com
 }
 
 /** Logged decisions: from an exported file, or the gate's last `tail` records. */
-export async function loggedDecisions(file: string | undefined, gate: GateTarget | null, tail: number): Promise<LoggedDecision[]> {
+export async function loggedDecisions(
+  file: string | undefined,
+  gate: GateTarget | null,
+  tail: number,
+): Promise<LoggedDecision[]> {
   let text: string;
   if (file) {
     text = await readFile(file, 'utf8').catch((err: Error) => {
@@ -66,7 +79,8 @@ export async function loggedDecisions(file: string | undefined, gate: GateTarget
   } else {
     if (!gate) throw new UsageError('spine gate diff: pass --audit FILE or --gate URL (or run a spine)');
     const res = await callGate(gate, 'GET', `/v1/audit?tail=${tail}`);
-    if (res.status !== 200) throw new UsageError(`the gate refused the audit export (${res.status}): ${res.text.slice(0, 300)}`);
+    if (res.status !== 200)
+      throw new UsageError(`the gate refused the audit export (${res.status}): ${res.text.slice(0, 300)}`);
     text = res.text;
   }
   return text
@@ -76,14 +90,29 @@ export async function loggedDecisions(file: string | undefined, gate: GateTarget
     .filter((r) => r.type === 'decision');
 }
 
-export function printDiff(result: ReturnType<typeof diffDecisions>, candidate: CompiledPolicy, json: boolean): number {
-  if (json) console.log(JSON.stringify({ candidate: { version: candidate.version, digest: candidate.digest }, ...result }, null, 2));
+export function printDiff(
+  result: ReturnType<typeof diffDecisions>,
+  candidate: CompiledPolicy,
+  json: boolean,
+): number {
+  if (json)
+    console.log(
+      JSON.stringify(
+        { candidate: { version: candidate.version, digest: candidate.digest }, ...result },
+        null,
+        2,
+      ),
+    );
   else {
     for (const c of result.changes) {
-      console.log(`CHANGE ${c.before} -> ${c.after}  ${c.route}  (seq ${c.seq}${c.count > 1 ? `, ${c.count} decisions` : ''})`);
+      console.log(
+        `CHANGE ${c.before} -> ${c.after}  ${c.route}  (seq ${c.seq}${c.count > 1 ? `, ${c.count} decisions` : ''})`,
+      );
       for (const f of c.fields) console.log(`        ${f}`);
     }
-    console.log(`${result.changes.length} of ${result.replayed} distinct logged decision(s) would change under ${candidate.version} (${result.skipped} skipped: no contract at the time)`);
+    console.log(
+      `${result.changes.length} of ${result.replayed} distinct logged decision(s) would change under ${candidate.version} (${result.skipped} skipped: no contract at the time)`,
+    );
   }
   return result.changes.length === 0 ? 0 : 1;
 }

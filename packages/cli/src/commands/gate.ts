@@ -66,24 +66,40 @@ export async function gateCommand(args: readonly string[], env: Readonly<CliEnv>
       return gateCheck({
         routesFile: defaultPath(rest[0] ?? values.routes, 'streaming/cdc/data-spine.yaml'),
         contractsDir,
-        policy: gate ? null : await loadPolicy(defaultPath(values.matrix, 'schema/data-residency-matrix.yaml')),
+        policy: gate
+          ? null
+          : await loadPolicy(defaultPath(values.matrix, 'schema/data-residency-matrix.yaml')),
         gate,
         json,
       });
     }
     case 'explain': {
       const gate = await online();
-      const policy = gate && !values.matrix ? null : await loadPolicy(defaultPath(values.matrix, 'schema/data-residency-matrix.yaml'));
-      const req = await explainRequest(rest, values, defaultPath(values.routes, 'streaming/cdc/data-spine.yaml'), contractsDir, policy);
+      const policy =
+        gate && !values.matrix
+          ? null
+          : await loadPolicy(defaultPath(values.matrix, 'schema/data-residency-matrix.yaml'));
+      const req = await explainRequest(
+        rest,
+        values,
+        defaultPath(values.routes, 'streaming/cdc/data-spine.yaml'),
+        contractsDir,
+        policy,
+      );
       return gateExplain(req, policy, gate, json);
     }
     case 'diff': {
-      if (!values.candidate) throw new UsageError(`spine gate diff: --candidate <matrix> is required\n\n${USAGE}`);
+      if (!values.candidate)
+        throw new UsageError(`spine gate diff: --candidate <matrix> is required\n\n${USAGE}`);
       const tail = Number(values.tail);
       if (!Number.isInteger(tail) || tail < 1) throw new UsageError('--tail: a positive integer');
       const candidate = await loadPolicy(resolve(values.candidate));
       const gate = values.audit ? null : await gateTarget(values.gate, process.env, dataDir);
-      return printDiff(diffDecisions(await loggedDecisions(values.audit, gate, tail), candidate), candidate, json);
+      return printDiff(
+        diffDecisions(await loggedDecisions(values.audit, gate, tail), candidate),
+        candidate,
+        json,
+      );
     }
     case 'verify-audit': {
       if (rest.length !== 1) throw new UsageError(`spine gate verify-audit <file>\n\n${USAGE}`);
@@ -111,7 +127,9 @@ export async function gateCommand(args: readonly string[], env: Readonly<CliEnv>
         } else {
           console.log(
             `ok: ${report.records} record(s) (seq ${report.firstSeq ?? '-'}..${report.lastSeq ?? '-'}), ${report.checkpoints} checkpoint(s) and the head verify` +
-              (report.pinnedKey ? ' against the pinned key' : ' (signatures checked against the key in the file; pass --public-key to pin it)'),
+              (report.pinnedKey
+                ? ' against the pinned key'
+                : ' (signatures checked against the key in the file; pass --public-key to pin it)'),
           );
         }
       }

@@ -72,15 +72,23 @@ export class AuditLog {
         buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
         registers,
       });
-      this.appended = new Counter({ name: METRICS.auditAppends, help: 'Audit records committed.', registers });
-      this.failures = new Counter({ name: METRICS.auditFailures, help: 'Audit transactions that failed (their decisions were not answered).', registers });
-      const self = this;
+      this.appended = new Counter({
+        name: METRICS.auditAppends,
+        help: 'Audit records committed.',
+        registers,
+      });
+      this.failures = new Counter({
+        name: METRICS.auditFailures,
+        help: 'Audit transactions that failed (their decisions were not answered).',
+        registers,
+      });
+      const queued = () => this.queued;
       new Gauge({
         name: METRICS.auditQueue,
         help: 'Audit records waiting for their commit.',
         registers,
         collect() {
-          this.set(self.queued);
+          this.set(queued());
         },
       });
     }
@@ -93,7 +101,9 @@ export class AuditLog {
   append(entries: AuditEntry[]): Promise<void> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('the audit log is closed'));
     if (this.queued + entries.length > this.maxQueue)
-      return Promise.reject(new AuditUnavailableError(`the audit log has ${this.queued} records waiting; retry shortly`));
+      return Promise.reject(
+        new AuditUnavailableError(`the audit log has ${this.queued} records waiting; retry shortly`),
+      );
     const t0 = performance.now();
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
@@ -114,7 +124,10 @@ export class AuditLog {
       while (this.queue.length > 0) {
         const batch: Pending[] = [];
         let n = 0;
-        while (this.queue.length > 0 && (n === 0 || n + (this.queue[0] as Pending).entries.length <= this.maxBatch)) {
+        while (
+          this.queue.length > 0 &&
+          (n === 0 || n + (this.queue[0] as Pending).entries.length <= this.maxBatch)
+        ) {
           const p = this.queue.shift() as Pending;
           batch.push(p);
           n += p.entries.length;
@@ -153,9 +166,19 @@ export class AuditLog {
       }
       if (rows.length > 0) await this.store.insert(client, rows);
       const since = seq - (last?.seq ?? 0);
-      const due = since >= this.checkpointEvery || (since > 0 && Date.now() - (last?.ts.getTime() ?? 0) >= this.checkpointIntervalMs);
+      const due =
+        since >= this.checkpointEvery ||
+        (since > 0 && Date.now() - (last?.ts.getTime() ?? 0) >= this.checkpointIntervalMs);
       if (due && seq > 0) {
-        await this.store.insertCheckpoint(client, signCheckpoint(this.key, { type: 'checkpoint', seq, hash: prev, timestamp: new Date().toISOString() }));
+        await this.store.insertCheckpoint(
+          client,
+          signCheckpoint(this.key, {
+            type: 'checkpoint',
+            seq,
+            hash: prev,
+            timestamp: new Date().toISOString(),
+          }),
+        );
       }
       await client.query('commit');
     } catch (err) {

@@ -63,7 +63,10 @@ export class AuditStore {
         for (const sql of ROLE_SETUP) await client.query(sql);
         this.restricted = true;
       } catch (err) {
-        this.log?.warn({ err }, `cannot set up the ${AUDIT_ROLE} role; the triggers alone keep the audit log append-only`);
+        this.log?.warn(
+          { err },
+          `cannot set up the ${AUDIT_ROLE} role; the triggers alone keep the audit log append-only`,
+        );
       }
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     } finally {
@@ -90,7 +93,13 @@ export class AuditStore {
     await client.query(
       `insert into gate_audit (seq, decision_id, ts, record, hash)
        select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])`,
-      [rows.map((r) => r.seq), rows.map((r) => r.decisionId), rows.map((r) => r.ts), rows.map((r) => r.record), rows.map((r) => r.hash)],
+      [
+        rows.map((r) => r.seq),
+        rows.map((r) => r.decisionId),
+        rows.map((r) => r.ts),
+        rows.map((r) => r.record),
+        rows.map((r) => r.hash),
+      ],
     );
   }
 
@@ -105,9 +114,16 @@ export class AuditStore {
    * Takes the chain's lock for the transaction, then reads the head and the last checkpoint. Two
    * statements: a statement's snapshot is taken when it starts, so the read must start after the lock.
    */
-  async lockHead(client: pg.PoolClient): Promise<{ head: { seq: number; hash: string } | null; checkpoint: { seq: number; ts: Date } | null }> {
+  async lockHead(
+    client: pg.PoolClient,
+  ): Promise<{ head: { seq: number; hash: string } | null; checkpoint: { seq: number; ts: Date } | null }> {
     await client.query('select pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-    const r = await client.query<{ seq: string | null; hash: string | null; cseq: string | null; cts: Date | null }>(
+    const r = await client.query<{
+      seq: string | null;
+      hash: string | null;
+      cseq: string | null;
+      cts: Date | null;
+    }>(
       `select h.seq, h.hash, c.seq as cseq, c.ts as cts
          from (select 1) one
          left join lateral (select seq, hash from gate_audit order by seq desc limit 1) h on true
@@ -126,15 +142,28 @@ export class AuditStore {
   }
 
   async rows(fromSeq: number, toSeq: number): Promise<StoredRow[]> {
-    const r = await this.pool.query<{ seq: string; decision_id: string; ts: Date; record: string; hash: string }>(
-      'select seq, decision_id, ts, record, hash from gate_audit where seq between $1 and $2 order by seq',
-      [fromSeq, toSeq],
-    );
+    const r = await this.pool.query<{
+      seq: string;
+      decision_id: string;
+      ts: Date;
+      record: string;
+      hash: string;
+    }>('select seq, decision_id, ts, record, hash from gate_audit where seq between $1 and $2 order by seq', [
+      fromSeq,
+      toSeq,
+    ]);
     return r.rows.map((x) => ({ ...x, seq: Number(x.seq) }));
   }
 
   async checkpoints(fromSeq: number, toSeq: number): Promise<SignedCheckpoint[]> {
-    const r = await this.pool.query<{ seq: string; hash: string; ts: Date; key_id: string; public_key: string; signature: string }>(
+    const r = await this.pool.query<{
+      seq: string;
+      hash: string;
+      ts: Date;
+      key_id: string;
+      public_key: string;
+      signature: string;
+    }>(
       'select seq, hash, ts, key_id, public_key, signature from gate_audit_checkpoint where seq between $1 and $2 order by seq',
       [fromSeq, toSeq],
     );

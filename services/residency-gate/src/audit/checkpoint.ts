@@ -6,13 +6,25 @@ import { publicKeyFrom } from './signing-key.ts';
 import type { KeyObject } from 'node:crypto';
 
 export function signCheckpoint(key: SigningKey, body: Omit<CheckpointBody, 'key_id'>): SignedCheckpoint {
-  const full: CheckpointBody = { type: body.type, seq: body.seq, hash: body.hash, timestamp: body.timestamp, key_id: key.keyId };
+  const full: CheckpointBody = {
+    type: body.type,
+    seq: body.seq,
+    hash: body.hash,
+    timestamp: body.timestamp,
+    key_id: key.keyId,
+  };
   return { ...full, public_key: key.publicKeyBase64, signature: signText(key, canonicalize(full)) };
 }
 
 /** Checks a checkpoint's signature, against a pinned key when given, else the key it carries. */
 export function checkpointSignatureValid(c: SignedCheckpoint, pinned: KeyObject | null): boolean {
-  const body: CheckpointBody = { type: c.type, seq: c.seq, hash: c.hash, timestamp: c.timestamp, key_id: c.key_id };
+  const body: CheckpointBody = {
+    type: c.type,
+    seq: c.seq,
+    hash: c.hash,
+    timestamp: c.timestamp,
+    key_id: c.key_id,
+  };
   let key: KeyObject;
   try {
     key = pinned ?? publicKeyFrom(c.public_key);

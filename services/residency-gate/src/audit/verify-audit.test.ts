@@ -15,7 +15,13 @@ function entry(i: number): AuditEntry {
     path: 'data_spine/residency/route',
     input: { route: { sink: { id: 'analytics-us' } }, fields: [{ name: 'email', tags: ['pii'] }] },
     input_hash: `sha256:${i}`,
-    result: { decision: i % 3 === 0 ? 'deny' : 'allow', enforced: true, fields: [], reason_codes: [], shadow_decision: null },
+    result: {
+      decision: i % 3 === 0 ? 'deny' : 'allow',
+      enforced: true,
+      fields: [],
+      reason_codes: [],
+      shadow_decision: null,
+    },
     result_hash: `sha256:r${i}`,
     bundles: { residency: { revision: 'v1', digest: 'sha256:x' } },
     requested_by: 'anonymous',
@@ -32,19 +38,42 @@ function exportOf(n: number, every = 4): string[] {
     const { hash } = recordHash(rec);
     lines.push(JSON.stringify({ ...rec, hash }));
     prev = hash;
-    if (seq % every === 0) lines.push(JSON.stringify(signCheckpoint(key, { type: 'checkpoint', seq, hash, timestamp: new Date().toISOString() })));
+    if (seq % every === 0)
+      lines.push(
+        JSON.stringify(
+          signCheckpoint(key, { type: 'checkpoint', seq, hash, timestamp: new Date().toISOString() }),
+        ),
+      );
   }
-  lines.push(JSON.stringify(signCheckpoint(key, { type: 'head', seq: n, hash: prev, timestamp: new Date().toISOString() })));
+  lines.push(
+    JSON.stringify(
+      signCheckpoint(key, { type: 'head', seq: n, hash: prev, timestamp: new Date().toISOString() }),
+    ),
+  );
   return lines;
 }
 
-const seqAt = (lines: string[], seq: number) => lines.findIndex((l) => (JSON.parse(l) as { seq: number; type: string }).type === 'decision' && (JSON.parse(l) as { seq: number }).seq === seq);
-const first = (lines: string[]) => verifyAuditLines(lines.join('\n'), { publicKey: key.publicKey }).problems[0];
+const seqAt = (lines: string[], seq: number) =>
+  lines.findIndex(
+    (l) =>
+      (JSON.parse(l) as { seq: number; type: string }).type === 'decision' &&
+      (JSON.parse(l) as { seq: number }).seq === seq,
+  );
+const first = (lines: string[]) =>
+  verifyAuditLines(lines.join('\n'), { publicKey: key.publicKey }).problems[0];
 
 describe('verify-audit', () => {
   it('accepts an untouched export, with a pinned key', () => {
     const r = verifyAuditLines(exportOf(20).join('\n'), { publicKey: key.publicKey });
-    expect(r).toMatchObject({ ok: true, records: 20, checkpoints: 5, head: true, firstSeq: 1, lastSeq: 20, problems: [] });
+    expect(r).toMatchObject({
+      ok: true,
+      records: 20,
+      checkpoints: 5,
+      head: true,
+      firstSeq: 1,
+      lastSeq: 20,
+      problems: [],
+    });
   });
 
   it('names an edited record (hash left as it was)', () => {
@@ -78,7 +107,16 @@ describe('verify-audit', () => {
       prev = recordHash(rec).hash;
       lines[i] = JSON.stringify({ ...rec, hash: prev });
     }
-    lines.push(JSON.stringify(signCheckpoint(generateSigningKey(), { type: 'head', seq: 8, hash: prev, timestamp: new Date().toISOString() })));
+    lines.push(
+      JSON.stringify(
+        signCheckpoint(generateSigningKey(), {
+          type: 'head',
+          seq: 8,
+          hash: prev,
+          timestamp: new Date().toISOString(),
+        }),
+      ),
+    );
     const r = verifyAuditLines(lines.join('\n'), { publicKey: key.publicKey });
     expect(r.ok).toBe(false);
     expect(r.problems[0]).toMatchObject({ kind: 'altered', seq: 4 });
@@ -110,8 +148,12 @@ describe('verify-audit', () => {
   it('refuses a checkpoint signed by another key when the key is pinned', () => {
     const lines = exportOf(8);
     const other = generateSigningKey();
-    expect(verifyAuditLines(lines.join('\n'), { publicKey: other.publicKey }).problems[0]).toMatchObject({ kind: 'checkpoint' });
-    expect(verifyAuditLines(lines.join('\n'), { publicKey: publicKeyFrom(key.publicKeyBase64) }).ok).toBe(true);
+    expect(verifyAuditLines(lines.join('\n'), { publicKey: other.publicKey }).problems[0]).toMatchObject({
+      kind: 'checkpoint',
+    });
+    expect(verifyAuditLines(lines.join('\n'), { publicKey: publicKeyFrom(key.publicKeyBase64) }).ok).toBe(
+      true,
+    );
   });
 
   it('reports lines that are not JSON', () => {

@@ -34,7 +34,8 @@ interface RecordLine {
   body: Record<string, unknown>;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Verifies an exported audit log (GET /v1/audit JSON lines) offline: each record's hash over its RFC 8785
@@ -63,12 +64,22 @@ export function verifyAuditLines(text: string, options: { publicKey?: KeyObject 
       return;
     }
     if (head !== null) {
-      problems.push({ kind: 'malformed', line, seq: null, message: `line ${line} follows the head line, which must be last` });
+      problems.push({
+        kind: 'malformed',
+        line,
+        seq: null,
+        message: `line ${line} follows the head line, which must be last`,
+      });
     }
     if (v.type === 'checkpoint' || v.type === 'head') {
       const c = v as unknown as SignedCheckpoint;
       if (typeof c.seq !== 'number' || typeof c.hash !== 'string' || typeof c.signature !== 'string') {
-        problems.push({ kind: 'malformed', line, seq: null, message: `line ${line}: a ${v.type} needs seq, hash and signature` });
+        problems.push({
+          kind: 'malformed',
+          line,
+          seq: null,
+          message: `line ${line}: a ${v.type} needs seq, hash and signature`,
+        });
         return;
       }
       if (v.type === 'head') head = { line, c };
@@ -76,8 +87,18 @@ export function verifyAuditLines(text: string, options: { publicKey?: KeyObject 
       return;
     }
     const { hash, ...body } = v;
-    if (v.type !== 'decision' || typeof v.seq !== 'number' || typeof hash !== 'string' || typeof v.prev_hash !== 'string') {
-      problems.push({ kind: 'malformed', line, seq: typeof v.seq === 'number' ? v.seq : null, message: `line ${line} is not an audit record (type, seq, prev_hash, hash)` });
+    if (
+      v.type !== 'decision' ||
+      typeof v.seq !== 'number' ||
+      typeof hash !== 'string' ||
+      typeof v.prev_hash !== 'string'
+    ) {
+      problems.push({
+        kind: 'malformed',
+        line,
+        seq: typeof v.seq === 'number' ? v.seq : null,
+        message: `line ${line} is not an audit record (type, seq, prev_hash, hash)`,
+      });
       return;
     }
     records.push({ line, seq: v.seq, hash, prev_hash: v.prev_hash, body });
@@ -95,24 +116,54 @@ export function verifyAuditLines(text: string, options: { publicKey?: KeyObject 
       computed = '';
     }
     if (computed !== r.hash) {
-      problems.push({ kind: 'altered', line: r.line, seq: r.seq, message: `record seq ${r.seq} (line ${r.line}) was altered: its content does not hash to its hash` });
+      problems.push({
+        kind: 'altered',
+        line: r.line,
+        seq: r.seq,
+        message: `record seq ${r.seq} (line ${r.line}) was altered: its content does not hash to its hash`,
+      });
     }
     if (prev === null) {
       if (r.seq === 1 && r.prev_hash !== GENESIS_HASH)
-        problems.push({ kind: 'altered', line: r.line, seq: r.seq, message: `record seq 1 (line ${r.line}) does not start the chain` });
+        problems.push({
+          kind: 'altered',
+          line: r.line,
+          seq: r.seq,
+          message: `record seq 1 (line ${r.line}) does not start the chain`,
+        });
     } else if (r.seq !== prev.seq + 1) {
       const missing = prev.seq + 1;
       const later = bySeq.get(missing);
       if (later && later.line > r.line) {
-        problems.push({ kind: 'reordered', line: r.line, seq: missing, message: `record seq ${missing} was moved: it is at line ${later.line}, after seq ${r.seq} (line ${r.line})` });
+        problems.push({
+          kind: 'reordered',
+          line: r.line,
+          seq: missing,
+          message: `record seq ${missing} was moved: it is at line ${later.line}, after seq ${r.seq} (line ${r.line})`,
+        });
       } else if (r.seq <= prev.seq) {
-        problems.push({ kind: 'reordered', line: r.line, seq: r.seq, message: `record seq ${r.seq} (line ${r.line}) is out of order: it follows seq ${prev.seq}` });
+        problems.push({
+          kind: 'reordered',
+          line: r.line,
+          seq: r.seq,
+          message: `record seq ${r.seq} (line ${r.line}) is out of order: it follows seq ${prev.seq}`,
+        });
       } else {
         const range = r.seq - 1 === missing ? `seq ${missing}` : `seq ${missing}..${r.seq - 1}`;
-        problems.push({ kind: 'removed', line: r.line, seq: missing, message: `record ${range} removed: seq ${prev.seq} (line ${prev.line}) is followed by seq ${r.seq} (line ${r.line})` });
+        problems.push({
+          kind: 'removed',
+          line: r.line,
+          seq: missing,
+          message: `record ${range} removed: seq ${prev.seq} (line ${prev.line}) is followed by seq ${r.seq} (line ${r.line})`,
+        });
       }
     } else if (r.prev_hash !== prev.hash) {
-      problems.push({ kind: 'altered', line: prev.line, seq: prev.seq, message: `record seq ${prev.seq} (line ${prev.line}) was altered: its hash is not the prev_hash of seq ${r.seq}` });
+      problems.push({
+        kind: 'altered',
+        line: prev.line,
+        seq: prev.seq,
+        message: `record seq ${prev.seq} (line ${prev.line}) was altered: its hash is not the prev_hash of seq ${r.seq}`,
+      });
     }
     hashes.set(r.seq, r.hash);
     prev = r;
@@ -122,26 +173,62 @@ export function verifyAuditLines(text: string, options: { publicKey?: KeyObject 
   const lastSeq = prev?.seq ?? null;
   const checkSigned = (line: number, c: SignedCheckpoint, label: string) => {
     if (!checkpointSignatureValid(c, pinned)) {
-      problems.push({ kind: 'checkpoint', line, seq: c.seq, message: `${label} at seq ${c.seq} (line ${line}) has an invalid signature${pinned ? ' for the pinned key' : ''}` });
+      problems.push({
+        kind: 'checkpoint',
+        line,
+        seq: c.seq,
+        message: `${label} at seq ${c.seq} (line ${line}) has an invalid signature${pinned ? ' for the pinned key' : ''}`,
+      });
       return;
     }
     const h = hashes.get(c.seq);
     if (h !== undefined && h !== c.hash) {
-      problems.push({ kind: 'altered', line: bySeq.get(c.seq)?.line ?? line, seq: c.seq, message: `records up to seq ${c.seq} were altered: the chain no longer matches the ${label} signed at line ${line}` });
-    } else if (h === undefined && firstSeq !== null && lastSeq !== null && c.seq >= firstSeq && c.seq <= lastSeq) {
-      problems.push({ kind: 'removed', line, seq: c.seq, message: `record seq ${c.seq}, which the ${label} at line ${line} signs, is missing` });
+      problems.push({
+        kind: 'altered',
+        line: bySeq.get(c.seq)?.line ?? line,
+        seq: c.seq,
+        message: `records up to seq ${c.seq} were altered: the chain no longer matches the ${label} signed at line ${line}`,
+      });
+    } else if (
+      h === undefined &&
+      firstSeq !== null &&
+      lastSeq !== null &&
+      c.seq >= firstSeq &&
+      c.seq <= lastSeq
+    ) {
+      problems.push({
+        kind: 'removed',
+        line,
+        seq: c.seq,
+        message: `record seq ${c.seq}, which the ${label} at line ${line} signs, is missing`,
+      });
     }
   };
   for (const { line, c } of checkpoints) checkSigned(line, c, 'checkpoint');
   const h = head as { line: number; c: SignedCheckpoint } | null;
   if (h === null) {
-    problems.push({ kind: 'truncated', line: lines.length, seq: lastSeq, message: `no signed head line ends the file: it was truncated${lastSeq !== null ? ` after seq ${lastSeq}` : ''} (or is not a complete export)` });
+    problems.push({
+      kind: 'truncated',
+      line: lines.length,
+      seq: lastSeq,
+      message: `no signed head line ends the file: it was truncated${lastSeq !== null ? ` after seq ${lastSeq}` : ''} (or is not a complete export)`,
+    });
   } else {
     checkSigned(h.line, h.c, 'head');
     if (lastSeq !== null && h.c.seq > lastSeq)
-      problems.push({ kind: 'truncated', line: h.line, seq: lastSeq + 1, message: `records seq ${lastSeq + 1}..${h.c.seq} removed from the end: the head signed at export names seq ${h.c.seq}` });
+      problems.push({
+        kind: 'truncated',
+        line: h.line,
+        seq: lastSeq + 1,
+        message: `records seq ${lastSeq + 1}..${h.c.seq} removed from the end: the head signed at export names seq ${h.c.seq}`,
+      });
     if (lastSeq === null && h.c.seq > 0)
-      problems.push({ kind: 'truncated', line: h.line, seq: h.c.seq, message: `the head names seq ${h.c.seq} but no record is left` });
+      problems.push({
+        kind: 'truncated',
+        line: h.line,
+        seq: h.c.seq,
+        message: `the head names seq ${h.c.seq} but no record is left`,
+      });
   }
   // The first problem in file order is the one to name.
   problems.sort((a, b) => a.line - b.line);

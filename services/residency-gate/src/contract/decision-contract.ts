@@ -14,6 +14,7 @@ const Name = z
   .string()
   .min(1)
   .max(512)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'must not contain control characters');
 
 export const RouteSource = z.object({
@@ -137,8 +138,6 @@ export const PolicyInfo = z.object({
   mode: z.enum(['enforce', 'shadow']),
   signed: z.boolean(),
   key_id: z.string().nullable(),
-  last_error: z
-    .object({ at: z.string(), message: z.string(), source: z.string() })
-    .nullable(),
+  last_error: z.object({ at: z.string(), message: z.string(), source: z.string() }).nullable(),
 });
 export type PolicyInfo = z.infer<typeof PolicyInfo>;

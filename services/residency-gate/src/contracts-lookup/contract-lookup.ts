@@ -6,7 +6,12 @@ import type { ContractFields } from './schema-fields.ts';
 
 export type LookupResult =
   | { ok: true; contract: ContractFields }
-  | { ok: false; code: 'RESIDENCY_CONTRACT_NOT_FOUND' | 'RESIDENCY_CONTRACT_UNAVAILABLE' | 'RESIDENCY_CONTRACT_UNREADABLE'; message: string };
+  | {
+      ok: false;
+      code:
+        'RESIDENCY_CONTRACT_NOT_FOUND' | 'RESIDENCY_CONTRACT_UNAVAILABLE' | 'RESIDENCY_CONTRACT_UNREADABLE';
+      message: string;
+    };
 
 export interface ContractLookupOptions {
   /** The schema registry's base URL; null: lookups answer "unavailable". */
@@ -33,7 +38,12 @@ export class ContractLookup {
   constructor(o: ContractLookupOptions) {
     this.o = o;
     if (o.registry)
-      this.counter = new Counter({ name: METRICS.contractLookups, help: 'Contract lookups by result.', labelNames: ['result'], registers: [o.registry] });
+      this.counter = new Counter({
+        name: METRICS.contractLookups,
+        help: 'Contract lookups by result.',
+        labelNames: ['result'],
+        registers: [o.registry],
+      });
   }
 
   async get(subject: string, now = Date.now()): Promise<LookupResult> {
@@ -48,35 +58,68 @@ export class ContractLookup {
       this.inflight.set(subject, p);
     }
     const r = await p;
-    this.counter?.inc({ result: r.ok ? 'fetched' : hit ? 'stale_denied' : r.code === 'RESIDENCY_CONTRACT_NOT_FOUND' ? 'not_found' : 'unavailable' });
+    this.counter?.inc({
+      result: r.ok
+        ? 'fetched'
+        : hit
+          ? 'stale_denied'
+          : r.code === 'RESIDENCY_CONTRACT_NOT_FOUND'
+            ? 'not_found'
+            : 'unavailable',
+    });
     return r;
   }
 
   private async fetchContract(subject: string): Promise<LookupResult> {
     if (this.o.url === null)
-      return { ok: false, code: 'RESIDENCY_CONTRACT_UNAVAILABLE', message: `no schema registry is configured to look up ${subject}` };
+      return {
+        ok: false,
+        code: 'RESIDENCY_CONTRACT_UNAVAILABLE',
+        message: `no schema registry is configured to look up ${subject}`,
+      };
     let res: Response;
     try {
-      res = await fetch(`${this.o.url.replace(/\/+$/, '')}/subjects/${encodeURIComponent(subject)}/versions/latest`, {
-        headers: {
-          accept: 'application/vnd.schemaregistry.v1+json',
-          ...(this.o.credentials ? { authorization: `Basic ${Buffer.from(this.o.credentials).toString('base64')}` } : {}),
+      res = await fetch(
+        `${this.o.url.replace(/\/+$/, '')}/subjects/${encodeURIComponent(subject)}/versions/latest`,
+        {
+          headers: {
+            accept: 'application/vnd.schemaregistry.v1+json',
+            ...(this.o.credentials
+              ? { authorization: `Basic ${Buffer.from(this.o.credentials).toString('base64')}` }
+              : {}),
+          },
+          signal: AbortSignal.timeout(this.o.timeoutMs),
         },
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-      });
+      );
     } catch (err) {
-      return { ok: false, code: 'RESIDENCY_CONTRACT_UNAVAILABLE', message: `the schema registry did not answer for ${subject}: ${(err as Error).message}` };
+      return {
+        ok: false,
+        code: 'RESIDENCY_CONTRACT_UNAVAILABLE',
+        message: `the schema registry did not answer for ${subject}: ${(err as Error).message}`,
+      };
     }
     const text = await res.text().catch(() => '');
     if (res.status === 404)
-      return { ok: false, code: 'RESIDENCY_CONTRACT_NOT_FOUND', message: `subject ${subject} has no version in the schema registry` };
+      return {
+        ok: false,
+        code: 'RESIDENCY_CONTRACT_NOT_FOUND',
+        message: `subject ${subject} has no version in the schema registry`,
+      };
     if (!res.ok)
-      return { ok: false, code: 'RESIDENCY_CONTRACT_UNAVAILABLE', message: `the schema registry answered ${res.status} for ${subject}` };
+      return {
+        ok: false,
+        code: 'RESIDENCY_CONTRACT_UNAVAILABLE',
+        message: `the schema registry answered ${res.status} for ${subject}`,
+      };
     let contract: ContractFields;
     try {
       contract = contractFields(subject, JSON.parse(text) as unknown);
     } catch (err) {
-      return { ok: false, code: 'RESIDENCY_CONTRACT_UNREADABLE', message: `the contract of ${subject} cannot be read: ${(err as Error).message}` };
+      return {
+        ok: false,
+        code: 'RESIDENCY_CONTRACT_UNREADABLE',
+        message: `the contract of ${subject} cannot be read: ${(err as Error).message}`,
+      };
     }
     this.cache.delete(subject);
     this.cache.set(subject, { at: Date.now(), contract });

@@ -10,17 +10,22 @@ export interface ContractFields {
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const tagsOf = (v: unknown): string[] => (Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase()) : []);
+const tagsOf = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase()) : [];
 
 /** Avro: record fields (nested records flattened with dots), inline `confluent:tags`. */
 function avroFields(schema: unknown, prefix: string, out: FieldInput[], depth: number): void {
   if (depth > 16) return;
-  const record = Array.isArray(schema) ? schema.find((s) => isObj(s) && s.type === 'record') : schema;
+  const record: unknown = Array.isArray(schema)
+    ? (schema as unknown[]).find((s) => isObj(s) && s.type === 'record')
+    : schema;
   if (!isObj(record) || record.type !== 'record' || !Array.isArray(record.fields)) return;
   for (const f of record.fields) {
     if (!isObj(f) || typeof f.name !== 'string') continue;
     const name = prefix + f.name;
-    const inner = Array.isArray(f.type) ? f.type.find((t) => isObj(t) && t.type === 'record') : f.type;
+    const inner: unknown = Array.isArray(f.type)
+      ? (f.type as unknown[]).find((t) => isObj(t) && t.type === 'record')
+      : f.type;
     if (isObj(inner) && inner.type === 'record') avroFields(inner, `${name}.`, out, depth + 1);
     else out.push({ name, tags: tagsOf(f['confluent:tags']) });
   }
@@ -45,7 +50,10 @@ function protobufFields(text: string, out: FieldInput[]): void {
     if (m === null) continue;
     const opts = m[2] ?? '';
     const tags = [...opts.matchAll(/tags\s*:\s*(?:\[([^\]]*)\]|"([^"]*)")/g)].flatMap((t) =>
-      (t[1] ?? `"${t[2] ?? ''}"`).split(',').map((x) => x.trim().replace(/^"|"$/g, '').toLowerCase()).filter(Boolean),
+      (t[1] ?? `"${t[2] ?? ''}"`)
+        .split(',')
+        .map((x) => x.trim().replace(/^"|"$/g, '').toLowerCase())
+        .filter(Boolean),
     );
     out.push({ name: m[1] as string, tags });
   }
@@ -57,10 +65,16 @@ function pathMatches(pattern: string, name: string, recordName: string | null): 
   const re = new RegExp(
     `^${pattern
       .split('.')
-      .map((seg) => (seg === '**' ? '(?:.+)' : seg === '*' ? '[^.]+' : seg.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&')))
+      .map((seg) =>
+        seg === '**' ? '(?:.+)' : seg === '*' ? '[^.]+' : seg.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&'),
+      )
       .join('\\.')}$`,
   );
-  return candidates.some((c) => re.test(c) || (pattern.startsWith('**.') && (c === pattern.slice(3) || c.endsWith(`.${pattern.slice(3)}`))));
+  return candidates.some(
+    (c) =>
+      re.test(c) ||
+      (pattern.startsWith('**.') && (c === pattern.slice(3) || c.endsWith(`.${pattern.slice(3)}`))),
+  );
 }
 
 /** Reads fields, tags and classification from a registry answer (GET /subjects/{s}/versions/latest). */
@@ -74,7 +88,8 @@ export function contractFields(subject: string, body: unknown): ContractFields {
     protobufFields(body.schema, fields);
   } else {
     const parsed = JSON.parse(body.schema) as unknown;
-    if (isObj(parsed) && typeof parsed['data-spine:classification'] === 'string') classification = parsed['data-spine:classification'];
+    if (isObj(parsed) && typeof parsed['data-spine:classification'] === 'string')
+      classification = parsed['data-spine:classification'];
     if (type === 'JSON') jsonSchemaFields(parsed, '', fields, 0);
     else {
       avroFields(parsed, '', fields, 0);
@@ -83,7 +98,8 @@ export function contractFields(subject: string, body: unknown): ContractFields {
   }
   const metadata = isObj(body.metadata) ? body.metadata : {};
   const props = isObj(metadata.properties) ? metadata.properties : {};
-  if (typeof props['data-spine.classification'] === 'string') classification = props['data-spine.classification'];
+  if (typeof props['data-spine.classification'] === 'string')
+    classification = props['data-spine.classification'];
   if (isObj(metadata.tags)) {
     for (const [path, tags] of Object.entries(metadata.tags)) {
       for (const f of fields) {

@@ -11,7 +11,7 @@ import type { ContractLookup, LookupResult } from '../contracts-lookup/contract-
 import { denyCore, evaluate } from '../evaluator/evaluate.ts';
 import type { DecisionCore, EvaluationInput } from '../evaluator/evaluate.ts';
 import type { CompiledPolicy } from '../evaluator/compile-policy.ts';
-import { canonicalize } from '../jcs/canonical-json.ts';
+import { canonicalize, canonicalizeFrozen } from '../jcs/canonical-json.ts';
 import { METRICS } from '../metric-names.ts';
 import { AuditUnavailable, NoPolicy } from '../errors.ts';
 import type { PolicyManager } from '../policy/policy-manager.ts';
@@ -47,21 +47,39 @@ export class DecisionService {
   private readonly reasons: Counter | undefined;
   private readonly shadow: Counter | undefined;
   private readonly seconds: Histogram | undefined;
-  /** Memoized decisions are frozen and shared, so their result hashes are too. */
+  /** Memoized decisions are frozen and shared, so their result hashes and audit views are too. */
   private readonly resultHashes = new WeakMap<DecisionCore, string>();
+  private readonly auditResults = new WeakMap<DecisionCore, AuditEntry['result']>();
 
   constructor(o: DecisionServiceOptions) {
     this.o = o;
     if (o.registry) {
       const registers = [o.registry];
-      this.decisions = new Counter({ name: METRICS.decisions, help: 'Decisions by outcome and whether enforced.', labelNames: ['outcome', 'enforced'], registers });
-      this.reasons = new Counter({ name: METRICS.reasons, help: 'Reason codes given in decisions.', labelNames: ['code'], registers });
-      this.shadow = new Counter({ name: METRICS.shadowDisagreements, help: 'Decisions where shadow evaluation disagreed with the enforced decision.', registers });
+      this.decisions = new Counter({
+        name: METRICS.decisions,
+        help: 'Decisions by outcome and whether enforced.',
+        labelNames: ['outcome', 'enforced'],
+        registers,
+      });
+      this.reasons = new Counter({
+        name: METRICS.reasons,
+        help: 'Reason codes given in decisions.',
+        labelNames: ['code'],
+        registers,
+      });
+      this.shadow = new Counter({
+        name: METRICS.shadowDisagreements,
+        help: 'Decisions where shadow evaluation disagreed with the enforced decision.',
+        registers,
+      });
       this.seconds = new Histogram({
         name: METRICS.evaluationSeconds,
         help: 'Policy evaluation time per request (contract lookups and audit excluded).',
         labelNames: ['kind'],
-        buckets: [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+        buckets: [
+          0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05, 0.1,
+        ],
         registers,
       });
     }
@@ -69,26 +87,49 @@ export class DecisionService {
 
   private async resolveContracts(requests: readonly DecisionRequest[]): Promise<Map<string, LookupResult>> {
     const subjects = new Set<string>();
-    for (const r of requests) if (r.subject !== undefined && (r.fields === undefined || r.classification === undefined)) subjects.add(r.subject);
+    for (const r of requests)
+      if (r.subject !== undefined && (r.fields === undefined || r.classification === undefined))
+        subjects.add(r.subject);
     const out = new Map<string, LookupResult>();
     await Promise.all([...subjects].map(async (s) => out.set(s, await this.o.contracts.get(s))));
     return out;
   }
 
-  private core(policy: CompiledPolicy, r: DecisionRequest, contracts: Map<string, LookupResult>, now: number): { input: EvaluationInput; core: DecisionCore } {
+  private core(
+    policy: CompiledPolicy,
+    r: DecisionRequest,
+    contracts: Map<string, LookupResult>,
+    now: number,
+  ): { input: EvaluationInput; core: DecisionCore } {
     let fields: readonly FieldInput[] | undefined = r.fields;
     let classification = r.classification;
     if (r.subject !== undefined && (fields === undefined || classification === undefined)) {
       const found = contracts.get(r.subject);
       if (!found?.ok) {
-        const input: EvaluationInput = { route: r.route, classification: classification ?? '(unknown)', fields: fields ?? [] };
-        const reason = found && !found.ok ? found : { code: 'RESIDENCY_CONTRACT_UNAVAILABLE' as const, message: 'no contract' };
-        return { input, core: denyCore(policy, input, [{ code: reason.code, rule: null, field: null, message: reason.message }]) };
+        const input: EvaluationInput = {
+          route: r.route,
+          classification: classification ?? '(unknown)',
+          fields: fields ?? [],
+        };
+        const reason =
+          found && !found.ok
+            ? found
+            : { code: 'RESIDENCY_CONTRACT_UNAVAILABLE' as const, message: 'no contract' };
+        return {
+          input,
+          core: denyCore(policy, input, [
+            { code: reason.code, rule: null, field: null, message: reason.message },
+          ]),
+        };
       }
       fields ??= found.contract.fields;
       classification ??= found.contract.classification ?? '(none in the contract)';
     }
-    const input: EvaluationInput = { route: r.route, classification: classification as string, fields: fields ?? [] };
+    const input: EvaluationInput = {
+      route: r.route,
+      classification: classification as string,
+      fields: fields ?? [],
+    };
     return { input, core: evaluate(policy, input, now) };
   }
 
@@ -115,15 +156,27 @@ export class DecisionService {
         resultHash = sha256(canonicalize(core));
         if (Object.isFrozen(core)) this.resultHashes.set(core, resultHash);
       }
-      const auditInput = { route: input.route, classification: input.classification, fields: input.fields, ...(r.subject !== undefined ? { subject: r.subject } : {}) };
+      const auditInput = {
+        route: input.route,
+        classification: input.classification,
+        fields: input.fields,
+        ...(r.subject !== undefined ? { subject: r.subject } : {}),
+      };
+      const inputHash = sha256(canonicalizeFrozen(auditInput));
+      let result = this.auditResults.get(core);
+      if (result === undefined) {
+        result = auditResult(core);
+        canonicalizeFrozen(result);
+        if (Object.isFrozen(core)) this.auditResults.set(core, result);
+      }
       entries[i] = {
         type: 'decision',
         decision_id: decisionId,
         timestamp,
         path: DECISION_PATH,
         input: auditInput,
-        input_hash: sha256(canonicalize(auditInput)),
-        result: auditResult(core),
+        input_hash: inputHash,
+        result,
         result_hash: resultHash,
         bundles: { residency: { revision: policy.version, digest: policy.digest } },
         requested_by: ctx.requestedBy,
@@ -134,11 +187,17 @@ export class DecisionService {
       for (const reason of core.reasons) codes.set(reason.code, (codes.get(reason.code) ?? 0) + 1);
       if (core.shadow && core.shadow.decision !== core.decision) disagreements++;
     }
-    this.seconds?.observe({ kind: requests.length === 1 ? 'single' : 'batch' }, (performance.now() - t0) / 1000);
+    this.seconds?.observe(
+      { kind: requests.length === 1 ? 'single' : 'batch' },
+      (performance.now() - t0) / 1000,
+    );
     try {
       await this.o.audit.append(entries);
     } catch (err) {
-      if (err instanceof AuditUnavailableError) throw new AuditUnavailable(`${err.message}; no decision is given without its audit record`, { cause: err });
+      if (err instanceof AuditUnavailableError)
+        throw new AuditUnavailable(`${err.message}; no decision is given without its audit record`, {
+          cause: err,
+        });
       throw err;
     }
     for (const [k, n] of outcomes) {
@@ -148,7 +207,10 @@ export class DecisionService {
     for (const [code, n] of codes) this.reasons?.inc({ code }, n);
     if (disagreements > 0) {
       this.shadow?.inc(disagreements);
-      this.o.log.info({ disagreements, policy: policy.version, req_id: ctx.reqId }, 'shadow evaluation disagreed with enforcement');
+      this.o.log.info(
+        { disagreements, policy: policy.version, req_id: ctx.reqId },
+        'shadow evaluation disagreed with enforcement',
+      );
     }
     return responses;
   }

@@ -10,14 +10,18 @@ export function parseDecisionRequest(body: unknown, at = ''): DecisionRequest {
   if (!parsed.ok) {
     const issues: Issue[] = parsed.issues.map((i) => ({ ...i, pointer: `${at}${i.pointer}` }));
     const first = issues[0];
-    throw withIssues(new InvalidRequest(`${first?.pointer || '/'}: ${first?.message ?? 'invalid request'}`), issues);
+    throw withIssues(
+      new InvalidRequest(`${first?.pointer || '/'}: ${first?.message ?? 'invalid request'}`),
+      issues,
+    );
   }
   const req = parsed.value;
   if (req.subject === undefined && (req.fields === undefined || req.classification === undefined)) {
     const missing = req.fields === undefined ? 'fields' : 'classification';
-    throw withIssues(new FieldsRequired(`${at}/${missing}: required unless "subject" names a registered contract`), [
-      { pointer: `${at}/${missing}`, rule: 'required', message: `required unless "subject" is given` },
-    ]);
+    throw withIssues(
+      new FieldsRequired(`${at}/${missing}: required unless "subject" names a registered contract`),
+      [{ pointer: `${at}/${missing}`, rule: 'required', message: `required unless "subject" is given` }],
+    );
   }
   if (req.fields) {
     const seen = new Map<string, number>();
@@ -26,9 +30,10 @@ export function parseDecisionRequest(body: unknown, at = ''): DecisionRequest {
       const first = seen.get(name);
       if (first !== undefined) {
         const pointer = `${at}/fields/${i}/name`;
-        throw withIssues(new DuplicateField(`${pointer}: field "${name}" appears twice (first at ${at}/fields/${first})`), [
-          { pointer, rule: 'unique', message: `duplicate of ${at}/fields/${first}` },
-        ]);
+        throw withIssues(
+          new DuplicateField(`${pointer}: field "${name}" appears twice (first at ${at}/fields/${first})`),
+          [{ pointer, rule: 'unique', message: `duplicate of ${at}/fields/${first}` }],
+        );
       }
       seen.set(name, i);
     }

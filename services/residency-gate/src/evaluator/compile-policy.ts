@@ -89,9 +89,13 @@ export interface CompiledPolicy {
 export const routeKey = (sourceRegion: string, sink: string, purpose: string, classification: string) =>
   `${sourceRegion}\u0000${sink}\u0000${purpose}\u0000${classification}`;
 
-const inList = (list: IdList | undefined, id: string) => list === undefined || list === '*' || list.includes(id);
+const inList = (list: IdList | undefined, id: string) =>
+  list === undefined || list === '*' || list.includes(id);
 
-function routeMatches(rule: MatrixRule, t: Omit<RouteTable, 'enforced' | 'withShadow' | 'mechanisms'>): boolean {
+function routeMatches(
+  rule: MatrixRule,
+  t: Omit<RouteTable, 'enforced' | 'withShadow' | 'mechanisms'>,
+): boolean {
   const m = rule.match;
   if (m.classifications && !m.classifications.includes(t.classification)) return false;
   if (!inList(m.from, t.sourceJurisdiction) || !inList(m.to, t.sinkJurisdiction)) return false;
@@ -121,7 +125,8 @@ function combine(
 ): FieldOutcome {
   let maxRetentionSeconds = limits.classMax;
   let maxRetentionText = limits.classMaxText;
-  let maxRetentionFrom: string | null = limits.classMax === null ? null : `classification ${limits.classification}`;
+  let maxRetentionFrom: string | null =
+    limits.classMax === null ? null : `classification ${limits.classification}`;
   for (const tag of tags) {
     const text = matrix.tags[tag]?.max_retention;
     const s = text === undefined ? null : durationSeconds(text);
@@ -226,12 +231,29 @@ function mechanismsFor(m: Matrix, from: string, to: string, recipient: string | 
   const out: MechanismCandidate[] = [];
   for (const a of m.adequacy ?? []) {
     if (a.from === from && a.to === to)
-      out.push({ id: `adequacy:${from}->${to}`, kind: 'adequacy', expires: a.expires ?? null, expiresMs: expiryMs(a.expires) });
+      out.push({
+        id: `adequacy:${from}->${to}`,
+        kind: 'adequacy',
+        expires: a.expires ?? null,
+        expiresMs: expiryMs(a.expires),
+      });
   }
   const r = recipient === null ? undefined : m.recipients?.[recipient];
   // The EU-US Data Privacy Framework: a certified US recipient receives EEA data without an SCC.
-  if (r && recipient !== null && from === 'EEA' && to === 'US' && r.dpf_certified_until !== undefined && r.dpf_certified_until !== null) {
-    out.push({ id: `dpf:${recipient}`, kind: 'DPF', expires: r.dpf_certified_until, expiresMs: expiryMs(r.dpf_certified_until) });
+  if (
+    r &&
+    recipient !== null &&
+    from === 'EEA' &&
+    to === 'US' &&
+    r.dpf_certified_until !== undefined &&
+    r.dpf_certified_until !== null
+  ) {
+    out.push({
+      id: `dpf:${recipient}`,
+      kind: 'DPF',
+      expires: r.dpf_certified_until,
+      expiresMs: expiryMs(r.dpf_certified_until),
+    });
   }
   for (const t of m.transfer_mechanisms ?? []) {
     if (t.from === from && t.to === to && (t.recipient === undefined || t.recipient === recipient))
@@ -271,7 +293,11 @@ export function compilePolicy(loaded: LoadedMatrix): CompiledPolicy {
           };
           const matching = m.rules.filter((r) => routeMatches(r, head));
           const limits = limitsOf(m, classification);
-          const enforced = ruleSet(matching.filter((r) => r.shadow !== true), limits, m);
+          const enforced = ruleSet(
+            matching.filter((r) => r.shadow !== true),
+            limits,
+            m,
+          );
           const anyShadow = matching.some((r) => r.shadow === true);
           routes.set(routeKey(sourceRegion, sinkId, purpose, classification), {
             ...head,

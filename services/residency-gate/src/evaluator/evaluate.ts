@@ -8,7 +8,13 @@ import type {
 } from '../contract/decision-contract.ts';
 import { durationSeconds } from '../matrix/duration.ts';
 import { outcomeFor, routeKey } from './compile-policy.ts';
-import type { CompiledPolicy, FieldOutcome, MechanismCandidate, RouteTable, RuleSet } from './compile-policy.ts';
+import type {
+  CompiledPolicy,
+  FieldOutcome,
+  MechanismCandidate,
+  RouteTable,
+  RuleSet,
+} from './compile-policy.ts';
 import { explainDeniedInput, explainOutcome } from './explain.ts';
 import type { ReasonCode } from './reason-codes.ts';
 
@@ -44,9 +50,18 @@ export interface SetResult {
   reasons: Reason[];
   obligations: Obligation[];
   /** Outcomes per field, in input order, with the final code (after mechanism and retention checks). */
-  detail: Array<{ name: string; outcome: FieldOutcome; code: ReasonCode; verdict: FieldDecision['verdict']; rule: string | null }>;
+  detail: Array<{
+    name: string;
+    outcome: FieldOutcome;
+    code: ReasonCode;
+    verdict: FieldDecision['verdict'];
+    rule: string | null;
+  }>;
   mechanism: MechanismCandidate | null;
-  mechanismProblem: { code: 'RESIDENCY_TRANSFER_MECHANISM_MISSING' | 'RESIDENCY_TRANSFER_MECHANISM_EXPIRED'; expired: MechanismCandidate | null } | null;
+  mechanismProblem: {
+    code: 'RESIDENCY_TRANSFER_MECHANISM_MISSING' | 'RESIDENCY_TRANSFER_MECHANISM_EXPIRED';
+    expired: MechanismCandidate | null;
+  } | null;
   effectiveTtl: { seconds: number; text: string; cappedBy: string | null };
 }
 
@@ -68,7 +83,8 @@ function pickMechanism(table: RouteTable, nowMs: number) {
       expired ??= c;
       continue;
     }
-    if (best === null || (best.expiresMs !== null && (c.expiresMs === null || c.expiresMs > best.expiresMs))) best = c;
+    if (best === null || (best.expiresMs !== null && (c.expiresMs === null || c.expiresMs > best.expiresMs)))
+      best = c;
   }
   return { best, expired };
 }
@@ -92,7 +108,13 @@ function fieldMessage(code: ReasonCode, rule: string | null): string {
   }
 }
 
-function evaluateSet(table: RouteTable, set: RuleSet, input: EvaluationInput, ttl: { seconds: number; text: string }, nowMs: number): SetResult {
+function evaluateSet(
+  table: RouteTable,
+  set: RuleSet,
+  input: EvaluationInput,
+  ttl: { seconds: number; text: string },
+  nowMs: number,
+): SetResult {
   const detail: SetResult['detail'] = [];
   const source = input.fields.length === 0 ? null : input.fields;
   let needMechanism = false;
@@ -102,10 +124,13 @@ function evaluateSet(table: RouteTable, set: RuleSet, input: EvaluationInput, tt
     outcomes.push(set.untagged);
   } else {
     for (const f of source) {
-      const o = f.tags.length === 0 ? set.untagged : (() => {
-        const k = tagKey(f.tags);
-        return outcomeFor(set, k.key, k.tags);
-      })();
+      const o =
+        f.tags.length === 0
+          ? set.untagged
+          : (() => {
+              const k = tagKey(f.tags);
+              return outcomeFor(set, k.key, k.tags);
+            })();
       outcomes.push(o);
     }
   }
@@ -121,7 +146,9 @@ function evaluateSet(table: RouteTable, set: RuleSet, input: EvaluationInput, tt
     mechanism = picked.best;
     if (mechanism === null) {
       mechanismProblem = {
-        code: picked.expired ? 'RESIDENCY_TRANSFER_MECHANISM_EXPIRED' : 'RESIDENCY_TRANSFER_MECHANISM_MISSING',
+        code: picked.expired
+          ? 'RESIDENCY_TRANSFER_MECHANISM_EXPIRED'
+          : 'RESIDENCY_TRANSFER_MECHANISM_MISSING',
         expired: picked.expired,
       };
     }
@@ -150,7 +177,12 @@ function evaluateSet(table: RouteTable, set: RuleSet, input: EvaluationInput, tt
       message = mechanismProblem.expired
         ? `${mechanismProblem.expired.id} covering ${table.sourceJurisdiction} -> ${table.sinkJurisdiction} expired on ${mechanismProblem.expired.expires}`
         : `rule ${rule} requires adequacy or a transfer mechanism for ${table.sourceJurisdiction} -> ${table.sinkJurisdiction}${table.recipient ? ` (recipient ${table.recipient})` : ''} and none exists`;
-    } else if (verdict !== 'deny' && verdict !== 'drop' && o.maxRetentionSeconds !== null && effective.seconds > o.maxRetentionSeconds) {
+    } else if (
+      verdict !== 'deny' &&
+      verdict !== 'drop' &&
+      o.maxRetentionSeconds !== null &&
+      effective.seconds > o.maxRetentionSeconds
+    ) {
       verdict = 'deny';
       code = 'RESIDENCY_RETENTION_EXCEEDED';
       message = `${table.sinkId} keeps data for ${effective.text}, longer than the ${o.maxRetentionText} allowed by ${o.maxRetentionFrom}`;
@@ -172,28 +204,64 @@ function evaluateSet(table: RouteTable, set: RuleSet, input: EvaluationInput, tt
       obligations.push({ type: verdict, field: name, rule: rule as string });
       obliged = true;
     } else if (verdict === 'hash') {
-      obligations.push({ type: 'hash', field: name, rule: rule as string, algorithm: 'hmac-sha256', key_id: o.hashKey ?? (rule as string) });
+      obligations.push({
+        type: 'hash',
+        field: name,
+        rule: rule as string,
+        algorithm: 'hmac-sha256',
+        key_id: o.hashKey ?? (rule as string),
+      });
       obliged = true;
     } else if (code === 'RESIDENCY_ALLOWED_WITH_OBLIGATIONS') obliged = true;
   }
   if (!denied) {
     if (effective.cappedBy !== null) {
       obligations.push({ type: 'cap_retention', ttl: effective.text, rule: effective.cappedBy });
-      reasons.push({ code: 'RESIDENCY_RETENTION_CAPPED', rule: effective.cappedBy, field: null, message: `${table.sinkId} may keep the data at most ${effective.text} (its retention is ${ttl.text})` });
+      reasons.push({
+        code: 'RESIDENCY_RETENTION_CAPPED',
+        rule: effective.cappedBy,
+        field: null,
+        message: `${table.sinkId} may keep the data at most ${effective.text} (its retention is ${ttl.text})`,
+      });
       obliged = true;
     }
     if (mechanism !== null) {
       const rule = outcomes.find((o) => o.mechanismRule !== null)?.mechanismRule as string;
-      obligations.push({ type: 'transfer_mechanism', mechanism: mechanism.id, kind: mechanism.kind, expires: mechanism.expires, rule });
-      reasons.push({ code: 'RESIDENCY_TRANSFER_MECHANISM', rule, field: null, message: `the transfer ${table.sourceJurisdiction} -> ${table.sinkJurisdiction} relies on ${mechanism.kind} ${mechanism.id}${mechanism.expires ? ` (valid until ${mechanism.expires})` : ''}` });
+      obligations.push({
+        type: 'transfer_mechanism',
+        mechanism: mechanism.id,
+        kind: mechanism.kind,
+        expires: mechanism.expires,
+        rule,
+      });
+      reasons.push({
+        code: 'RESIDENCY_TRANSFER_MECHANISM',
+        rule,
+        field: null,
+        message: `the transfer ${table.sourceJurisdiction} -> ${table.sinkJurisdiction} relies on ${mechanism.kind} ${mechanism.id}${mechanism.expires ? ` (valid until ${mechanism.expires})` : ''}`,
+      });
     }
   }
   const decision: DecisionOutcome = denied ? 'deny' : obliged ? 'allow_with_obligations' : 'allow';
   if (decision === 'allow') {
     const rules = [...new Set(fields.map((f) => f.rule).filter((r) => r !== null))];
-    reasons.unshift({ code: 'RESIDENCY_ALLOWED', rule: rules[0] ?? detail[0]?.rule ?? null, field: null, message: `allowed by ${rules.length > 0 ? `rule(s) ${rules.join(', ')}` : `rule ${detail[0]?.rule ?? ''}`}` });
+    reasons.unshift({
+      code: 'RESIDENCY_ALLOWED',
+      rule: rules[0] ?? detail[0]?.rule ?? null,
+      field: null,
+      message: `allowed by ${rules.length > 0 ? `rule(s) ${rules.join(', ')}` : `rule ${detail[0]?.rule ?? ''}`}`,
+    });
   }
-  return { decision, fields, reasons, obligations, detail, mechanism, mechanismProblem, effectiveTtl: effective };
+  return {
+    decision,
+    fields,
+    reasons,
+    obligations,
+    detail,
+    mechanism,
+    mechanismProblem,
+    effectiveTtl: effective,
+  };
 }
 
 /** Unknown names in the input, each a deny reason; empty when the route is fully known. */
@@ -202,19 +270,55 @@ function unknowns(policy: CompiledPolicy, input: EvaluationInput): Reason[] {
   const r = input.route;
   const known = (set: Iterable<string>) => [...set].join(', ');
   if (!policy.regions.has(r.source.region))
-    out.push({ code: 'RESIDENCY_UNKNOWN_SOURCE_REGION', rule: null, field: null, message: `source region "${r.source.region}" is not in the matrix (known: ${known(policy.regions.keys())})` });
+    out.push({
+      code: 'RESIDENCY_UNKNOWN_SOURCE_REGION',
+      rule: null,
+      field: null,
+      message: `source region "${r.source.region}" is not in the matrix (known: ${known(policy.regions.keys())})`,
+    });
   const sink = policy.sinks.get(r.sink.id);
-  if (!sink) out.push({ code: 'RESIDENCY_UNKNOWN_SINK', rule: null, field: null, message: `sink "${r.sink.id}" is not in the matrix (known: ${known(policy.sinks.keys())})` });
+  if (!sink)
+    out.push({
+      code: 'RESIDENCY_UNKNOWN_SINK',
+      rule: null,
+      field: null,
+      message: `sink "${r.sink.id}" is not in the matrix (known: ${known(policy.sinks.keys())})`,
+    });
   if (!policy.regions.has(r.sink.region))
-    out.push({ code: 'RESIDENCY_UNKNOWN_SINK_REGION', rule: null, field: null, message: `sink region "${r.sink.region}" is not in the matrix (known: ${known(policy.regions.keys())})` });
+    out.push({
+      code: 'RESIDENCY_UNKNOWN_SINK_REGION',
+      rule: null,
+      field: null,
+      message: `sink region "${r.sink.region}" is not in the matrix (known: ${known(policy.regions.keys())})`,
+    });
   else if (sink && sink.region !== r.sink.region)
-    out.push({ code: 'RESIDENCY_SINK_REGION_MISMATCH', rule: null, field: null, message: `sink ${r.sink.id} is in ${sink.region} according to the matrix, not ${r.sink.region}` });
+    out.push({
+      code: 'RESIDENCY_SINK_REGION_MISMATCH',
+      rule: null,
+      field: null,
+      message: `sink ${r.sink.id} is in ${sink.region} according to the matrix, not ${r.sink.region}`,
+    });
   if (!policy.purposes.has(r.purpose))
-    out.push({ code: 'RESIDENCY_UNKNOWN_PURPOSE', rule: null, field: null, message: `purpose "${r.purpose}" is not in the matrix (known: ${known(policy.purposes)})` });
+    out.push({
+      code: 'RESIDENCY_UNKNOWN_PURPOSE',
+      rule: null,
+      field: null,
+      message: `purpose "${r.purpose}" is not in the matrix (known: ${known(policy.purposes)})`,
+    });
   if (!policy.classifications.has(input.classification))
-    out.push({ code: 'RESIDENCY_UNKNOWN_CLASSIFICATION', rule: null, field: null, message: `classification "${input.classification}" is not in the matrix (known: ${known(policy.classifications)})` });
+    out.push({
+      code: 'RESIDENCY_UNKNOWN_CLASSIFICATION',
+      rule: null,
+      field: null,
+      message: `classification "${input.classification}" is not in the matrix (known: ${known(policy.classifications)})`,
+    });
   if (r.sink.ttl !== undefined && durationSeconds(r.sink.ttl) === null)
-    out.push({ code: 'RESIDENCY_INVALID_SINK_TTL', rule: null, field: null, message: `sink ttl "${r.sink.ttl}" is not an ISO 8601 duration` });
+    out.push({
+      code: 'RESIDENCY_INVALID_SINK_TTL',
+      rule: null,
+      field: null,
+      message: `sink ttl "${r.sink.ttl}" is not an ISO 8601 duration`,
+    });
   return out;
 }
 
@@ -234,16 +338,25 @@ export function denyCore(policy: CompiledPolicy, input: EvaluationInput, reasons
   };
 }
 
-const shadowOf = (s: SetResult): ShadowOutcome => ({ decision: s.decision, fields: s.fields, reasons: s.reasons });
+const shadowOf = (s: SetResult): ShadowOutcome => ({
+  decision: s.decision,
+  fields: s.fields,
+  reasons: s.reasons,
+});
 
 /**
  * Decides one route. Pure: the same input, policy and clock give the same decision. Unknown names are
  * denied (always enforced, even in shadow mode); otherwise deny beats obligations beats allow per field.
  */
-export function evaluate(policy: CompiledPolicy, input: EvaluationInput, nowMs: number = Date.now()): DecisionCore {
+export function evaluate(
+  policy: CompiledPolicy,
+  input: EvaluationInput,
+  nowMs: number = Date.now(),
+): DecisionCore {
   const r = input.route;
   let key = `${r.source.region}\u0000${r.sink.id}\u0000${r.sink.region}\u0000${r.sink.ttl ?? ''}\u0000${r.purpose}\u0000${input.classification}\u0000${r.source.dataset}`;
-  for (const f of input.fields) key += f.tags.length === 0 ? `\u0001${f.name}` : `\u0001${f.name}\u0002${f.tags.join('\u0002')}`;
+  for (const f of input.fields)
+    key += f.tags.length === 0 ? `\u0001${f.name}` : `\u0001${f.name}\u0002${f.tags.join('\u0002')}`;
   const hit = policy.memo.get(key);
   if (hit !== undefined && nowMs < hit.untilMs) return hit.core as DecisionCore;
   const core = evaluateUncached(policy, input, nowMs);
@@ -267,28 +380,71 @@ function nextBoundary(policy: CompiledPolicy, input: EvaluationInput, nowMs: num
   const r = input.route;
   const table = policy.routes.get(routeKey(r.source.region, r.sink.id, r.purpose, input.classification));
   let until = Number.POSITIVE_INFINITY;
-  for (const m of table?.mechanisms ?? []) if (m.expiresMs !== null && m.expiresMs >= nowMs && m.expiresMs < until) until = m.expiresMs + 1;
+  for (const m of table?.mechanisms ?? [])
+    if (m.expiresMs !== null && m.expiresMs >= nowMs && m.expiresMs < until) until = m.expiresMs + 1;
   return until;
 }
 
 /** `evaluate` without the memo (benchmarks and tests use it to measure and check the tables themselves). */
-export function evaluateUncached(policy: CompiledPolicy, input: EvaluationInput, nowMs: number = Date.now()): DecisionCore {
+export function evaluateUncached(
+  policy: CompiledPolicy,
+  input: EvaluationInput,
+  nowMs: number = Date.now(),
+): DecisionCore {
   const r = input.route;
   const table = policy.routes.get(routeKey(r.source.region, r.sink.id, r.purpose, input.classification));
-  if (table === undefined || table.sinkRegion !== r.sink.region || (r.sink.ttl !== undefined && durationSeconds(r.sink.ttl) === null)) {
+  if (
+    table === undefined ||
+    table.sinkRegion !== r.sink.region ||
+    (r.sink.ttl !== undefined && durationSeconds(r.sink.ttl) === null)
+  ) {
     const reasons = unknowns(policy, input);
-    return denyCore(policy, input, reasons.length > 0 ? reasons : [{ code: 'RESIDENCY_NO_MATCHING_RULE', rule: null, field: null, message: 'no route table for this input' }]);
+    return denyCore(
+      policy,
+      input,
+      reasons.length > 0
+        ? reasons
+        : [
+            {
+              code: 'RESIDENCY_NO_MATCHING_RULE',
+              rule: null,
+              field: null,
+              message: 'no route table for this input',
+            },
+          ],
+    );
   }
   const declared = r.sink.ttl === undefined ? null : (durationSeconds(r.sink.ttl) as number);
-  const ttl = declared !== null && declared > table.sinkTtlSeconds ? { seconds: declared, text: r.sink.ttl as string } : { seconds: table.sinkTtlSeconds, text: table.sinkTtlText };
+  const ttl =
+    declared !== null && declared > table.sinkTtlSeconds
+      ? { seconds: declared, text: r.sink.ttl as string }
+      : { seconds: table.sinkTtlSeconds, text: table.sinkTtlText };
   const policyRef = { version: policy.version, digest: policy.digest };
 
   if (policy.mode === 'shadow') {
     const would = evaluateSet(table, table.withShadow ?? table.enforced, input, ttl, nowMs);
     const fields = input.fields.map((f) => ({ name: f.name, verdict: 'allow' as const, rule: null }));
-    const reasons: Reason[] = [{ code: 'RESIDENCY_SHADOW_MODE', rule: null, field: null, message: `the matrix is in shadow mode: nothing is enforced; enforcement would have answered ${would.decision}` }];
+    const reasons: Reason[] = [
+      {
+        code: 'RESIDENCY_SHADOW_MODE',
+        rule: null,
+        field: null,
+        message: `the matrix is in shadow mode: nothing is enforced; enforcement would have answered ${would.decision}`,
+      },
+    ];
     const words = explainOutcome(policy, table, input, would, { shadow: 'global' });
-    return { decision: 'allow', enforced: false, policy: policyRef, fields, reasons, explanation: words.explanation, remedies: words.remedies, obligations: [], shadow: shadowOf(would), valid_until: null };
+    return {
+      decision: 'allow',
+      enforced: false,
+      policy: policyRef,
+      fields,
+      reasons,
+      explanation: words.explanation,
+      remedies: words.remedies,
+      obligations: [],
+      shadow: shadowOf(would),
+      valid_until: null,
+    };
   }
   const result = evaluateSet(table, table.enforced, input, ttl, nowMs);
   const words = explainOutcome(policy, table, input, result, {});
@@ -306,12 +462,26 @@ export function evaluateUncached(policy: CompiledPolicy, input: EvaluationInput,
   if (table.withShadow !== null) {
     const would = evaluateSet(table, table.withShadow, input, ttl, nowMs);
     const shadowRules = new Set(policy.matrix.rules.filter((x) => x.shadow === true).map((x) => x.id));
-    const involved = would.detail.some((d) => d.rule !== null && shadowRules.has(d.rule)) || would.decision !== result.decision;
+    const involved =
+      would.detail.some((d) => d.rule !== null && shadowRules.has(d.rule)) ||
+      would.decision !== result.decision;
     if (involved) {
       core.enforced = false;
       core.shadow = shadowOf(would);
-      const ids = [...new Set(would.detail.map((d) => d.rule).filter((x): x is string => x !== null && shadowRules.has(x)))];
-      core.reasons = [...core.reasons, { code: 'RESIDENCY_SHADOW_RULE', rule: ids[0] ?? null, field: null, message: `shadow rule(s) ${ids.join(', ') || '(none)'} matched; enforcing them would answer ${would.decision}` }];
+      const ids = [
+        ...new Set(
+          would.detail.map((d) => d.rule).filter((x): x is string => x !== null && shadowRules.has(x)),
+        ),
+      ];
+      core.reasons = [
+        ...core.reasons,
+        {
+          code: 'RESIDENCY_SHADOW_RULE',
+          rule: ids[0] ?? null,
+          field: null,
+          message: `shadow rule(s) ${ids.join(', ') || '(none)'} matched; enforcing them would answer ${would.decision}`,
+        },
+      ];
     }
   }
   return core;

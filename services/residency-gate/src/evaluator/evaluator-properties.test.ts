@@ -16,7 +16,10 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
-  const word = () => Array.from({ length: 3 + Math.floor(next() * 8) }, () => pick([...'abcdefghijklmnopqrstuvwxyz0123456789-'])).join('');
+  const word = () =>
+    Array.from({ length: 3 + Math.floor(next() * 8) }, () =>
+      pick([...'abcdefghijklmnopqrstuvwxyz0123456789-']),
+    ).join('');
   return { next, pick, word };
 }
 
@@ -32,9 +35,16 @@ function randomInput(r: ReturnType<typeof rng>): EvaluationInput {
   const [sink, s] = r.pick(SINKS);
   const n = Math.floor(r.next() * 6);
   return {
-    route: { source: { dataset: `postgres://h:5432/db.public.${r.word()}`, region: r.pick(REGIONS) }, sink: { id: sink, region: s.region }, purpose: r.pick(PURPOSES) },
+    route: {
+      source: { dataset: `postgres://h:5432/db.public.${r.word()}`, region: r.pick(REGIONS) },
+      sink: { id: sink, region: s.region },
+      purpose: r.pick(PURPOSES),
+    },
     classification: r.pick(CLASSES),
-    fields: Array.from({ length: n }, (_, i) => ({ name: `f${i}_${r.word()}`, tags: r.next() < 0.5 ? [] : [r.pick(TAGS)] })),
+    fields: Array.from({ length: n }, (_, i) => ({
+      name: `f${i}_${r.word()}`,
+      tags: r.next() < 0.5 ? [] : [r.pick(TAGS)],
+    })),
   };
 }
 
@@ -70,8 +80,14 @@ describe('evaluator properties (seeded random inputs over the sample matrix)', (
       }
       const d = evaluateUncached(policy, input, NOW);
       expect(d.decision, `seed ${seed}`).toBe('deny');
-      expect(d.reasons.map((x) => x.code), `seed ${seed}`).toContain(code);
-      expect(d.reasons.some((x) => x.message.includes(unknown)), `seed ${seed}`).toBe(true);
+      expect(
+        d.reasons.map((x) => x.code),
+        `seed ${seed}`,
+      ).toContain(code);
+      expect(
+        d.reasons.some((x) => x.message.includes(unknown)),
+        `seed ${seed}`,
+      ).toBe(true);
     }
   });
 
@@ -82,7 +98,8 @@ describe('evaluator properties (seeded random inputs over the sample matrix)', (
       if (r.next() < 0.6) match.push(`tags: [${r.pick(TAGS)}]`);
       if (r.next() < 0.5) match.push(`classifications: [${r.pick(CLASSES)}]`);
       if (r.next() < 0.5) match.push(`purposes: [${r.pick(PURPOSES)}]`);
-      if (r.next() < 0.5) match.push(`transfer: ${r.pick(['cross-region', 'same-region', 'cross-jurisdiction', 'any'])}`);
+      if (r.next() < 0.5)
+        match.push(`transfer: ${r.pick(['cross-region', 'same-region', 'cross-jurisdiction', 'any'])}`);
       const extra = `\n  - id: added-deny-${seed}\n    match: { ${match.join(', ')} }\n    effect: deny\n`;
       const stricter = compilePolicy(parseMatrix(SAMPLE_TEXT.trimEnd() + extra, 'candidate'));
       for (let i = 0; i < 40; i++) {
@@ -92,7 +109,8 @@ describe('evaluator properties (seeded random inputs over the sample matrix)', (
         const rank = { deny: 0, allow_with_obligations: 1, allow: 2 } as const;
         expect(rank[after.decision], `seed ${seed}/${i}`).toBeLessThanOrEqual(rank[before.decision]);
         before.fields.forEach((f, j) => {
-          if (f.verdict === 'deny') expect(after.fields[j]?.verdict, `seed ${seed}/${i} ${f.name}`).toBe('deny');
+          if (f.verdict === 'deny')
+            expect(after.fields[j]?.verdict, `seed ${seed}/${i} ${f.name}`).toBe('deny');
         });
       }
     }
@@ -102,21 +120,33 @@ describe('evaluator properties (seeded random inputs over the sample matrix)', (
     for (let seed = 1; seed <= RUNS; seed++) {
       const r = rng(seed * 31);
       const input = randomInput(r);
-      input.fields = input.fields.map((f) => ({ ...f, tags: r.next() < 0.3 ? [...f.tags, r.pick(TAGS)] : f.tags }));
-      const shuffled = { ...input, fields: [...input.fields].sort(() => r.next() - 0.5).map((f) => ({ ...f, tags: [...f.tags].reverse() })) };
+      input.fields = input.fields.map((f) => ({
+        ...f,
+        tags: r.next() < 0.3 ? [...f.tags, r.pick(TAGS)] : f.tags,
+      }));
+      const shuffled = {
+        ...input,
+        fields: [...input.fields]
+          .sort(() => r.next() - 0.5)
+          .map((f) => ({ ...f, tags: [...f.tags].reverse() })),
+      };
       const a = evaluateUncached(policy, input, NOW);
       const b = evaluateUncached(policy, shuffled, NOW);
       expect(b.decision, `seed ${seed}`).toBe(a.decision);
       const byName = (d: typeof a) => Object.fromEntries(d.fields.map((f) => [f.name, [f.verdict, f.rule]]));
       expect(byName(b), `seed ${seed}`).toEqual(byName(a));
-      expect(new Set(b.reasons.map((x) => x.code)), `seed ${seed}`).toEqual(new Set(a.reasons.map((x) => x.code)));
+      expect(new Set(b.reasons.map((x) => x.code)), `seed ${seed}`).toEqual(
+        new Set(a.reasons.map((x) => x.code)),
+      );
     }
   });
 
   it('is deterministic: the same input twice gives the same decision', () => {
     for (let seed = 1; seed <= 100; seed++) {
       const input = randomInput(rng(seed));
-      expect(evaluateUncached(policy, input, NOW)).toEqual(evaluateUncached(policy, structuredClone(input), NOW));
+      expect(evaluateUncached(policy, input, NOW)).toEqual(
+        evaluateUncached(policy, structuredClone(input), NOW),
+      );
     }
   });
 });

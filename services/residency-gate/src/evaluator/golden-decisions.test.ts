@@ -14,30 +14,181 @@ type Row = [
 
 /** Golden decisions over the sample matrix: the outcome, each field's verdict and the reason codes. */
 const GOLDEN: Row[] = [
-  ['PII inside the EEA is allowed', route('eu-west-1', 'analytics-eu', 'analytics', 'confidential', [['email', 'pii'], ['country']]), 'allow', { email: 'allow', country: 'allow' }, ['RESIDENCY_ALLOWED']],
-  ['PII from the EEA reaches analytics-us only hashed, under the SCC', route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['email', 'pii'], ['name', 'pii'], ['country']]), 'allow_with_obligations', { email: 'hash', name: 'hash', country: 'allow' }, ['RESIDENCY_FIELD_HASHED', 'RESIDENCY_FIELD_HASHED', 'RESIDENCY_TRANSFER_MECHANISM']],
-  ['PII from eu-central-1 to analytics-us is hashed too', route('eu-central-1', 'analytics-us', 'analytics', 'internal', [['email', 'pii']]), 'allow_with_obligations', { email: 'hash' }, ['RESIDENCY_FIELD_HASHED', 'RESIDENCY_TRANSFER_MECHANISM']],
-  ['tag case does not matter (registry PII)', route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['email', 'PII']]), 'allow_with_obligations', { email: 'hash' }, ['RESIDENCY_FIELD_HASHED', 'RESIDENCY_TRANSFER_MECHANISM']],
-  ['PII from the EEA to Singapore: no mechanism, denied', route('eu-west-1', 'analytics-apac', 'analytics', 'confidential', [['email', 'pii'], ['country']]), 'deny', { email: 'deny', country: 'allow' }, ['RESIDENCY_TRANSFER_MECHANISM_MISSING']],
-  ['PII for support never leaves its jurisdiction', route('eu-west-1', 'analytics-us', 'support', 'confidential', [['email', 'pii']]), 'deny', { email: 'deny' }, ['RESIDENCY_DENIED_BY_RULE']],
-  ['PII for support inside the EEA is allowed', route('eu-central-1', 'analytics-eu', 'support', 'confidential', [['email', 'pii']]), 'allow', { email: 'allow' }, ['RESIDENCY_ALLOWED']],
-  ['PCI never leaves its region (EEA to US)', route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['card', 'pci'], ['country']]), 'deny', { card: 'deny', country: 'allow' }, ['RESIDENCY_DENIED_BY_RULE']],
-  ['PCI never leaves its region (even inside the EEA)', route('eu-central-1', 'analytics-eu', 'analytics', 'confidential', [['card', 'pci']]), 'deny', { card: 'deny' }, ['RESIDENCY_DENIED_BY_RULE']],
-  ['PCI in its region is masked, retention capped', route('eu-west-1', 'analytics-eu', 'analytics', 'confidential', [['card', 'pci']]), 'allow_with_obligations', { card: 'mask' }, ['RESIDENCY_FIELD_MASKED', 'RESIDENCY_RETENTION_CAPPED']],
-  ['PCI and PII together: deny wins over obligations', route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['card', 'pci', 'pii']]), 'deny', { card: 'deny' }, ['RESIDENCY_DENIED_BY_RULE']],
-  ['public data flows anywhere', route('eu-west-1', 'analytics-apac', 'support', 'public', [['page'], ['title']]), 'allow', { page: 'allow', title: 'allow' }, ['RESIDENCY_ALLOWED']],
-  ['public data from the US flows to the EEA', route('us-east-1', 'analytics-eu', 'analytics', 'public', [['page']]), 'allow', { page: 'allow' }, ['RESIDENCY_ALLOWED']],
-  ['restricted data stays in its jurisdiction', route('eu-west-1', 'analytics-us', 'analytics', 'restricted', [['x']]), 'deny', { x: 'deny' }, ['RESIDENCY_NO_MATCHING_RULE']],
-  ['restricted data in its jurisdiction, retention within P1Y? analytics-eu keeps P2Y: denied', route('eu-west-1', 'analytics-eu', 'analytics', 'restricted', [['x']]), 'deny', { x: 'deny' }, ['RESIDENCY_RETENTION_EXCEEDED']],
-  ['restricted data in Singapore stays there (P1Y sink)', route('ap-southeast-1', 'analytics-apac', 'analytics', 'restricted', [['x']]), 'allow', { x: 'allow' }, ['RESIDENCY_ALLOWED']],
-  ['PHI is dropped', route('eu-west-1', 'analytics-eu', 'analytics', 'confidential', [['diagnosis', 'phi'], ['id']]), 'allow_with_obligations', { diagnosis: 'drop', id: 'allow' }, ['RESIDENCY_FIELD_DROPPED']],
-  ['PII from the UK is masked', route('eu-west-2', 'analytics-eu', 'analytics', 'internal', [['email', 'pii']]), 'allow_with_obligations', { email: 'mask' }, ['RESIDENCY_FIELD_MASKED']],
-  ['an unknown tag is denied', route('eu-west-1', 'analytics-eu', 'analytics', 'confidential', [['email', 'pii'], ['dna', 'genetic']]), 'deny', { email: 'allow', dna: 'deny' }, ['RESIDENCY_UNKNOWN_TAG']],
-  ['an unknown source region is denied', route('mars-1', 'analytics-eu', 'analytics', 'public', [['page']]), 'deny', { page: 'deny' }, ['RESIDENCY_UNKNOWN_SOURCE_REGION']],
-  ['an unknown sink is denied', route('eu-west-1', 'warehouse', 'analytics', 'public', [['page']]), 'deny', { page: 'deny' }, ['RESIDENCY_UNKNOWN_SINK', 'RESIDENCY_UNKNOWN_SINK_REGION']],
-  ['an unknown purpose is denied', route('eu-west-1', 'analytics-eu', 'marketing', 'public', [['page']]), 'deny', { page: 'deny' }, ['RESIDENCY_UNKNOWN_PURPOSE']],
-  ['an unknown classification is denied', route('eu-west-1', 'analytics-eu', 'analytics', 'secret', [['page']]), 'deny', { page: 'deny' }, ['RESIDENCY_UNKNOWN_CLASSIFICATION']],
-  ['no fields: decided on the route alone', route('eu-west-1', 'analytics-us', 'analytics', 'internal', []), 'allow', {}, ['RESIDENCY_ALLOWED']],
+  [
+    'PII inside the EEA is allowed',
+    route('eu-west-1', 'analytics-eu', 'analytics', 'confidential', [['email', 'pii'], ['country']]),
+    'allow',
+    { email: 'allow', country: 'allow' },
+    ['RESIDENCY_ALLOWED'],
+  ],
+  [
+    'PII from the EEA reaches analytics-us only hashed, under the SCC',
+    route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [
+      ['email', 'pii'],
+      ['name', 'pii'],
+      ['country'],
+    ]),
+    'allow_with_obligations',
+    { email: 'hash', name: 'hash', country: 'allow' },
+    ['RESIDENCY_FIELD_HASHED', 'RESIDENCY_FIELD_HASHED', 'RESIDENCY_TRANSFER_MECHANISM'],
+  ],
+  [
+    'PII from eu-central-1 to analytics-us is hashed too',
+    route('eu-central-1', 'analytics-us', 'analytics', 'internal', [['email', 'pii']]),
+    'allow_with_obligations',
+    { email: 'hash' },
+    ['RESIDENCY_FIELD_HASHED', 'RESIDENCY_TRANSFER_MECHANISM'],
+  ],
+  [
+    'tag case does not matter (registry PII)',
+    route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['email', 'PII']]),
+    'allow_with_obligations',
+    { email: 'hash' },
+    ['RESIDENCY_FIELD_HASHED', 'RESIDENCY_TRANSFER_MECHANISM'],
+  ],
+  [
+    'PII from the EEA to Singapore: no mechanism, denied',
+    route('eu-west-1', 'analytics-apac', 'analytics', 'confidential', [['email', 'pii'], ['country']]),
+    'deny',
+    { email: 'deny', country: 'allow' },
+    ['RESIDENCY_TRANSFER_MECHANISM_MISSING'],
+  ],
+  [
+    'PII for support never leaves its jurisdiction',
+    route('eu-west-1', 'analytics-us', 'support', 'confidential', [['email', 'pii']]),
+    'deny',
+    { email: 'deny' },
+    ['RESIDENCY_DENIED_BY_RULE'],
+  ],
+  [
+    'PII for support inside the EEA is allowed',
+    route('eu-central-1', 'analytics-eu', 'support', 'confidential', [['email', 'pii']]),
+    'allow',
+    { email: 'allow' },
+    ['RESIDENCY_ALLOWED'],
+  ],
+  [
+    'PCI never leaves its region (EEA to US)',
+    route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['card', 'pci'], ['country']]),
+    'deny',
+    { card: 'deny', country: 'allow' },
+    ['RESIDENCY_DENIED_BY_RULE'],
+  ],
+  [
+    'PCI never leaves its region (even inside the EEA)',
+    route('eu-central-1', 'analytics-eu', 'analytics', 'confidential', [['card', 'pci']]),
+    'deny',
+    { card: 'deny' },
+    ['RESIDENCY_DENIED_BY_RULE'],
+  ],
+  [
+    'PCI in its region is masked, retention capped',
+    route('eu-west-1', 'analytics-eu', 'analytics', 'confidential', [['card', 'pci']]),
+    'allow_with_obligations',
+    { card: 'mask' },
+    ['RESIDENCY_FIELD_MASKED', 'RESIDENCY_RETENTION_CAPPED'],
+  ],
+  [
+    'PCI and PII together: deny wins over obligations',
+    route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['card', 'pci', 'pii']]),
+    'deny',
+    { card: 'deny' },
+    ['RESIDENCY_DENIED_BY_RULE'],
+  ],
+  [
+    'public data flows anywhere',
+    route('eu-west-1', 'analytics-apac', 'support', 'public', [['page'], ['title']]),
+    'allow',
+    { page: 'allow', title: 'allow' },
+    ['RESIDENCY_ALLOWED'],
+  ],
+  [
+    'public data from the US flows to the EEA',
+    route('us-east-1', 'analytics-eu', 'analytics', 'public', [['page']]),
+    'allow',
+    { page: 'allow' },
+    ['RESIDENCY_ALLOWED'],
+  ],
+  [
+    'restricted data stays in its jurisdiction',
+    route('eu-west-1', 'analytics-us', 'analytics', 'restricted', [['x']]),
+    'deny',
+    { x: 'deny' },
+    ['RESIDENCY_NO_MATCHING_RULE'],
+  ],
+  [
+    'restricted data in its jurisdiction, retention within P1Y? analytics-eu keeps P2Y: denied',
+    route('eu-west-1', 'analytics-eu', 'analytics', 'restricted', [['x']]),
+    'deny',
+    { x: 'deny' },
+    ['RESIDENCY_RETENTION_EXCEEDED'],
+  ],
+  [
+    'restricted data in Singapore stays there (P1Y sink)',
+    route('ap-southeast-1', 'analytics-apac', 'analytics', 'restricted', [['x']]),
+    'allow',
+    { x: 'allow' },
+    ['RESIDENCY_ALLOWED'],
+  ],
+  [
+    'PHI is dropped',
+    route('eu-west-1', 'analytics-eu', 'analytics', 'confidential', [['diagnosis', 'phi'], ['id']]),
+    'allow_with_obligations',
+    { diagnosis: 'drop', id: 'allow' },
+    ['RESIDENCY_FIELD_DROPPED'],
+  ],
+  [
+    'PII from the UK is masked',
+    route('eu-west-2', 'analytics-eu', 'analytics', 'internal', [['email', 'pii']]),
+    'allow_with_obligations',
+    { email: 'mask' },
+    ['RESIDENCY_FIELD_MASKED'],
+  ],
+  [
+    'an unknown tag is denied',
+    route('eu-west-1', 'analytics-eu', 'analytics', 'confidential', [
+      ['email', 'pii'],
+      ['dna', 'genetic'],
+    ]),
+    'deny',
+    { email: 'allow', dna: 'deny' },
+    ['RESIDENCY_UNKNOWN_TAG'],
+  ],
+  [
+    'an unknown source region is denied',
+    route('mars-1', 'analytics-eu', 'analytics', 'public', [['page']]),
+    'deny',
+    { page: 'deny' },
+    ['RESIDENCY_UNKNOWN_SOURCE_REGION'],
+  ],
+  [
+    'an unknown sink is denied',
+    route('eu-west-1', 'warehouse', 'analytics', 'public', [['page']]),
+    'deny',
+    { page: 'deny' },
+    ['RESIDENCY_UNKNOWN_SINK', 'RESIDENCY_UNKNOWN_SINK_REGION'],
+  ],
+  [
+    'an unknown purpose is denied',
+    route('eu-west-1', 'analytics-eu', 'marketing', 'public', [['page']]),
+    'deny',
+    { page: 'deny' },
+    ['RESIDENCY_UNKNOWN_PURPOSE'],
+  ],
+  [
+    'an unknown classification is denied',
+    route('eu-west-1', 'analytics-eu', 'analytics', 'secret', [['page']]),
+    'deny',
+    { page: 'deny' },
+    ['RESIDENCY_UNKNOWN_CLASSIFICATION'],
+  ],
+  [
+    'no fields: decided on the route alone',
+    route('eu-west-1', 'analytics-us', 'analytics', 'internal', []),
+    'allow',
+    {},
+    ['RESIDENCY_ALLOWED'],
+  ],
 ];
 
 describe('golden decisions over the sample matrix', () => {
@@ -57,7 +208,11 @@ describe('golden decisions over the sample matrix', () => {
     for (const purpose of ['analytics', 'support'])
       for (const c of ['public', 'internal', 'confidential', 'restricted'])
         for (const region of ['eu-west-1', 'eu-central-1']) {
-          const d = evaluateUncached(policy, route(region, 'analytics-us', purpose, c, [['email', 'pii']]), NOW);
+          const d = evaluateUncached(
+            policy,
+            route(region, 'analytics-us', purpose, c, [['email', 'pii']]),
+            NOW,
+          );
           const v = d.fields[0]?.verdict;
           if (c === 'public') continue; // public data is, by its classification, not personal
           expect(['hash', 'mask', 'drop', 'deny']).toContain(v);
@@ -65,9 +220,19 @@ describe('golden decisions over the sample matrix', () => {
   });
 
   it('names the transfer mechanism and says until when the decision holds', () => {
-    const d = evaluateUncached(policy, route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['email', 'pii']]), NOW);
+    const d = evaluateUncached(
+      policy,
+      route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['email', 'pii']]),
+      NOW,
+    );
     expect(d.valid_until).toBe('2027-12-31');
-    expect(d.obligations).toContainEqual({ type: 'hash', field: 'email', rule: 'pii-eea-export', algorithm: 'hmac-sha256', key_id: 'pii-hmac-2026' });
+    expect(d.obligations).toContainEqual({
+      type: 'hash',
+      field: 'email',
+      rule: 'pii-eea-export',
+      algorithm: 'hmac-sha256',
+      key_id: 'pii-hmac-2026',
+    });
     expect(d.explanation).toContain('scc-acme-2027');
   });
 
@@ -82,8 +247,14 @@ describe('golden decisions over the sample matrix', () => {
   });
 
   it('gives a remedy a person can act on', () => {
-    const d = evaluateUncached(policy, route('eu-west-1', 'analytics-apac', 'analytics', 'confidential', [['email', 'pii']]), NOW);
-    expect(d.remedies[0]).toMatch(/allowed if analytics-apac .* gets an SCC or BCR covering EEA -> SG, or if email is dropped/);
+    const d = evaluateUncached(
+      policy,
+      route('eu-west-1', 'analytics-apac', 'analytics', 'confidential', [['email', 'pii']]),
+      NOW,
+    );
+    expect(d.remedies[0]).toMatch(
+      /allowed if analytics-apac .* gets an SCC or BCR covering EEA -> SG, or if email is dropped/,
+    );
   });
 
   it('uses the longer of the declared and the matrix TTL', () => {
@@ -100,6 +271,8 @@ describe('golden decisions over the sample matrix', () => {
   it('denies a sink region that differs from the matrix', () => {
     const input = route('eu-west-1', 'analytics-eu', 'analytics', 'public', [['x']]);
     input.route.sink.region = 'us-east-1';
-    expect(evaluateUncached(policy, input, NOW).reasons.map((r) => r.code)).toEqual(['RESIDENCY_SINK_REGION_MISMATCH']);
+    expect(evaluateUncached(policy, input, NOW).reasons.map((r) => r.code)).toEqual([
+      'RESIDENCY_SINK_REGION_MISMATCH',
+    ]);
   });
 });

@@ -5,10 +5,15 @@
  */
 export class CanonicalJsonError extends Error {}
 
+const SURROGATE = /[\ud800-\udfff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** Canonical forms of objects that will not change again (see `canonicalizeFrozen`). */
+const remembered = new WeakMap<object, string>();
+
 function str(s: string): string {
-  if (LONE_SURROGATE.test(s)) throw new CanonicalJsonError('a string holds a lone surrogate');
+  if (SURROGATE.test(s) && LONE_SURROGATE.test(s))
+    throw new CanonicalJsonError('a string holds a lone surrogate');
   return JSON.stringify(s);
 }
 
@@ -23,19 +28,46 @@ export function canonicalize(value: unknown): string {
       return str(value);
     case 'object': {
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalize(v))).join(',')}]`;
+      const known = remembered.get(value);
+      if (known !== undefined) return known;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const v: unknown = value[i];
+          out += (i === 0 ? '' : ',') + (v === undefined ? 'null' : canonicalize(v));
+        }
+        return `${out}]`;
+      }
       const proto = Object.getPrototypeOf(value) as unknown;
       if (proto !== Object.prototype && proto !== null) {
         const toJSON = (value as { toJSON?: () => unknown }).toJSON;
         if (typeof toJSON === 'function') return canonicalize(toJSON.call(value));
         throw new CanonicalJsonError('only plain objects, arrays and primitives have a canonical form');
       }
-      const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+      const obj = value as Record<string, unknown>;
       // Array.prototype.sort without a comparator compares UTF-16 code units, which is what RFC 8785 asks.
-      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${str(k)}:${canonicalize(v)}`).join(',')}}`;
+      const keys = Object.keys(obj).sort();
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += `${first ? '' : ','}${str(k)}:${canonicalize(v)}`;
+        first = false;
+      }
+      return `${out}}`;
     }
     default:
       throw new CanonicalJsonError(`a ${typeof value} has no JSON form`);
   }
+}
+
+/**
+ * Canonicalizes an object, freezes it and remembers the result, so a record that embeds it is
+ * canonicalized without walking it again (the audit record embeds the input it also hashes).
+ */
+export function canonicalizeFrozen<T extends object>(value: T): string {
+  const text = canonicalize(value);
+  remembered.set(Object.freeze(value), text);
+  return text;
 }

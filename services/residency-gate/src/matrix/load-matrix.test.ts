@@ -27,33 +27,56 @@ describe('matrix loading', () => {
   });
 
   it('names line and path of a schema violation', () => {
-    const text = SAMPLE_TEXT.replace('  analytics-us: { region: us-east-1, recipient: acme-analytics, retention: P1Y }', '  analytics-us: { region: us-east-1, recipient: acme-analytics, retention: forever }');
+    const text = SAMPLE_TEXT.replace(
+      '  analytics-us: { region: us-east-1, recipient: acme-analytics, retention: P1Y }',
+      '  analytics-us: { region: us-east-1, recipient: acme-analytics, retention: forever }',
+    );
     const issues = issuesOf(text);
     const line = text.split('\n').findIndex((l) => l.includes('retention: forever')) + 1;
-    expect(issues).toContainEqual(expect.objectContaining({ pointer: '/sinks/analytics-us/retention', line }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({ pointer: '/sinks/analytics-us/retention', line }),
+    );
   });
 
   it('names an unknown key with its line', () => {
-    const text = SAMPLE_TEXT.replace("mode: enforce", "mode: enforce\ncolour: blue");
+    const text = SAMPLE_TEXT.replace('mode: enforce', 'mode: enforce\ncolour: blue');
     const issues = issuesOf(text);
-    expect(issues).toContainEqual(expect.objectContaining({ pointer: '/colour', message: 'unknown key "colour"', line: 6 }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({ pointer: '/colour', message: 'unknown key "colour"', line: 6 }),
+    );
   });
 
   it('refuses references to undeclared names, with the line', () => {
-    const text = SAMPLE_TEXT.replace('match: { tags: [pci], transfer: cross-region }', 'match: { tags: [pcii], transfer: cross-region }');
+    const text = SAMPLE_TEXT.replace(
+      'match: { tags: [pci], transfer: cross-region }',
+      'match: { tags: [pcii], transfer: cross-region }',
+    );
     const issues = issuesOf(text);
     const line = text.split('\n').findIndex((l) => l.includes('[pcii]')) + 1;
-    expect(issues).toContainEqual(expect.objectContaining({ pointer: expect.stringMatching(/^\/rules\/\d+\/match\/tags\/0$/), line, message: expect.stringContaining('unknown tag "pcii"') }));
+    expect(issues).toContainEqual(
+      expect.objectContaining({
+        pointer: expect.stringMatching(/^\/rules\/\d+\/match\/tags\/0$/),
+        line,
+        message: expect.stringContaining('unknown tag "pcii"'),
+      }),
+    );
   });
 
   it('refuses duplicate rule ids, duplicate keys and bad YAML', () => {
-    expect(issuesOf(SAMPLE_TEXT.replace('id: pci-same-region', 'id: pci-in-region'))[0]?.message).toContain('duplicate rule id');
-    expect(issuesOf(SAMPLE_TEXT.replace("version: '2026.12.1'", "version: '1'\nversion: '2'"))[0]?.line).toBe(5);
+    expect(issuesOf(SAMPLE_TEXT.replace('id: pci-same-region', 'id: pci-in-region'))[0]?.message).toContain(
+      'duplicate rule id',
+    );
+    expect(issuesOf(SAMPLE_TEXT.replace("version: '2026.12.1'", "version: '1'\nversion: '2'"))[0]?.line).toBe(
+      5,
+    );
     expect(issuesOf('rules: [unclosed')[0]?.line).not.toBeNull();
   });
 
   it('requires obligations exactly when the effect is obligations', () => {
-    const text = SAMPLE_TEXT.replace(/effect: obligations\n    obligations:\n      fields: drop/, 'effect: obligations');
+    const text = SAMPLE_TEXT.replace(
+      /effect: obligations\n {4}obligations:\n {6}fields: drop/,
+      'effect: obligations',
+    );
     expect(issuesOf(text).some((i) => i.message.includes('obligations'))).toBe(true);
   });
 });

@@ -14,7 +14,12 @@ export function checkReferences(m: Matrix): ReferenceProblem[] {
       out.push({ pointer, message: `unknown ${kind} "${id}" (known: ${Object.keys(known).join(', ')})` });
     }
   };
-  const needList = (pointer: string, kind: string, known: Record<string, unknown>, ids: IdList | undefined) => {
+  const needList = (
+    pointer: string,
+    kind: string,
+    known: Record<string, unknown>,
+    ids: IdList | undefined,
+  ) => {
     if (ids === undefined || ids === '*') return;
     ids.forEach((id, i) => need(`${pointer}/${i}`, kind, known, id));
   };
@@ -35,14 +40,17 @@ export function checkReferences(m: Matrix): ReferenceProblem[] {
     need(`/adequacy/${i}/to`, 'jurisdiction', m.jurisdictions, a.to);
     date(`/adequacy/${i}/expires`, a.expires);
   });
-  for (const [id, r] of Object.entries(recipients)) date(`/recipients/${id}/dpf_certified_until`, r.dpf_certified_until);
+  for (const [id, r] of Object.entries(recipients))
+    date(`/recipients/${id}/dpf_certified_until`, r.dpf_certified_until);
   const mechanismIds = new Set<string>();
   (m.transfer_mechanisms ?? []).forEach((t, i) => {
-    if (mechanismIds.has(t.id)) out.push({ pointer: `/transfer_mechanisms/${i}/id`, message: `duplicate id ${t.id}` });
+    if (mechanismIds.has(t.id))
+      out.push({ pointer: `/transfer_mechanisms/${i}/id`, message: `duplicate id ${t.id}` });
     mechanismIds.add(t.id);
     need(`/transfer_mechanisms/${i}/from`, 'jurisdiction', m.jurisdictions, t.from);
     need(`/transfer_mechanisms/${i}/to`, 'jurisdiction', m.jurisdictions, t.to);
-    if (t.recipient !== undefined) need(`/transfer_mechanisms/${i}/recipient`, 'recipient', recipients, t.recipient);
+    if (t.recipient !== undefined)
+      need(`/transfer_mechanisms/${i}/recipient`, 'recipient', recipients, t.recipient);
     date(`/transfer_mechanisms/${i}/expires`, t.expires);
   });
   for (const [id, s] of Object.entries(m.sinks)) {
@@ -50,7 +58,8 @@ export function checkReferences(m: Matrix): ReferenceProblem[] {
     if (s.recipient !== undefined) need(`/sinks/${id}/recipient`, 'recipient', recipients, s.recipient);
     duration(`/sinks/${id}/retention`, s.retention);
   }
-  for (const [id, c] of Object.entries(m.classifications)) duration(`/classifications/${id}/max_retention`, c.max_retention);
+  for (const [id, c] of Object.entries(m.classifications))
+    duration(`/classifications/${id}/max_retention`, c.max_retention);
   for (const [id, t] of Object.entries(m.tags)) duration(`/tags/${id}/max_retention`, t.max_retention);
   const ruleIds = new Set<string>();
   m.rules.forEach((r, i) => {

@@ -38,10 +38,22 @@ describe('policy versions and signatures', () => {
     m.activate(v('good'), { signature: signText(signer, v('good')) }, 'test');
     expect(refusal(() => m.activate(v('unsigned'), null, 'test'))).toBe('GATE_POLICY_UNSIGNED');
     const other = generateSigningKey();
-    expect(refusal(() => m.activate(v('other'), { signature: signText(other, v('other')) }, 'test'))).toBe('GATE_POLICY_BAD_SIGNATURE');
+    expect(refusal(() => m.activate(v('other'), { signature: signText(other, v('other')) }, 'test'))).toBe(
+      'GATE_POLICY_BAD_SIGNATURE',
+    );
     // Signed, then one byte changed.
-    expect(refusal(() => m.activate(v('tampered').replace('P90D', 'P9Y'), { signature: signText(signer, v('tampered')) }, 'test'))).toBe('GATE_POLICY_BAD_SIGNATURE');
-    expect(refusal(() => m.activate('version: x\n', { signature: signText(signer, 'version: x\n') }, 'test'))).toBe('GATE_POLICY_INVALID');
+    expect(
+      refusal(() =>
+        m.activate(
+          v('tampered').replace('P90D', 'P9Y'),
+          { signature: signText(signer, v('tampered')) },
+          'test',
+        ),
+      ),
+    ).toBe('GATE_POLICY_BAD_SIGNATURE');
+    expect(
+      refusal(() => m.activate('version: x\n', { signature: signText(signer, 'version: x\n') }, 'test')),
+    ).toBe('GATE_POLICY_INVALID');
     expect(m.info()).toMatchObject({ version: 'good', last_error: { source: 'test' } });
     expect(m.current?.version).toBe('good');
   });
@@ -60,7 +72,10 @@ describe('policy versions and signatures', () => {
   it('reloads the watched file, with its .sig, and refuses a bad edit', async () => {
     const file = join(dir, 'matrix.yaml');
     writeFileSync(file, v('w1'));
-    writeFileSync(`${file}.sig`, JSON.stringify({ signature: signText(signer, v('w1')), key_id: signer.keyId }));
+    writeFileSync(
+      `${file}.sig`,
+      JSON.stringify({ signature: signText(signer, v('w1')), key_id: signer.keyId }),
+    );
     const m = new PolicyManager({ log, requireSigned: true, trustedKeys: [signer.publicKey], file });
     await m.loadFile();
     m.watchFile();
@@ -69,7 +84,9 @@ describe('policy versions and signatures', () => {
       writeFileSync(`${file}.sig`, signText(signer, v('w2')));
       await expect.poll(() => m.current?.version, { timeout: 5_000 }).toBe('w2');
       writeFileSync(file, v('w3')); // signature no longer matches
-      await expect.poll(() => m.info()?.last_error?.message ?? '', { timeout: 5_000 }).toContain('does not verify');
+      await expect
+        .poll(() => m.info()?.last_error?.message ?? '', { timeout: 5_000 })
+        .toContain('does not verify');
       expect(m.current?.version).toBe('w2');
     } finally {
       m.close();
@@ -79,7 +96,10 @@ describe('policy versions and signatures', () => {
   it('never splits a decision across versions under concurrent reloads', async () => {
     const m = new PolicyManager({ log, requireSigned: false, trustedKeys: [] });
     m.activate(v('r0'), null, 'test');
-    const input = route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['email', 'pii'], ['card', 'pci']]);
+    const input = route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [
+      ['email', 'pii'],
+      ['card', 'pci'],
+    ]);
     const texts = Array.from({ length: 20 }, (_, i) => v(`r${i + 1}`));
     let reloads = 0;
     let decisions = 0;

@@ -61,9 +61,23 @@ export class PolicyManager {
     this.o = o;
     if (o.registry) {
       const registers = [o.registry];
-      this.loads = new Counter({ name: METRICS.policyLoads, help: 'Policy loads by outcome.', labelNames: ['outcome', 'source'], registers });
-      this.lastOk = new Gauge({ name: METRICS.policyLastLoadOk, help: '1 when the last policy load was activated, 0 when it was refused.', registers });
-      this.infoGauge = new Gauge({ name: METRICS.policyInfo, help: 'The active policy (1), by version and digest.', labelNames: ['version', 'digest'], registers });
+      this.loads = new Counter({
+        name: METRICS.policyLoads,
+        help: 'Policy loads by outcome.',
+        labelNames: ['outcome', 'source'],
+        registers,
+      });
+      this.lastOk = new Gauge({
+        name: METRICS.policyLastLoadOk,
+        help: '1 when the last policy load was activated, 0 when it was refused.',
+        registers,
+      });
+      this.infoGauge = new Gauge({
+        name: METRICS.policyInfo,
+        help: 'The active policy (1), by version and digest.',
+        labelNames: ['version', 'digest'],
+        registers,
+      });
     }
   }
 
@@ -87,15 +101,22 @@ export class PolicyManager {
       if (signature !== null) {
         keyId = verifyBundle(text, signature, this.o.trustedKeys);
         if (keyId === null)
-          throw new PolicyRefusedError('GATE_POLICY_BAD_SIGNATURE', `the signature of ${source} does not verify against any trusted key (${this.o.trustedKeys.length} configured)`);
+          throw new PolicyRefusedError(
+            'GATE_POLICY_BAD_SIGNATURE',
+            `the signature of ${source} does not verify against any trusted key (${this.o.trustedKeys.length} configured)`,
+          );
       } else if (this.o.requireSigned) {
-        throw new PolicyRefusedError('GATE_POLICY_UNSIGNED', `${source} is not signed and SPINE_GATE_REQUIRE_SIGNED_POLICY is true`);
+        throw new PolicyRefusedError(
+          'GATE_POLICY_UNSIGNED',
+          `${source} is not signed and SPINE_GATE_REQUIRE_SIGNED_POLICY is true`,
+        );
       }
       let policy: CompiledPolicy;
       try {
         policy = compilePolicy(parseMatrix(text, source));
       } catch (err) {
-        if (err instanceof MatrixInvalidError) throw new PolicyRefusedError('GATE_POLICY_INVALID', err.message, err.issues);
+        if (err instanceof MatrixInvalidError)
+          throw new PolicyRefusedError('GATE_POLICY_INVALID', err.message, err.issues);
         throw err;
       }
       const info: PolicyInfo = {
@@ -117,8 +138,16 @@ export class PolicyManager {
       this.infoGauge?.set({ version: info.version, digest: info.digest }, 1);
       const level = policy.mode === 'shadow' ? 'warn' : 'info';
       this.o.log[level](
-        { version: info.version, digest: info.digest, signed: info.signed, mode: policy.mode, previous: previous?.info.version ?? null },
-        policy.mode === 'shadow' ? 'policy activated in SHADOW mode: decisions are not enforced' : 'policy activated',
+        {
+          version: info.version,
+          digest: info.digest,
+          signed: info.signed,
+          mode: policy.mode,
+          previous: previous?.info.version ?? null,
+        },
+        policy.mode === 'shadow'
+          ? 'policy activated in SHADOW mode: decisions are not enforced'
+          : 'policy activated',
       );
       return { ...info };
     } catch (err) {
@@ -127,7 +156,11 @@ export class PolicyManager {
       this.loads?.inc({ outcome: 'refused', source: source === 'PUT /v1/policy' ? 'api' : 'file' });
       this.lastOk?.set(0);
       this.o.log.error(
-        { source, code: (err as Partial<PolicyRefusedError>).code, active: this.active?.info.version ?? null },
+        {
+          source,
+          code: (err as Partial<PolicyRefusedError>).code,
+          active: this.active?.info.version ?? null,
+        },
         `policy refused; keeping ${this.active ? `version ${this.active.info.version}` : 'no policy (every decision is refused)'}: ${message}`,
       );
       throw err;
@@ -158,7 +191,9 @@ export class PolicyManager {
         this.loadFile().catch(() => undefined); // refusal already logged and counted
       }, 150);
     });
-    this.watcher.on('error', (err) => this.o.log.warn({ err }, 'watching the matrix failed; PUT /v1/policy still works'));
+    this.watcher.on('error', (err) =>
+      this.o.log.warn({ err }, 'watching the matrix failed; PUT /v1/policy still works'),
+    );
   }
 
   close(): void {

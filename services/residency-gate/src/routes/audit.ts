@@ -10,7 +10,8 @@ const MAX_EXPORT = 1_000_000;
 function intParam(q: Record<string, string | undefined>, name: string): number | undefined {
   const v = q[name];
   if (v === undefined || v === '') return undefined;
-  if (!/^\d{1,15}$/.test(v)) throw new InvalidQuery(`${name}: a non-negative integer is required, got "${v}"`);
+  if (!/^\d{1,15}$/.test(v))
+    throw new InvalidQuery(`${name}: a non-negative integer is required, got "${v}"`);
   return Number(v);
 }
 
@@ -21,7 +22,10 @@ export function auditRoutes(app: FastifyInstance, store: AuditStore, audit: Audi
     {
       config: {
         auth: { role: 'operator' },
-        openapi: { summary: 'Export the audit log as JSON lines (from_seq, to_seq, or tail=N)', tags: ['audit'] },
+        openapi: {
+          summary: 'Export the audit log as JSON lines (from_seq, to_seq, or tail=N)',
+          tags: ['audit'],
+        },
       },
     },
     async (request, reply) => {
@@ -41,7 +45,10 @@ export function auditRoutes(app: FastifyInstance, store: AuditStore, audit: Audi
         let lastSeq = 0;
         for (let start = from; start <= to; start += PAGE) {
           const end = Math.min(to, start + PAGE - 1);
-          const [rows, checkpoints] = await Promise.all([store.rows(start, end), store.checkpoints(start, end)]);
+          const [rows, checkpoints] = await Promise.all([
+            store.rows(start, end),
+            store.checkpoints(start, end),
+          ]);
           let c = 0;
           let out = '';
           for (const row of rows) {
@@ -49,7 +56,8 @@ export function auditRoutes(app: FastifyInstance, store: AuditStore, audit: Audi
             out += `${JSON.stringify({ ...rec, hash: row.hash })}\n`;
             lastHash = row.hash;
             lastSeq = row.seq;
-            while (c < checkpoints.length && (checkpoints[c]?.seq ?? Infinity) <= row.seq) out += `${JSON.stringify(checkpoints[c++])}\n`;
+            while (c < checkpoints.length && (checkpoints[c]?.seq ?? Infinity) <= row.seq)
+              out += `${JSON.stringify(checkpoints[c++])}\n`;
           }
           yield out;
         }
@@ -60,5 +68,9 @@ export function auditRoutes(app: FastifyInstance, store: AuditStore, audit: Audi
     },
   );
 
-  app.get('/v1/audit/key', { config: { openapi: { summary: 'The public key checkpoints are signed with', tags: ['audit'] } } }, async () => audit.publicKey);
+  app.get(
+    '/v1/audit/key',
+    { config: { openapi: { summary: 'The public key checkpoints are signed with', tags: ['audit'] } } },
+    async () => audit.publicKey,
+  );
 }

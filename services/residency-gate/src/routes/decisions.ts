@@ -5,7 +5,10 @@ import type { DecisionService } from '../decisions/decision-service.ts';
 import { parseDecisionRequest } from '../decisions/parse-request.ts';
 import { BatchTooLarge, InvalidRequest } from '../errors.ts';
 
-const context = (request: FastifyRequest) => ({ requestedBy: request.principal?.key ?? 'anonymous', reqId: String(request.id) });
+const context = (request: FastifyRequest) => ({
+  requestedBy: request.principal?.key ?? 'anonymous',
+  reqId: String(request.id),
+});
 
 /** POST /v1/decisions and POST /v1/decisions:batch (DESIGN.md's contract). */
 export function decisionRoutes(
@@ -21,7 +24,9 @@ export function decisionRoutes(
     { config: { ...auth, openapi: { summary: 'Decide one route', tags: ['decisions'] } } },
     async (request) => {
       const req = parseDecisionRequest(request.body);
-      const [response] = await request.timing.measure('decide', () => service.decide([req], context(request)));
+      const [response] = await request.timing.measure('decide', () =>
+        service.decide([req], context(request)),
+      );
       return response;
     },
   );
@@ -30,7 +35,10 @@ export function decisionRoutes(
     '/v1/decisions::batch',
     {
       bodyLimit: options.batchBodyLimit,
-      config: { ...auth, openapi: { summary: `Decide up to ${MAX_BATCH} routes, answered in order`, tags: ['decisions'] } },
+      config: {
+        ...auth,
+        openapi: { summary: `Decide up to ${MAX_BATCH} routes, answered in order`, tags: ['decisions'] },
+      },
     },
     async (request) => {
       const body = request.body as { decisions?: unknown } | null;
@@ -40,9 +48,12 @@ export function decisionRoutes(
         ]);
       }
       if (body.decisions.length > MAX_BATCH) {
-        throw withIssues(new BatchTooLarge(`/decisions: ${body.decisions.length} routes; a batch holds at most ${MAX_BATCH}`), [
-          { pointer: '/decisions', rule: 'max_items', message: `at most ${MAX_BATCH}` },
-        ]);
+        throw withIssues(
+          new BatchTooLarge(
+            `/decisions: ${body.decisions.length} routes; a batch holds at most ${MAX_BATCH}`,
+          ),
+          [{ pointer: '/decisions', rule: 'max_items', message: `at most ${MAX_BATCH}` }],
+        );
       }
       const reqs = body.decisions.map((d, i) => parseDecisionRequest(d, `/decisions/${i}`));
       const decisions = await request.timing.measure('decide', () => service.decide(reqs, context(request)));
