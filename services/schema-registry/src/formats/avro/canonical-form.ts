@@ -1,5 +1,4 @@
 import type { AvroType, Field, LogicalType, NamedType, Props } from './avro-model.ts';
-import { isNamed } from './avro-model.ts';
 import { javaDouble, javaFloat } from './java-numbers.ts';
 import type { JsonNode } from './json-reader.ts';
 import { numberClass } from './json-reader.ts';
@@ -273,20 +272,4 @@ function javaNumber(raw: string, t: AvroType | undefined): string | undefined {
   if (type === undefined || ((type === 'int' || type === 'long') && c !== 'bigint'))
     return BigInt(raw).toString();
   return undefined;
-}
-
-/** Named types reachable from `root` in first-use order (for messages and outlines). */
-export function namedTypesOf(root: AvroType): NamedType[] {
-  const seen = new Set<NamedType>();
-  const walk = (t: AvroType): void => {
-    if (t.type === 'union') t.branches.forEach(walk);
-    else if (t.type === 'array') walk(t.items);
-    else if (t.type === 'map') walk(t.values);
-    else if (isNamed(t) && !seen.has(t)) {
-      seen.add(t);
-      if (t.type === 'record') for (const f of t.fields) walk(f.type);
-    }
-  };
-  walk(root);
-  return [...seen];
 }

@@ -194,7 +194,3 @@ export function numberClass(raw: string): NumberClass {
   if (n >= LONG_MIN && n <= LONG_MAX) return 'long';
   return 'bigint';
 }
-
-export function isIntegral(node: JsonNode): node is Extract<JsonNode, { kind: 'number' }> {
-  return node.kind === 'number' && numberClass(node.raw) !== 'double';
-}
