@@ -218,6 +218,9 @@ class PgOutputCapture implements Capture {
     this.delivered = this.acked;
     this.freeLsn = 0n;
     try {
+      // Primary keys and user types as they are now (DDL since the last session is picked up here).
+      this.tables = await catalogSql.loadTables(this.pool, o.tables);
+      this.catalog = await catalogSql.loadTypeCatalog(this.pool);
       let start = this.acked;
       let slot = await catalogSql.slotInfo(this.pool, o.slotName);
       if (slot && o.snapshotMode === 'initial' && this.snapshot && !this.snapshot.recorded) {
