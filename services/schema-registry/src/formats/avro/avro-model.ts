@@ -53,8 +53,6 @@ interface NamedBase {
   readonly props: Props;
   /** The reference (its `name`) the type was defined in; undefined when this schema defines it. */
   readonly definedIn: string | undefined;
-  /** Where it is defined in its document (a JSON pointer), for messages. */
-  readonly pointer: string;
 }
 
 export interface Field {

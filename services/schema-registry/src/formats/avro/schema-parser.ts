@@ -72,7 +72,7 @@ export class SchemaParser {
   }
 
   #byName(name: string, space: string | null, path: Path): AvroType {
-    if (isPrimitive(name)) return primitive(name, new Map());
+    if (isPrimitive(name)) return primitive(name, NO_PROPS);
     for (const full of lookupCandidates(name, space)) {
       const found = this.names.get(full);
       if (found) {
@@ -165,7 +165,6 @@ export class SchemaParser {
         (a) => qualify(a, q.namespace, 'alias', () => pointer([...path, 'aliases'])).fullName,
       ),
       definedIn: this.#definedIn,
-      pointer: pointer(path),
     };
   }
 
@@ -326,15 +325,24 @@ function primitive(type: Primitive, p: Props): AvroType {
   return { type, logicalType: logicalTypeOf(type, p), props: p };
 }
 
+/** Shared by the many types without attributes of their own (parsed schemas stay cached in memory). */
+const NO_PROPS: Props = new Map();
+
 function props(node: JsonObject, reserved: ReadonlySet<string>): Props {
-  const out = new Map<string, JsonNode>();
-  for (const [k, v] of node.entries) if (!reserved.has(k)) out.set(k, v);
-  return out;
+  let out: Map<string, JsonNode> | undefined;
+  for (const [k, v] of node.entries) {
+    if (reserved.has(k)) continue;
+    out ??= new Map();
+    out.set(k, v);
+  }
+  return out ?? NO_PROPS;
 }
 
-function aliasesOf(node: JsonObject, path: Path): string[] {
+const NO_ALIASES: readonly string[] = Object.freeze([]);
+
+function aliasesOf(node: JsonObject, path: Path): readonly string[] {
   const a = node.entries.get('aliases');
-  if (a === undefined) return [];
+  if (a === undefined || (a.kind === 'array' && a.items.length === 0)) return NO_ALIASES;
   if (a.kind !== 'array')
     throw new InvalidSchemaError("'aliases' must be an array", pointer([...path, 'aliases']));
   return a.items.map((item, i) => {
