@@ -60,6 +60,6 @@ describe('schema registry under concurrent writers', () => {
       expect(versions.json()).toEqual([1, 2]);
     }
     // Identical schemas across subjects share an id: two distinct schemas in all.
-    expect(new Set(results.map((r) => r.json().id)).size).toBe(2);
+    expect(new Set(results.map((r) => r.json<{ id: number }>().id)).size).toBe(2);
   });
 });
