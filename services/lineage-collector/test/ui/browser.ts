@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -67,4 +68,37 @@ export async function watchedPage(browser: Browser): Promise<WatchedPage> {
     return path;
   };
   return { page, context, offHost, requests, dialogs, errors, shot };
+}
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+let axeSource: string | undefined;
+
+interface AxeResult {
+  violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+}
+interface AxeGlobals {
+  axe: { run: (context: unknown, options: unknown) => Promise<AxeResult> };
+  document: unknown;
+}
+
+/**
+ * WCAG 2 A and AA violations axe-core finds on the page as it is now, one line each. axe is evaluated
+ * through the DevTools protocol, so the page's CSP stays as strict as it is.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  axeSource ??= await readFile(AXE_PATH, 'utf8');
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const g = globalThis as unknown as AxeGlobals;
+    const result = await g.axe.run(g.document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)),
+    }));
+  });
+  return violations.map((v) => `${v.id} (${v.impact ?? 'n/a'}): ${v.help} at ${v.targets.join(', ')}`);
 }

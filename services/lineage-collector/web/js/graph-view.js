@@ -22,6 +22,27 @@ export function shorten(text, max = 19) {
 
 const clip = (text, max) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
+/** How far a line may be condensed (SVG textLength) before it is cut with an ellipsis instead. */
+const SQUEEZE = 1.6;
+
+/**
+ * A line of a node: shown whole when it fits `max` characters, condensed to the box when it is up to
+ * SQUEEZE times longer (so the visible text is the name, as assistive technology reads it), and cut in
+ * the middle beyond that.
+ */
+function fitted(text, max) {
+  const str = String(text);
+  const limit = Math.floor(max * SQUEEZE);
+  const shown = str.length <= limit ? str : shorten(str, limit);
+  return {
+    text: shown,
+    attrs: (px) =>
+      shown.length > max
+        ? { text: shown, textLength: px, lengthAdjust: 'spacingAndGlyphs' }
+        : { text: shown },
+  };
+}
+
 /**
  * @param {HTMLElement} container
  * @param {{ nodes: {id: string, type: string, title: string, subtitle: string, tags: any[]}[],
@@ -169,35 +190,47 @@ export function renderGraph(container, model, opts) {
     ].sort((a, b) => Number(!a.startsWith('pii')) - Number(!b.startsWith('pii')));
     const tagText = labels.join(' · ');
     const kind = n.type === 'JOB' ? 'job' : n.type === 'DATASET_FIELD' ? 'field' : 'dataset';
-    const where = `${n.subtitle}${region ? `, region ${region}` : ''}`;
+    // The scheme says little at this size (`postgres://`); the full namespace is in the label and details.
+    const shownNs = n.subtitle.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+    const title = fitted(n.title, 19);
+    const sub = fitted(shownNs, 24);
+    const tagLine = fitted(tagText, 24);
+    // The accessible name starts with the visible text, in order (WCAG 2.5.3, label in name); what is
+    // only in the name goes in parentheses after it.
+    const spoken = labels.map((l) => (l.endsWith('↓') ? `${l.slice(0, -1)} (inherited)` : l)).join(', ');
+    const name = [kind, title.text, sub.text, region ?? '', spoken].filter(Boolean).join(', ');
+    const extra = [
+      shownNs !== n.subtitle ? `namespace ${n.subtitle}` : '',
+      n.id === opts.centerId ? 'graph centre' : '',
+    ].filter(Boolean);
     const g = s('g', {
       class: classes.join(' '),
       transform: `translate(${p.x} ${p.y})`,
       tabindex: n.id === initial ? '0' : '-1',
       role: 'button',
       'data-node-id': n.id,
-      'aria-label': `${kind} ${n.title} in ${where}${tagText ? `, tags ${tagText.replaceAll('↓', ' inherited')}` : ''}${n.id === opts.centerId ? ', graph centre' : ''}`,
+      'aria-label': `${name}${extra.length ? ` (${extra.join('; ')})` : ''}`,
       'aria-pressed': n.id === opts.selectedId ? 'true' : 'false',
     });
+    // Spaces between the lines (not drawn in SVG) keep their words apart for assistive technology.
     g.append(
-      s('title', { text: `${n.title}\n${where}${tagText ? `\n${tagText}` : ''}` }),
+      s('title', {
+        text: `${n.title}\n${n.subtitle}${region ? ` (${region})` : ''}${tagText ? `\n${tagText}` : ''}`,
+      }),
       s('rect', { class: 'box', width: W, height: H, rx: n.type === 'JOB' ? 22 : 5 }),
       s('text', { class: 'kind', x: 10, y: 15, text: kind.toUpperCase() }),
-      s('text', { class: 'title', x: 10, y: 33, text: shorten(n.title) }),
-      // The scheme says little at this size (`postgres://`); the full namespace is in the label and details.
-      s('text', {
-        class: 'sub',
-        x: 10,
-        y: 50,
-        text: shorten(n.subtitle.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ''), 24),
-      }),
+      ' ',
+      s('text', { class: 'title', x: 10, y: 33, ...title.attrs(W - 20) }),
+      ' ',
+      s('text', { class: 'sub', x: 10, y: 50, ...sub.attrs(W - 20) }),
     );
     if (region) {
       g.append(
+        ' ',
         s('text', { class: 'region', x: W - 10, y: 15, 'text-anchor': 'end', text: clip(region, 14) }),
       );
     }
-    if (tagText) g.append(s('text', { class: 'tags', x: 10, y: 65, text: clip(tagText, 24) }));
+    if (tagText) g.append(' ', s('text', { class: 'tags', x: 10, y: 65, ...tagLine.attrs(W - 20) }));
     g.addEventListener('click', () => {
       focusNode(n.id);
       opts.onSelect(n.id);
