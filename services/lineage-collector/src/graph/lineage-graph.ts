@@ -14,6 +14,8 @@ export interface DatasetState {
   schemas: SchemaVersion[];
   currentVersion: string | null;
   currentVersionTime: number;
+  /** Whether the batch changed more than the times (then the row is written whole). */
+  dirty: boolean;
 }
 
 export interface JobState {
@@ -29,6 +31,7 @@ export interface JobState {
   latestRunId: string | null;
   latestRunStart: number;
   currentVersion: string | null;
+  dirty: boolean;
 }
 
 export interface InputFieldRef {
@@ -102,6 +105,7 @@ export class LineageGraph {
       schemas: [...d.schemas],
       currentVersion: d.currentVersion,
       currentVersionTime: d.currentVersionTime,
+      dirty: false,
     };
   }
 
@@ -121,6 +125,7 @@ export class LineageGraph {
       latestRunId: j.latestRunId,
       latestRunStart: j.latestRunStart,
       currentVersion: j.currentVersion,
+      dirty: false,
     };
   }
 

@@ -1,4 +1,4 @@
-import type { Field, RunIo } from '../graph/graph-model.ts';
+import type { Field, Interval, RunIo } from '../graph/graph-model.ts';
 import { nodeKey } from '../graph/graph-model.ts';
 import { insertRun, edgeIntervals } from '../graph/edge-intervals.ts';
 import type {
@@ -71,6 +71,8 @@ export interface BatchPlan {
   /** Output dataset key -> its replacing column lineage (and the dataset id, for the rows). */
   columnLineage: Map<string, { datasetId: string; state: ColumnLineageState }>;
   decisions: Map<string, { jobId: string; datasetId: string; decision: ResidencyDecision }>;
+  /** Keys of the datasets and jobs whose rows this batch writes whole; the others only get times updated. */
+  written: Set<string>;
 }
 
 export const datasetId = (namespace: string, name: string): string => stableUuid('dataset', namespace, name);
@@ -93,11 +95,16 @@ export function planBatch(graph: LineageGraph, events: readonly LineageEvent[]):
     edges: new Map(),
     columnLineage: new Map(),
     decisions: new Map(),
+    written: new Set(),
   };
   const sorted = [...events].sort((a, b) => a.eventTime - b.eventTime);
   for (const e of sorted) applyEvent(graph, plan, e);
   const touched = touchedRuns.get(plan) ?? new Set<RunIo>();
-  for (const job of plan.jobs.values()) finishJob(plan, job, touched);
+  for (const job of plan.jobs.values()) finishJob(graph, plan, job, touched);
+  // Rows whose facets, creation time and current version did not change only get their times touched.
+  for (const rows of [plan.datasets, plan.jobs] as Array<Map<string, DatasetState | JobState>>) {
+    for (const [key, row] of rows) if (row.dirty) plan.written.add(key);
+  }
   return plan;
 }
 
@@ -125,8 +132,10 @@ function stageDataset(graph: LineageGraph, plan: BatchPlan, d: DatasetInEvent, a
     schemas: [],
     currentVersion: null,
     currentVersionTime: -Infinity,
+    dirty: true,
   };
-  mergeFacets(s.facets, d.facets, fresh || at >= s.updatedAt);
+  if (mergeFacets(s.facets, d.facets, fresh || at >= s.updatedAt)) s.dirty = true;
+  if (at < s.createdAt) s.dirty = true;
   s.createdAt = Math.min(s.createdAt, at);
   s.updatedAt = Math.max(s.updatedAt, at);
   plan.datasets.set(key, s);
@@ -164,6 +173,7 @@ function addVersion(
   });
   if (schemaFields(d.facets)) recordSchema(s, fields, id, at);
   if (at >= s.currentVersionTime) {
+    if (s.currentVersion !== id) s.dirty = true;
     s.currentVersion = id;
     s.currentVersionTime = at;
   }
@@ -193,8 +203,10 @@ function stageJob(
     latestRunId: null,
     latestRunStart: -Infinity,
     currentVersion: null,
+    dirty: true,
   };
-  mergeFacets(s.facets, facets, fresh || at >= s.updatedAt);
+  if (mergeFacets(s.facets, facets, fresh || at >= s.updatedAt)) s.dirty = true;
+  if (at < s.createdAt) s.dirty = true;
   s.createdAt = Math.min(s.createdAt, at);
   s.updatedAt = Math.max(s.updatedAt, at);
   plan.jobs.set(key, s);
@@ -360,15 +372,27 @@ function stageDecision(
   }
 }
 
-function finishJob(plan: BatchPlan, job: JobState, touched: ReadonlySet<RunIo>): void {
+const sameIntervals = (a: readonly Interval[], b: readonly Interval[]) =>
+  a.length === b.length && a.every((x, i) => x.from === b[i]!.from && x.to === b[i]!.to);
+
+function finishJob(graph: LineageGraph, plan: BatchPlan, job: JobState, touched: ReadonlySet<RunIo>): void {
+  const live = graph.jobs.get(job.key);
+  const intervals = edgeIntervals(job.runs);
+  const unchanged =
+    live !== undefined &&
+    live.edges.size === intervals.size &&
+    [...intervals].every(([key, list]) => {
+      const edge = live.edges.get(key);
+      return edge !== undefined && sameIntervals(edge.intervals, list);
+    });
   const rows: EdgeRow[] = [];
   const datasetIdOf = (key: string) => {
     const [ns, name] = key.split('\u0000') as [string, string];
     return datasetId(ns, name);
   };
-  for (const [edgeKey, intervals] of edgeIntervals(job.runs)) {
+  for (const [edgeKey, list] of unchanged ? [] : intervals) {
     const bar = edgeKey.indexOf('|');
-    for (const i of intervals) {
+    for (const i of list) {
       rows.push({
         jobId: job.id,
         datasetId: datasetIdOf(edgeKey.slice(bar + 1)),
@@ -378,17 +402,22 @@ function finishJob(plan: BatchPlan, job: JobState, touched: ReadonlySet<RunIo>):
       });
     }
   }
-  plan.edges.set(job.id, rows);
+  if (!unchanged) plan.edges.set(job.id, rows);
   // Job versions: one per distinct set of inputs and outputs; the current one is the latest run's.
   const versionOf = (run: RunIo) => stableUuid('job-version', job.id, ...[...run.io].sort());
   const latest = job.runs.findLast((r) => r.io.size > 0);
-  if (latest) job.currentVersion = versionOf(latest);
+  if (latest) {
+    const current = versionOf(latest);
+    if (current !== job.currentVersion) job.dirty = true;
+    job.currentVersion = current;
+  }
   for (const run of job.runs) {
     if (run.io.size === 0 || !touched.has(run)) continue;
     const ioList = [...run.io].sort();
     const id = versionOf(run);
     const known = plan.jobVersions.get(id);
-    if (!known || run.start < known.createdAt) {
+    // The live job's current version is stored already (the usual case: a run like the one before).
+    if (id !== live?.currentVersion && (!known || run.start < known.createdAt)) {
       const names = (dir: string) =>
         ioList.filter((k) => k.startsWith(dir)).map((k) => k.slice(dir.length).replace('\u0000', ':'));
       plan.jobVersions.set(id, {

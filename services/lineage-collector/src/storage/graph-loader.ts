@@ -46,6 +46,7 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
       schemas: [],
       currentVersion: r.current_version,
       currentVersionTime: ms(r.cv_time) ?? -Infinity,
+      dirty: false,
     });
   }
   // Schema history: versions whose fields differ from the version before.
@@ -89,6 +90,7 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
       latestRunId: r.latest_run_id,
       latestRunStart: -Infinity,
       currentVersion: r.current_version,
+      dirty: false,
     });
   }
   const runs = await q.query<{ run_id: string; job_id: string; start: Date; io: string[] }>(

@@ -31,6 +31,10 @@ begin
   on conflict (id) do update set created_at = excluded.created_at, updated_at = excluded.updated_at,
     facets = excluded.facets, current_version = excluded.current_version;
 
+  update lin_datasets d set updated_at = x.updated_at
+  from jsonb_to_recordset(p->'dataset_times') as x(id uuid, updated_at timestamptz)
+  where d.id = x.id and d.updated_at is distinct from x.updated_at;
+
   insert into lin_dataset_versions (id, dataset_id, created_at, run_id, fields, facets)
   select id, dataset_id, created_at, run_id, fields, facets
   from jsonb_to_recordset(p->'versions') as x(id uuid, dataset_id uuid, created_at timestamptz, run_id text,
@@ -45,6 +49,10 @@ begin
        updated_at timestamptz, facets jsonb, current_version uuid, latest_run_id text)
   on conflict (id) do update set created_at = excluded.created_at, updated_at = excluded.updated_at,
     facets = excluded.facets, current_version = excluded.current_version, latest_run_id = excluded.latest_run_id;
+
+  update lin_jobs j set updated_at = x.updated_at, latest_run_id = x.latest_run_id
+  from jsonb_to_recordset(p->'job_times') as x(id uuid, updated_at timestamptz, latest_run_id text)
+  where j.id = x.id and (j.updated_at, j.latest_run_id) is distinct from (x.updated_at, x.latest_run_id);
 
   insert into lin_job_versions (id, job_id, created_at, inputs, outputs)
   select id, job_id, created_at, inputs, outputs

@@ -77,15 +77,23 @@ export class LineageStore {
         created_at: ts(n.createdAt),
         updated_at: ts(n.updatedAt),
       })),
-      datasets: [...plan.datasets.values()].map((d) => ({
-        id: d.id,
-        namespace: d.namespace,
-        name: d.name,
-        created_at: ts(d.createdAt),
-        updated_at: ts(d.updatedAt),
-        facets: d.facets,
-        current_version: d.currentVersion,
-      })),
+      datasets: [...plan.datasets.values()]
+        .filter((d) => plan.written.has(d.key))
+        .map((d) => ({
+          id: d.id,
+          namespace: d.namespace,
+          name: d.name,
+          created_at: ts(d.createdAt),
+          updated_at: ts(d.updatedAt),
+          facets: d.facets,
+          current_version: d.currentVersion,
+        })),
+      dataset_times: [...plan.datasets.values()]
+        .filter((d) => !plan.written.has(d.key))
+        .map((d) => ({ id: d.id, updated_at: ts(d.updatedAt) })),
+      job_times: [...plan.jobs.values()]
+        .filter((j) => !plan.written.has(j.key))
+        .map((j) => ({ id: j.id, updated_at: ts(j.updatedAt), latest_run_id: j.latestRunId })),
       versions: [...plan.versions.values()].map((v) => ({
         id: v.id,
         dataset_id: v.datasetId,
@@ -94,16 +102,18 @@ export class LineageStore {
         fields: v.fields,
         facets: v.facets,
       })),
-      jobs: [...plan.jobs.values()].map((j) => ({
-        id: j.id,
-        namespace: j.namespace,
-        name: j.name,
-        created_at: ts(j.createdAt),
-        updated_at: ts(j.updatedAt),
-        facets: j.facets,
-        current_version: j.currentVersion,
-        latest_run_id: j.latestRunId,
-      })),
+      jobs: [...plan.jobs.values()]
+        .filter((j) => plan.written.has(j.key))
+        .map((j) => ({
+          id: j.id,
+          namespace: j.namespace,
+          name: j.name,
+          created_at: ts(j.createdAt),
+          updated_at: ts(j.updatedAt),
+          facets: j.facets,
+          current_version: j.currentVersion,
+          latest_run_id: j.latestRunId,
+        })),
       job_versions: [...plan.jobVersions.values()].map((v) => ({
         id: v.id,
         job_id: v.jobId,
