@@ -10,6 +10,9 @@ const idOf = (params: unknown) => Number((params as IdParams).id);
 
 /** /schemas: by id (what serializers call for every id they meet), types, and listing. */
 export function schemaRoutes(app: FastifyInstance, registry: RegistryService): void {
+  // Serializers fetch every id they meet, and a schema never changes: keep each answer serialized once.
+  const byIdBody = new Map<number, string>();
+
   app.get(
     '/schemas/types',
     { config: { openapi: { summary: 'Supported schema types', tags: ['schemas'] } } },
@@ -19,7 +22,15 @@ export function schemaRoutes(app: FastifyInstance, registry: RegistryService): v
   app.get(
     '/schemas/ids/:id',
     { config: { openapi: { summary: 'Get a schema by id', tags: ['schemas'] } } },
-    async (request) => schemaView(await registry.schemaById(idOf(request.params))),
+    async (request, reply) => {
+      const id = idOf(request.params);
+      let body = byIdBody.get(id);
+      if (body === undefined) {
+        body = JSON.stringify(schemaView(await registry.schemaById(id)));
+        byIdBody.set(id, body);
+      }
+      return reply.type('application/vnd.schemaregistry.v1+json').send(body);
+    },
   );
 
   app.get(
