@@ -5,7 +5,7 @@ import type { AuditEntry, ChainedRecord, SignedCheckpoint } from './audit-record
 import { GENESIS_HASH, recordHash } from './audit-record.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import type { SigningKey } from './signing-key.ts';
-import type { AuditStore, NewRow } from './audit-store.ts';
+import type { AuditStore, ChainHead, NewRow } from './audit-store.ts';
 import { METRICS } from '../metric-names.ts';
 
 export interface AuditLogOptions {
@@ -35,9 +35,10 @@ export class AuditUnavailableError extends Error {
 
 /**
  * The append side of the audit log, with group commit: appends that arrive while a transaction is in
- * flight go together in the next one, so a decision is answered only after its record is committed, and
- * many decisions share one commit. Each transaction takes the chain's advisory lock and reads the head, so
- * several gate instances may append to one database and the chain stays one chain.
+ * flight go together in the next one (one statement, one commit), so a decision is answered only after
+ * its record is committed, and many decisions share one commit. The sequence number is the primary key:
+ * if another gate appended to the same database meanwhile, the append fails, the head is read again and
+ * the records are chained anew, so the chain never forks.
  */
 export class AuditLog {
   private readonly store: AuditStore;
@@ -55,6 +56,8 @@ export class AuditLog {
   private readonly appended: Counter | undefined;
   private readonly failures: Counter | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The chain head as this gate last committed or read it; null: read it before the next append. */
+  private chainHead: ChainHead | null = null;
 
   constructor(o: AuditLogOptions) {
     this.store = o.store;
@@ -150,12 +153,11 @@ export class AuditLog {
   }
 
   private async write(entries: AuditEntry[]): Promise<void> {
-    const client = await this.store.client();
-    try {
-      await client.query('begin');
-      const { head, checkpoint: last } = await this.store.lockHead(client);
-      let seq = head?.seq ?? 0;
-      let prev = head?.hash ?? GENESIS_HASH;
+    for (let attempt = 0; ; attempt++) {
+      this.chainHead ??= await this.store.readHead();
+      const head = this.chainHead;
+      let seq = head.seq;
+      let prev = head.hash ?? GENESIS_HASH;
       const rows: NewRow[] = [];
       for (const e of entries) {
         seq += 1;
@@ -164,29 +166,37 @@ export class AuditLog {
         rows.push({ seq, decisionId: e.decision_id, ts: e.timestamp, record: canonical, hash });
         prev = hash;
       }
-      if (rows.length > 0) await this.store.insert(client, rows);
-      const since = seq - (last?.seq ?? 0);
+      const since = seq - head.checkpointSeq;
+      const now = Date.now();
       const due =
-        since >= this.checkpointEvery ||
-        (since > 0 && Date.now() - (last?.ts.getTime() ?? 0) >= this.checkpointIntervalMs);
-      if (due && seq > 0) {
-        await this.store.insertCheckpoint(
-          client,
-          signCheckpoint(this.key, {
+        seq > 0 &&
+        (since >= this.checkpointEvery ||
+          (since > 0 && now - head.checkpointAt >= this.checkpointIntervalMs));
+      if (rows.length === 0 && !due) return;
+      const checkpoint = due
+        ? signCheckpoint(this.key, {
             type: 'checkpoint',
             seq,
             hash: prev,
-            timestamp: new Date().toISOString(),
-          }),
-        );
+            timestamp: new Date(now).toISOString(),
+          })
+        : null;
+      try {
+        await this.store.append(rows, checkpoint);
+      } catch (err) {
+        this.chainHead = null;
+        // Another gate appended since our head was read: read it again and recompute the chain.
+        if ((err as { code?: string }).code === '23505' && attempt < 5) continue;
+        throw err;
       }
-      await client.query('commit');
-    } catch (err) {
-      await client.query('rollback').catch(() => undefined);
-      client.release(true);
-      throw err;
+      this.chainHead = {
+        seq,
+        hash: prev,
+        checkpointSeq: checkpoint ? seq : head.checkpointSeq,
+        checkpointAt: checkpoint ? now : head.checkpointAt,
+      };
+      return;
     }
-    client.release();
   }
 
   /** A head line for an export: the chain head at `seq`, signed now. */

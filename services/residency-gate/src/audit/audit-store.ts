@@ -4,7 +4,13 @@ import { AUDIT_ROLE, MIGRATIONS, ROLE_SETUP } from './audit-migrations.ts';
 import type { SignedCheckpoint } from './audit-record.ts';
 
 const MIGRATION_LOCK = 8_181_001;
-export const CHAIN_LOCK = 8_181_002;
+
+export interface ChainHead {
+  seq: number;
+  hash: string | null;
+  checkpointSeq: number;
+  checkpointAt: number;
+}
 
 export interface StoredRow {
   seq: number;
@@ -80,45 +86,13 @@ export class AuditStore {
     }
   }
 
-  /** A client whose session runs as the append-only role (or the configured user, where the role is missing). */
-  async client(): Promise<pg.PoolClient> {
-    return this.pool.connect();
-  }
-
   async ping(): Promise<void> {
     await this.pool.query('select 1');
   }
 
-  async insert(client: pg.PoolClient, rows: readonly NewRow[]): Promise<void> {
-    await client.query(
-      `insert into gate_audit (seq, decision_id, ts, record, hash)
-       select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])`,
-      [
-        rows.map((r) => r.seq),
-        rows.map((r) => r.decisionId),
-        rows.map((r) => r.ts),
-        rows.map((r) => r.record),
-        rows.map((r) => r.hash),
-      ],
-    );
-  }
-
-  async insertCheckpoint(client: pg.PoolClient, c: SignedCheckpoint): Promise<void> {
-    await client.query(
-      'insert into gate_audit_checkpoint (seq, hash, ts, key_id, public_key, signature) values ($1, $2, $3, $4, $5, $6)',
-      [c.seq, c.hash, c.timestamp, c.key_id, c.public_key, c.signature],
-    );
-  }
-
-  /**
-   * Takes the chain's lock for the transaction, then reads the head and the last checkpoint. Two
-   * statements: a statement's snapshot is taken when it starts, so the read must start after the lock.
-   */
-  async lockHead(
-    client: pg.PoolClient,
-  ): Promise<{ head: { seq: number; hash: string } | null; checkpoint: { seq: number; ts: Date } | null }> {
-    await client.query('select pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-    const r = await client.query<{
+  /** The chain head and the last checkpoint, as committed. */
+  async readHead(): Promise<ChainHead> {
+    const r = await this.pool.query<{
       seq: string | null;
       hash: string | null;
       cseq: string | null;
@@ -131,9 +105,41 @@ export class AuditStore {
     );
     const row = r.rows[0];
     return {
-      head: row?.seq != null && row.hash != null ? { seq: Number(row.seq), hash: row.hash } : null,
-      checkpoint: row?.cseq != null && row.cts != null ? { seq: Number(row.cseq), ts: row.cts } : null,
+      seq: row?.seq != null ? Number(row.seq) : 0,
+      hash: row?.hash ?? null,
+      checkpointSeq: row?.cseq != null ? Number(row.cseq) : 0,
+      checkpointAt: row?.cts?.getTime() ?? 0,
     };
+  }
+
+  /**
+   * Appends records, and a checkpoint when given, in one statement: one round trip and one commit. The
+   * sequence number is the primary key, so an append computed from a stale head fails (23505) instead of
+   * forking the chain.
+   */
+  async append(rows: readonly NewRow[], checkpoint: SignedCheckpoint | null): Promise<void> {
+    await this.pool.query(
+      `with r as (
+         insert into gate_audit (seq, decision_id, ts, record, hash)
+         select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
+         returning 1
+       )
+       insert into gate_audit_checkpoint (seq, hash, ts, key_id, public_key, signature)
+       select $6::bigint, $7::text, $8::timestamptz, $9::text, $10::text, $11::text where $6::bigint is not null`,
+      [
+        rows.map((r) => r.seq),
+        rows.map((r) => r.decisionId),
+        rows.map((r) => r.ts),
+        rows.map((r) => r.record),
+        rows.map((r) => r.hash),
+        checkpoint?.seq ?? null,
+        checkpoint?.hash ?? null,
+        checkpoint?.timestamp ?? null,
+        checkpoint?.key_id ?? null,
+        checkpoint?.public_key ?? null,
+        checkpoint?.signature ?? null,
+      ],
+    );
   }
 
   async maxSeq(): Promise<number> {
