@@ -106,9 +106,10 @@ describe('embedded capture: snapshot, resume and acknowledgement', () => {
     expect(lsn).toBeGreaterThan(0n);
     // Acknowledging a position never delivered is refused.
     expect(() => a.ack(lsn + 1_000_000n)).toThrow(/never delivered/);
-    // Keepalives come and go; the slot does not move without an ack.
+    // Keepalives come and go; the slot does not move without an ack, and its lag shows it.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await confirmedFlush()).toBe(before);
+    expect(await a.slotLagBytes()).toBeGreaterThan(0);
     await a.close();
 
     const b = start();

@@ -185,6 +185,16 @@ describe('embedded capture: stream semantics', () => {
     expect(rate).toBeGreaterThan(5_000);
   }, 90_000);
 
+  it('speaks pgoutput protocol version 2 the same way', async () => {
+    const capture = start(['public.orders'], { protoVersion: 2 });
+    await capture.start();
+    await ctx.sql(`insert into public.orders values (1, 'v2', 1.25)`);
+    await ctx.sql(`select pg_logical_emit_message(true, 'spine', 'v2 message')`);
+    const got = await drain(capture, 2);
+    expect(got.records.map((r) => (r.kind === 'change' ? r.value.op : r.kind))).toEqual(['c', 'm']);
+    expect(changes(got.records)[0]?.after).toEqual({ id: 1, note: 'v2', total: '1.25' });
+  });
+
   it('refuses bad options and missing tables with coded errors', async () => {
     expect(() =>
       createCapture({
