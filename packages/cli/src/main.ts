@@ -7,6 +7,8 @@ Usage:
   spine schema ...          publish, validate, lint schema contracts (spine schema for the list)
   spine gate ...            residency: check routes, explain, diff a candidate matrix, verify-audit
   spine evidence ...        bundle and verify signed compliance evidence
+  spine dlq ...             CDC dead letters: list, show, replay under the current policy
+  spine demo                a steady workload of inserts, updates and deletes on the demo shop database
   spine help                this text
 
 Environment:
@@ -30,6 +32,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await import('./commands/gate.ts')).gateCommand(rest, readCliEnv());
       case 'evidence':
         return await (await import('./commands/evidence.ts')).evidenceCommand(rest, readCliEnv());
+      case 'dlq':
+        return await (await import('./commands/dlq.ts')).dlqCommand(rest, readCliEnv());
+      case 'demo':
+        return await (await import('./commands/demo.ts')).demoCommand(rest, readCliEnv());
       case undefined:
       case 'help':
       case '--help':

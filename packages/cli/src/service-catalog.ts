@@ -39,6 +39,15 @@ export const SERVICE_CATALOG: readonly ServiceEntry[] = [
     urlVariable: 'SPINE_LINEAGE_URL',
     databases: ['spine_lineage'],
   },
+  {
+    // Last: it needs the registry and the gate to be ready. Besides its own state, the demo's source and sinks.
+    name: 'cdc-router',
+    packageName: '@data-spine/cdc-router',
+    portVariable: 'SPINE_ROUTER_PORT',
+    defaultPort: 8282,
+    urlVariable: 'SPINE_ROUTER_URL',
+    databases: ['spine_router', 'shop', 'analytics_eu', 'analytics_us'],
+  },
 ];
 
 export function resolveServices(names: readonly string[]): ServiceEntry[] {

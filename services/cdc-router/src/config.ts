@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { baseConfigShape, loadConfig } from '@data-spine/service-kit';
 
@@ -15,11 +16,14 @@ const UrlMap = z
   })
   .pipe(z.record(z.string(), z.string().min(1)));
 
+/** The routes shipped in the repository (the demo's): what `spine up` runs unless told otherwise. */
+export const DEMO_ROUTES = fileURLToPath(new URL('../../../streaming/cdc/data-spine.yaml', import.meta.url));
+
 const RouterEnv = z.object({
   ...baseConfigShape('SPINE_ROUTER_PORT', 8282),
   /** The router's own state (dead letters, replays, sink bookkeeping lives in each sink). */
   SPINE_DATABASE_URL: PgUrl,
-  SPINE_ROUTES_FILE: z.string().default('streaming/cdc/data-spine.yaml'),
+  SPINE_ROUTES_FILE: z.string().default(DEMO_ROUTES),
   /** `kafka` consumes Debezium topics; `embedded` reads pgoutput through the capture module. */
   SPINE_ROUTER_MODE: z.enum(['kafka', 'embedded']).default('embedded'),
   SPINE_KAFKA_BROKERS: z

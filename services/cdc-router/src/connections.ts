@@ -9,12 +9,15 @@ function onCluster(cluster: string | undefined, database: string | undefined): s
   return u.toString();
 }
 
-/** A source's Postgres URL: SPINE_ROUTER_SOURCE_URLS, its `connection`, or its database on the cluster URL. */
+/**
+ * A source's Postgres URL: SPINE_ROUTER_SOURCE_URLS, its `connection`, or its database on the cluster of
+ * SPINE_ROUTER_POSTGRES_URL (default: the router's own database's cluster, as in embedded mode).
+ */
 export function sourceUrl(config: RouterConfig, source: SourceSpec): string | undefined {
   return (
     config.SPINE_ROUTER_SOURCE_URLS?.[source.id] ??
     source.connection ??
-    onCluster(config.SPINE_ROUTER_POSTGRES_URL, source.database)
+    onCluster(config.SPINE_ROUTER_POSTGRES_URL ?? config.SPINE_DATABASE_URL, source.database)
   );
 }
 
@@ -23,7 +26,7 @@ export function sinkUrl(config: RouterConfig, sink: SinkSpec): string {
   const url =
     config.SPINE_ROUTER_SINK_URLS?.[sink.id] ??
     (sink.connection?.startsWith('postgres') ? sink.connection : undefined) ??
-    onCluster(config.SPINE_ROUTER_POSTGRES_URL, sink.database);
+    onCluster(config.SPINE_ROUTER_POSTGRES_URL ?? config.SPINE_DATABASE_URL, sink.database);
   if (!url)
     throw new ConfigInvalid(
       `sink ${sink.id}: no connection (set SPINE_ROUTER_SINK_URLS, the sink's connection, or SPINE_ROUTER_POSTGRES_URL)`,

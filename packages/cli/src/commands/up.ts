@@ -10,6 +10,7 @@ import { ensureAdminKey, adminKeyPath } from '@data-spine/service-kit';
 import type { CliEnv } from '../cli-config.ts';
 import { UsageError } from '../cli-config.ts';
 import { findPostgresBinaries } from '../pg-binaries.ts';
+import { prepareDemo } from './demo-setup.ts';
 import { resolveServices } from '../service-catalog.ts';
 import type { ServiceEntry } from '../service-catalog.ts';
 import { removeManifest, writeManifest } from '../spine-manifest.ts';
@@ -140,6 +141,13 @@ export async function up(args: readonly string[], env: Readonly<CliEnv>): Promis
         [entry.portVariable]: String(Number(process.env[entry.portVariable] ?? entry.defaultPort)),
         SPINE_HOST: env.SPINE_HOST,
       };
+      // The demo's source tables and contracts (issue 6), before the router's capture looks for them.
+      if (entry.name === 'cdc-router')
+        await prepareDemo({
+          shopUrl: dbUrl('shop'),
+          registryUrl: peerUrls.SPINE_REGISTRY_URL,
+          adminKey: (await readFile(adminKeyPath(dataDir), 'utf8')).trim(),
+        });
       const { child, log } = startService(entry, childEnv, join(dataDir, 'logs'));
       const url = `http://${env.SPINE_HOST}:${childEnv[entry.portVariable]}`;
       started.push({ entry, url, child });
@@ -151,8 +159,12 @@ export async function up(args: readonly string[], env: Readonly<CliEnv>): Promis
       startedAt: new Date().toISOString(),
       services: Object.fromEntries(started.map((s) => [s.entry.name, s.url])),
       postgres: pg.url,
-      sources: {},
-      sinks: {},
+      ...(started.some((s) => s.entry.name === 'cdc-router')
+        ? {
+            sources: { shop: dbUrl('shop') },
+            sinks: { 'analytics-eu': dbUrl('analytics_eu'), 'analytics-us': dbUrl('analytics_us') },
+          }
+        : { sources: {}, sinks: {} }),
     };
     await writeManifest(dataDir, manifest);
     const ms = Math.round(performance.now() - t0);
