@@ -239,7 +239,10 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
       expect(await page.locator(node(id)).getAttribute('class'), id).toContain('tagged');
     }
     expect(page.url()).toContain('tag=pii');
+    // The live region tells screen reader users what the highlight found.
+    await expect.poll(() => page.locator('#status').textContent()).toBe('3 datasets tagged pii');
     await w!.shot('03-highlight-pii');
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.check('#tag-only');
     await page.locator(node(COUNTRY)).waitFor({ state: 'detached' });
     // Jobs between tagged datasets stay, so the filtered graph still reads as flows.
@@ -445,5 +448,6 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
       ),
     ).toBe(true);
     await w!.shot('10-xss-name-as-text');
+    expect(await accessibilityViolations(page)).toEqual([]);
   });
 });

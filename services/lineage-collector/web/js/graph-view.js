@@ -97,7 +97,7 @@ export function renderGraph(container, model, opts) {
   }
 
   const svg = s('svg', {
-    class: 'graph',
+    class: opts.tag ? 'graph highlighting' : 'graph',
     width,
     height,
     viewBox: `0 0 ${width} ${height}`,

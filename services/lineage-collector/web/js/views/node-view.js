@@ -1,6 +1,7 @@
 /* global document, window */
 import { api, ApiError, nodeId } from '../api.js';
-import { formatTime, h, replace } from '../dom.js';
+import { formatTime, h, plural, replace } from '../dom.js';
+import { matchesTag } from '../tags.js';
 import { graphModel } from '../model.js';
 import { renderGraph } from '../graph-view.js';
 import { href, parseHash, setParams } from '../router.js';
@@ -98,7 +99,7 @@ export async function renderNodePage(ctx) {
         drawGraph();
         ctx.say(
           tag
-            ? `${model.nodes.filter((n) => n.tags.some((t) => t.key === tag.split('=')[0])).length} nodes tagged ${tag}`
+            ? `${plural(model.nodes.filter((n) => n.type !== 'JOB' && matchesTag(n.tags, tag)).length, 'dataset')} tagged ${tag}`
             : 'Tag highlight off',
         );
       }),
