@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSchemaError } from '../schema-format.ts';
-import type { AvroModel, RecordType } from './avro-model.ts';
+import type { AvroModel, RecordType, UnionType } from './avro-model.ts';
 import { avroFormat } from './index.ts';
 import { CONFLUENT_SCHEMAS } from './fixtures/confluent-compatibility-cases.ts';
 
@@ -167,6 +167,40 @@ describe('parse: what Avro accepts', () => {
       ),
     ).not.toThrow();
     expect(parse(CONFLUENT_SCHEMAS.schema2).raw).toBe(CONFLUENT_SCHEMAS.schema2);
+  });
+
+  it('resolves names defined later in the document, as Avro 1.12 does, to the same type', () => {
+    const r = root(
+      rec(
+        [
+          { name: 'a', type: 'Later' },
+          { name: 'b', type: ['null', 'n.Deep'], default: null },
+          { name: 'c', type: { type: 'enum', name: 'Later', symbols: ['A'] }, default: 'A' },
+          {
+            name: 'd',
+            type: {
+              type: 'record',
+              name: 'Holder',
+              fields: [{ name: 'x', type: { type: 'fixed', name: 'n.Deep', size: 1 } }],
+            },
+          },
+        ],
+        { namespace: 'm' },
+      ),
+    ) as RecordType;
+    expect(r.fields[0]?.type).toBe(r.fields[2]?.type);
+    expect(r.fields[0]?.type).toMatchObject({ fullName: 'm.Later' });
+    const deep = (r.fields[3]?.type as RecordType).fields[0]?.type;
+    expect((r.fields[1]?.type as UnionType).branches[1]).toBe(deep);
+    expect(
+      refusal(
+        rec([
+          { name: 'a', type: 'E' },
+          { name: 'b', type: { type: 'enum', name: 'E', symbols: ['A'] } },
+          { name: 'c', type: { type: 'enum', name: 'E', symbols: ['B'] } },
+        ]),
+      ).message,
+    ).toMatch(/can't redefine 'E'/);
   });
 
   it('accepts a union default that fits a later branch, as Avro 1.12 does (Confluent: testBadDefaultNull)', () => {
@@ -342,13 +376,10 @@ describe('parse: what Avro refuses, with the pointer of the first problem', () =
       /any branch of the union \[\]/,
     ],
     [
-      'a name used before it is defined',
-      rec([
-        { name: 'a', type: 'Later' },
-        { name: 'b', type: { type: 'enum', name: 'Later', symbols: ['A'] } },
-      ]),
-      '/fields/0/type',
-      /undefined name: 'Later'/,
+      'a name that is never defined, in a nested namespace',
+      rec([{ name: 'a', type: { type: 'record', name: 'x.In', fields: [{ name: 'b', type: 'Nowhere' }] } }]),
+      '/fields/0/type/fields/0/type',
+      /undefined name: 'Nowhere'/,
     ],
   ])('%s', (_what, schema, path, message) => {
     const err = refusal(schema);

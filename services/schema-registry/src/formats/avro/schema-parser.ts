@@ -52,8 +52,16 @@ export class SchemaParser {
   /** Parses one document; `definedIn` names the reference it comes from (undefined for the schema itself). */
   parseDocument(root: JsonNode, definedIn: string | undefined): AvroType {
     this.#definedIn = definedIn;
+    this.#pending.clear();
+    this.#done.clear();
+    prescan(root, null, [], this.#pending);
     return this.#parse(root, null, []);
   }
+
+  /** Named type definitions of the document being parsed, by full name, for names used before them. */
+  readonly #pending = new Map<string, Pending>();
+  /** Definitions already parsed out of order, so that meeting them again in place returns the same type. */
+  readonly #done = new Map<JsonObject, NamedType>();
 
   #parse(node: JsonNode, space: string | null, path: Path): AvroType {
     switch (node.kind) {
@@ -73,11 +81,20 @@ export class SchemaParser {
 
   #byName(name: string, space: string | null, path: Path): AvroType {
     if (isPrimitive(name)) return primitive(name, NO_PROPS);
-    for (const full of lookupCandidates(name, space)) {
+    const candidates = lookupCandidates(name, space);
+    for (const full of candidates) {
       const found = this.names.get(full);
       if (found) {
         if (found.definedIn !== undefined && this.#definedIn === undefined) this.referenced.add(full);
         return found;
+      }
+    }
+    // Avro 1.12 resolves names defined later in the document: parse that definition now.
+    for (const full of candidates) {
+      const later = this.#pending.get(full);
+      if (later && !this.#done.has(later.node)) {
+        this.#pending.delete(full);
+        return this.#parse(later.node, later.space, later.path);
       }
     }
     throw new InvalidSchemaError(
@@ -96,6 +113,8 @@ export class SchemaParser {
     }
     const type = typeNode.value;
     if (isPrimitive(type)) return primitive(type, props(node, SCHEMA_RESERVED));
+    const already = this.#done.get(node);
+    if (already) return already;
     switch (type) {
       case 'record':
       case 'error':
@@ -168,7 +187,8 @@ export class SchemaParser {
     };
   }
 
-  #define(t: NamedType, path: Path): void {
+  #define(t: NamedType, path: Path, node: JsonObject): void {
+    this.#done.set(node, t);
     const existing = this.names.get(t.fullName);
     if (existing) {
       const where = existing.definedIn === undefined ? 'this schema' : `reference '${existing.definedIn}'`;
@@ -191,7 +211,7 @@ export class SchemaParser {
       fieldsByName: new Map(),
       open: true,
     };
-    this.#define(record, path);
+    this.#define(record, path, node);
     const fieldsNode = node.entries.get('fields');
     if (fieldsNode?.kind !== 'array') {
       throw new InvalidSchemaError("a record needs 'fields' (an array)", pointer([...path, 'fields']));
@@ -297,7 +317,7 @@ export class SchemaParser {
       symbolSet,
       enumDefault,
     };
-    this.#define(t, path);
+    this.#define(t, path, node);
     return t;
   }
 
@@ -316,13 +336,61 @@ export class SchemaParser {
       size,
       logicalType: logicalTypeOf('fixed', p, size),
     };
-    this.#define(t, path);
+    this.#define(t, path, node);
     return t;
   }
 }
 
 function primitive(type: Primitive, p: Props): AvroType {
   return { type, logicalType: logicalTypeOf(type, p), props: p };
+}
+
+interface Pending {
+  readonly node: JsonObject;
+  readonly space: string | null;
+  readonly path: Path;
+}
+
+const NAMED_KINDS = new Set(['record', 'error', 'enum', 'fixed']);
+
+/**
+ * Finds the named type definitions of a document (by full name, with the namespace they are defined in),
+ * so that a name used before its definition can be parsed on demand. Invalid names are skipped here; the
+ * parse reports them where they are.
+ */
+function prescan(node: JsonNode, space: string | null, path: Path, out: Map<string, Pending>): void {
+  if (node.kind === 'array') {
+    node.items.forEach((item, i) => prescan(item, space, [...path, i], out));
+    return;
+  }
+  if (node.kind !== 'object') return;
+  const type = node.entries.get('type');
+  if (type?.kind !== 'string') return;
+  let inner = space;
+  if (NAMED_KINDS.has(type.value)) {
+    const nameNode = node.entries.get('name');
+    const nsNode = node.entries.get('namespace');
+    if (nameNode?.kind !== 'string') return;
+    const ns = nsNode?.kind === 'string' ? nsNode.value : space;
+    const dot = nameNode.value.lastIndexOf('.');
+    inner = (dot >= 0 ? nameNode.value.slice(0, dot) : ns) || null;
+    const full = dot >= 0 ? nameNode.value : inner === null ? nameNode.value : `${inner}.${nameNode.value}`;
+    if (!out.has(full)) out.set(full, { node, space, path });
+  }
+  if (type.value === 'record' || type.value === 'error') {
+    const fields = node.entries.get('fields');
+    if (fields?.kind !== 'array') return;
+    fields.items.forEach((f, i) => {
+      const t = f.kind === 'object' ? f.entries.get('type') : undefined;
+      if (t) prescan(t, inner, [...path, 'fields', i, 'type'], out);
+    });
+  } else if (type.value === 'array') {
+    const items = node.entries.get('items');
+    if (items) prescan(items, space, [...path, 'items'], out);
+  } else if (type.value === 'map') {
+    const values = node.entries.get('values');
+    if (values) prescan(values, space, [...path, 'values'], out);
+  }
 }
 
 /** Shared by the many types without attributes of their own (parsed schemas stay cached in memory). */
