@@ -387,6 +387,8 @@ function finishJob(graph: LineageGraph, plan: BatchPlan, job: JobState, touched:
     });
   const rows: EdgeRow[] = [];
   const datasetIdOf = (key: string) => {
+    const known = plan.datasets.get(key)?.id ?? graph.datasets.get(key)?.id;
+    if (known) return known;
     const [ns, name] = key.split('\u0000') as [string, string];
     return datasetId(ns, name);
   };

@@ -4,8 +4,18 @@ import { schemaFields } from '../ingest/schema-fields.ts';
 import type { PolicyTag, PolicyTagIndex } from '../tags/policy-tags.ts';
 import { facetTags } from '../tags/policy-tags.ts';
 
-const iso = (ms: number | null | undefined): string | null =>
-  ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString();
+// Graph answers format the same few thousand times over and over; toISOString is the costliest part of a node.
+const isoCache = new Map<number, string>();
+const iso = (ms: number | null | undefined): string | null => {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= 200_000) isoCache.clear();
+    text = new Date(ms).toISOString();
+    isoCache.set(ms, text);
+  }
+  return text;
+};
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
