@@ -1,3 +1,6 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { LineageEmitterError } from '../errors.ts';
@@ -32,6 +35,8 @@ export class HttpTransport implements Transport {
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #compression: 'gzip' | undefined;
+  readonly #agent: HttpAgent;
+  readonly #request: typeof httpRequest;
 
   constructor(options: HttpTransportOptions) {
     const base = options.url.trim();
@@ -43,6 +48,10 @@ export class HttpTransport implements Transport {
     const endpoint = (options.endpoint ?? 'api/v1/lineage').replace(/^\/+/, '');
     this.url = new URL(endpoint, base.endsWith('/') ? base : `${base}/`).toString();
     this.#timeoutMs = options.timeoutMs ?? 5_000;
+    // node:http with a keep-alive agent: about twice the throughput of fetch here, and no redirects followed.
+    const https = this.url.startsWith('https:');
+    this.#agent = https ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.#request = https ? httpsRequest : httpRequest;
     this.#compression = options.compression;
     this.#headers = {
       'content-type': 'application/json',
@@ -53,31 +62,55 @@ export class HttpTransport implements Transport {
   }
 
   async send(delivery: Delivery, signal: AbortSignal): Promise<void> {
-    const body = this.#compression === 'gzip' ? await gzipAsync(delivery.body) : delivery.body;
+    const body = this.#compression === 'gzip' ? await gzipAsync(delivery.body) : Buffer.from(delivery.body);
     const timeout = AbortSignal.timeout(this.#timeoutMs);
-    let response: Response;
-    try {
-      response = await fetch(this.url, {
-        method: 'POST',
-        headers: this.#headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.any([signal, timeout]),
-      });
-    } catch (err) {
-      throw this.#networkError(err, timeout.aborted);
-    }
-    const status = response.status;
-    if (status >= 200 && status < 300) {
-      await response.body?.cancel().catch(() => {});
-      return;
-    }
-    const text = await readStart(response).catch(() => '');
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    const { status, headers, text } = await new Promise<Answer>((resolve, reject) => {
+      const req = this.#request(
+        this.url,
+        {
+          method: 'POST',
+          agent: this.#agent,
+          headers: { ...this.#headers, 'content-length': body.byteLength },
+          signal: AbortSignal.any([signal, timeout]),
+        },
+        (res) => {
+          const code = res.statusCode ?? 0;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            // Only the start of an error answer is kept (for the dead-letter record); the rest is drained.
+            if (code >= 300 && size < ERROR_BODY_BYTES) chunks.push(chunk);
+            size += chunk.byteLength;
+          });
+          res.on('end', () =>
+            resolve({
+              status: code,
+              headers: res.headers,
+              text: Buffer.concat(chunks).subarray(0, ERROR_BODY_BYTES).toString('utf8'),
+            }),
+          );
+          res.on('error', (err) => reject(this.#networkError(err, timeout.aborted)));
+          // A response cut short (the timeout, close(), the server going away) settles too.
+          res.on('close', () => {
+            if (!res.complete)
+              reject(
+                this.#networkError(
+                  Object.assign(new Error('response cut short'), { code: 'ECONNRESET' }),
+                  timeout.aborted,
+                ),
+              );
+          });
+        },
+      );
+      req.on('error', (err) => reject(this.#networkError(err, timeout.aborted)));
+      req.end(body);
+    });
+    if (status >= 200 && status < 300) return;
+    const retryAfterMs = parseRetryAfter(single(headers['retry-after']));
     if (status >= 300 && status < 400)
       throw new LineageEmitterError(
         'LIN_EMITTER_HTTP_REDIRECT',
-        `${this.url} answered ${status} (to ${response.headers.get('location') ?? '?'}); redirects are not followed`,
+        `${this.url} answered ${status} (to ${single(headers.location) ?? '?'}); redirects are not followed`,
         { status, body: text },
       );
     throw new LineageEmitterError('LIN_EMITTER_HTTP_STATUS', `${this.url} answered ${status}`, {
@@ -88,7 +121,9 @@ export class HttpTransport implements Transport {
     });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#agent.destroy();
+  }
 
   #networkError(err: unknown, timedOut: boolean): LineageEmitterError {
     if (timedOut)
@@ -99,21 +134,17 @@ export class HttpTransport implements Transport {
           cause: err,
         },
       );
-    const cause = (err as { cause?: { code?: unknown } }).cause;
-    const code = typeof cause?.code === 'string' ? cause.code : (err as Error).name;
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
     return new LineageEmitterError('LIN_EMITTER_NETWORK', `${this.url}: ${code}`, { cause: err });
   }
 }
 
-async function readStart(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  // Leaving the loop early cancels the stream: we never read more of an error answer than we keep.
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    chunks.push(chunk);
-    size += chunk.byteLength;
-    if (size >= ERROR_BODY_BYTES) break;
-  }
-  return Buffer.concat(chunks).subarray(0, ERROR_BODY_BYTES).toString('utf8');
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
