@@ -1,16 +1,12 @@
 import pg from 'pg';
-import { isCodedError } from '@data-spine/service-kit';
-import {
-  CaptureAckInvalid,
-  CaptureOptionsInvalid,
-  CaptureSetupFailed,
-  CaptureSourceUnavailable,
-} from './errors.ts';
+import { AckLedger } from './ack-ledger.ts';
+import { CaptureAckInvalid, CaptureOptionsInvalid, CaptureSourceUnavailable } from './errors.ts';
 import type { EnvelopeContext } from './envelope.ts';
 import { formatLsn, parseLsn } from './lsn.ts';
 import { CaptureOptions } from './options.ts';
 import type { CaptureOptionsInput } from './options.ts';
 import { RecordQueue } from './record-queue.ts';
+import { asCaptureError, isRetriable, reconnectDelay } from './retry-policy.ts';
 import { readSnapshot } from './snapshot.ts';
 import * as catalogSql from './source-catalog.ts';
 import type { TableInfo } from './source-catalog.ts';
@@ -30,25 +26,6 @@ const SESSION_SETTINGS = {
   lc_monetary: 'C',
 } as const;
 
-/**
- * Worth reconnecting for: anything but our own non-retriable errors and the server's errors that another
- * attempt cannot fix (authentication, undefined objects and syntax, a missing database, unsupported).
- */
-function isRetriable(err: unknown): boolean {
-  if (isCodedError(err)) return err.retriable;
-  const state = (err as { sqlState?: unknown }).sqlState;
-  if (typeof state === 'string') return !/^(28|42|3D|0A)/.test(state);
-  return true;
-}
-
-function asCaptureError(err: unknown): Error {
-  if (isCodedError(err)) return err;
-  const message = err instanceof Error ? err.message : String(err);
-  return isRetriable(err)
-    ? new CaptureSourceUnavailable(message, { cause: err })
-    : new CaptureSetupFailed(message, { cause: err });
-}
-
 const silent: CaptureLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
@@ -63,18 +40,6 @@ export function createCapture(input: CaptureOptionsInput, logger: CaptureLogger 
     );
   }
   return new PgOutputCapture(Object.freeze(parsed.data), logger);
-}
-
-interface SnapshotProgress {
-  consistentPoint: Lsn;
-  /** Snapshot records pushed and not yet handed out in a batch. */
-  queued: number;
-  /** Snapshot batches handed out, and acknowledged. */
-  delivered: number;
-  acked: number;
-  /** Every row is read (the snapshot transaction committed). */
-  read: boolean;
-  recorded: boolean;
 }
 
 class PgOutputCapture implements Capture {
@@ -101,14 +66,7 @@ class PgOutputCapture implements Capture {
   private statusTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private seq = 0;
-  private snapshot: SnapshotProgress | null = null;
-  /** Positions: acknowledged by the consumer, delivered in a batch (highest ever), reported to Postgres. */
-  private acked: Lsn = 0n;
-  private delivered: Lsn = 0n;
-  private deliveredEver: Lsn = 0n;
-  private reported: Lsn = 0n;
-  /** A transaction end reached without records to deliver, waiting for the consumer to catch up. */
-  private freeLsn: Lsn = 0n;
+  private readonly ledger = new AckLedger();
   private readonly startedListeners: Array<(err: Error | null) => void> = [];
   /** The state write that records a finished snapshot, awaited by `close()`. */
   private stateWrite: Promise<void> = Promise.resolve();
@@ -165,7 +123,7 @@ class PgOutputCapture implements Capture {
         );
         await catalogSql.dropSlot(this.pool, o.slotName);
       } else if (slot) {
-        this.acked = this.delivered = this.deliveredEver = this.reported = slot.confirmedFlush ?? 0n;
+        this.ledger.resetTo(slot.confirmedFlush ?? 0n);
       }
     } catch (err) {
       await this.pool.end().catch(() => {});
@@ -199,7 +157,7 @@ class PgOutputCapture implements Capture {
           this.signal();
           break;
         }
-        const delay = Math.min(o.reconnectMaxMs, o.reconnectMinMs * 2 ** Math.min(attempts - 1, 16));
+        const delay = reconnectDelay(attempts, o.reconnectMinMs, o.reconnectMaxMs);
         this.log.warn({ err, attempts, delayMs: delay }, 'replication connection failed; reconnecting');
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -215,15 +173,15 @@ class PgOutputCapture implements Capture {
     this.queue.clear();
     this.paused = false;
     // Whatever was delivered and not acknowledged comes again from the slot.
-    this.delivered = this.acked;
-    this.freeLsn = 0n;
+    this.ledger.rewind();
     try {
       // Primary keys and user types as they are now (DDL since the last session is picked up here).
       this.tables = await catalogSql.loadTables(this.pool, o.tables);
       this.catalog = await catalogSql.loadTypeCatalog(this.pool);
-      let start = this.acked;
+      let start = this.ledger.acked;
       let slot = await catalogSql.slotInfo(this.pool, o.slotName);
-      if (slot && o.snapshotMode === 'initial' && this.snapshot && !this.snapshot.recorded) {
+      const snapshot = this.ledger.snapshot;
+      if (slot && o.snapshotMode === 'initial' && snapshot && !snapshot.recorded) {
         // The connection dropped before the snapshot was acknowledged: its undelivered rows are gone with the
         // queue, so take it again under a new slot (the sinks absorb what arrives twice).
         this.log.warn(
@@ -235,9 +193,9 @@ class PgOutputCapture implements Capture {
       }
       if (!slot) {
         start = await this.createSlotAndSnapshot(wire);
-      } else if (this.acked === 0n) {
-        this.acked = this.delivered = this.deliveredEver = this.reported = slot.confirmedFlush ?? 0n;
-        start = this.acked;
+      } else if (this.ledger.acked === 0n) {
+        this.ledger.resetTo(slot.confirmedFlush ?? 0n);
+        start = this.ledger.acked;
       }
       if (this.closing) return;
       await this.stream(wire, start, onStreaming);
@@ -260,7 +218,7 @@ class PgOutputCapture implements Capture {
         completed: true,
         tables: o.tables,
       });
-      this.acked = this.delivered = this.deliveredEver = this.reported = lsn;
+      this.ledger.resetTo(lsn);
       this.notifyStarted(null);
       return lsn;
     }
@@ -272,16 +230,7 @@ class PgOutputCapture implements Capture {
       completed: false,
       tables: o.tables,
     });
-    this.acked = this.delivered = this.deliveredEver = this.reported = point;
-    const progress: SnapshotProgress = {
-      consistentPoint: point,
-      queued: 0,
-      delivered: 0,
-      acked: 0,
-      read: false,
-      recorded: false,
-    };
-    this.snapshot = progress;
+    const progress = this.ledger.beginSnapshot(point);
     this.log.info({ slot: o.slotName, consistentPoint: formatLsn(point) }, 'slot created; initial snapshot');
     this.notifyStarted(null);
     const ordered = o.tables.map((t) => this.tables.get(t)).filter((t): t is TableInfo => t !== undefined);
@@ -359,15 +308,7 @@ class PgOutputCapture implements Capture {
             },
             onKeepalive: (walEnd, replyRequested) => {
               // Caught up and idle: nothing between the last acknowledged end and the server's position needs us.
-              if (
-                !decoder.inTransaction &&
-                this.queue.length === 0 &&
-                this.acked === this.delivered &&
-                walEnd > this.acked
-              ) {
-                this.acked = this.delivered = walEnd;
-                if (walEnd > this.deliveredEver) this.deliveredEver = walEnd;
-              }
+              if (!decoder.inTransaction && this.queue.length === 0) this.ledger.followServer(walEnd);
               if (replyRequested) this.report(true);
             },
             onEnd,
@@ -409,9 +350,10 @@ class PgOutputCapture implements Capture {
   /** Standby Status Update with the acknowledged position only. */
   private report(replyRequested: boolean): void {
     const wire = this.wire;
-    if (!wire || wire.isClosed || (this.snapshot !== null && !this.snapshot.read)) return;
-    wire.sendStatus(this.acked, this.acked, this.acked, replyRequested);
-    this.reported = this.acked;
+    if (!wire || wire.isClosed || !this.ledger.reportable) return;
+    const lsn = this.ledger.acked;
+    wire.sendStatus(lsn, lsn, lsn, replyRequested);
+    this.ledger.reported = lsn;
   }
 
   async next(): Promise<CaptureBatch | null> {
@@ -437,7 +379,7 @@ class PgOutputCapture implements Capture {
       }
       if (n > 0) {
         const age = Date.now() - this.queue.oldestAt;
-        const snapshotting = this.snapshot !== null && !this.snapshot.read;
+        const snapshotting = !this.ledger.reportable;
         if (n >= o.batchMaxChanges || age >= o.batchMaxWaitMs || this.txReady || snapshotting) {
           const batch = this.takeBatch();
           if (batch) return batch;
@@ -460,56 +402,28 @@ class PgOutputCapture implements Capture {
     this.spaceWaiter?.();
     this.spaceWaiter = null;
     if (taken.records.length === 0) {
-      if (taken.commitLsn !== null) {
-        if (this.acked === this.delivered) {
-          this.acked = this.delivered = taken.commitLsn;
-          if (taken.commitLsn > this.deliveredEver) this.deliveredEver = taken.commitLsn;
-        } else this.freeLsn = taken.commitLsn;
-      }
+      if (taken.commitLsn !== null) this.ledger.skipTo(taken.commitLsn);
       return null;
     }
-    let lsn: Lsn;
-    if (taken.phase === 'snapshot' && this.snapshot) {
-      lsn = this.snapshot.consistentPoint;
-      this.snapshot.delivered += 1;
-      this.snapshot.queued -= taken.records.length;
-    } else {
-      lsn = taken.commitLsn ?? (this.freeLsn > this.delivered ? this.freeLsn : this.delivered);
-      this.freeLsn = 0n;
-    }
-    if (lsn > this.delivered) this.delivered = lsn;
-    if (lsn > this.deliveredEver) this.deliveredEver = lsn;
+    const lsn =
+      taken.phase === 'snapshot' && this.ledger.snapshot
+        ? this.ledger.deliverSnapshot(taken.records.length)
+        : this.ledger.deliverStream(taken.commitLsn);
     this.seq += 1;
     return { records: taken.records, phase: taken.phase, lsn, seq: this.seq };
   }
 
   ack(lsn: Lsn): void {
     if (typeof lsn !== 'bigint') throw new CaptureAckInvalid('the position must be a bigint (a batch.lsn)');
-    if (lsn > this.deliveredEver) {
-      throw new CaptureAckInvalid(
-        `${formatLsn(lsn)} was never delivered (last delivered ${formatLsn(this.deliveredEver)})`,
-      );
-    }
-    const s = this.snapshot;
-    if (s && !s.recorded) {
-      if (lsn === s.consistentPoint) s.acked += 1;
-      else if (lsn > s.consistentPoint) s.acked = s.delivered;
-      this.maybeFinishSnapshot();
-    }
-    if (lsn <= this.acked) return;
-    this.acked = lsn;
-    if (this.acked >= this.delivered && this.freeLsn > this.acked && this.queue.records === 0) {
-      this.acked = this.delivered = this.freeLsn;
-      this.freeLsn = 0n;
-    }
-    this.report(false);
+    const moved = this.ledger.ack(lsn, this.queue.records === 0);
+    this.maybeFinishSnapshot();
+    if (moved) this.report(false);
   }
 
   /** Records in the state table that the initial snapshot is complete, once every batch of it is acknowledged. */
   private maybeFinishSnapshot(): void {
-    const s = this.snapshot;
-    if (!s || s.recorded || !s.read || s.queued > 0 || s.acked < s.delivered) return;
-    s.recorded = true;
+    const s = this.ledger.takeSnapshotCompletion();
+    if (!s) return;
     const o = this.options;
     this.stateWrite = catalogSql
       .writeState(this.pool, o.stateSchema, o.slotName, {
@@ -534,7 +448,8 @@ class PgOutputCapture implements Capture {
   }
 
   positions(): { delivered: Lsn; acknowledged: Lsn; reported: Lsn } {
-    return { delivered: this.deliveredEver, acknowledged: this.acked, reported: this.reported };
+    const l = this.ledger;
+    return { delivered: l.deliveredEver, acknowledged: l.acked, reported: l.reported };
   }
 
   async close(): Promise<void> {
