@@ -6,12 +6,15 @@
 export class CanonicalJsonError extends Error {}
 
 const SURROGATE = /[\ud800-\udfff]/;
+/** Printable ASCII without `"` and `\\`: such a string is its own JSON form between quotes. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Canonical forms of objects that will not change again (see `canonicalizeFrozen`). */
 const remembered = new WeakMap<object, string>();
 
 function str(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
   if (SURROGATE.test(s) && LONE_SURROGATE.test(s))
     throw new CanonicalJsonError('a string holds a lone surrogate');
   return JSON.stringify(s);
@@ -28,8 +31,10 @@ export function canonicalize(value: unknown): string {
       return str(value);
     case 'object': {
       if (value === null) return 'null';
-      const known = remembered.get(value);
-      if (known !== undefined) return known;
+      if (Object.isFrozen(value)) {
+        const known = remembered.get(value);
+        if (known !== undefined) return known;
+      }
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
@@ -46,7 +51,8 @@ export function canonicalize(value: unknown): string {
       }
       const obj = value as Record<string, unknown>;
       // Array.prototype.sort without a comparator compares UTF-16 code units, which is what RFC 8785 asks.
-      const keys = Object.keys(obj).sort();
+      const keys = Object.keys(obj);
+      if (keys.length > 1) keys.sort();
       let out = '{';
       let first = true;
       for (const k of keys) {
