@@ -1,4 +1,4 @@
-import type { AvroType, EnumType, Field, FixedType, NamedType, RecordType } from './avro-model.ts';
+import type { AvroType, EnumType, Field, FixedType, NamedType, RecordType, UnionType } from './avro-model.ts';
 import { isNamed, isPrimitive, typeName } from './avro-model.ts';
 import { compareCodeUnits } from './canonical-form.ts';
 
@@ -124,10 +124,12 @@ export class CompatibilityChecker {
           result = merge(result, this.#names(reader, writer as NamedType, location));
           return merge(result, this.#recordFields(reader, writer as RecordType, location));
         case 'union': {
-          // Every branch of the writer union must be readable.
+          // Every branch of the writer union must be readable. (Java asks getCompatibility(readerUnion,
+          // branch) in a fresh context, which is the reader-union search below; its result is used only
+          // for whether it is compatible, so the search is asked directly.)
           (writer as typeof reader).branches.forEach((writerBranch, i) => {
             location.push(String(i));
-            if (!this.#fresh(reader, writerBranch).compatible) {
+            if (!this.#unionReads(reader, writerBranch)) {
               result = merge(
                 result,
                 incompatible(
@@ -168,9 +170,7 @@ export class CompatibilityChecker {
       case 'string':
         return writer.type === 'bytes' ? result : this.#mismatch(reader, writer, location);
       case 'union': {
-        for (const branch of reader.branches) {
-          if (mayRead(branch, writer) && this.#fresh(branch, writer).compatible) return result;
-        }
+        if (this.#unionReads(reader, writer)) return result;
         return incompatible(
           'MISSING_UNION_BRANCH',
           `reader union lacking writer type: ${typeName(writer)}`,
@@ -180,6 +180,16 @@ export class CompatibilityChecker {
       default:
         return this.#mismatch(reader, writer, location);
     }
+  }
+
+  /** Whether some branch of the reader union reads `writer` (not a union), in Java's branch order. */
+  #unionReads(reader: UnionType, writer: AvroType): boolean {
+    for (const branch of reader.branches) {
+      if (!mayRead(branch, writer)) continue;
+      // Primitives that may read one another do (same type or a promotion).
+      if (isPrimitive(branch.type) || this.#fresh(branch, writer).compatible) return true;
+    }
+    return false;
   }
 
   #recordFields(reader: RecordType, writer: RecordType, location: string[]): Result {
