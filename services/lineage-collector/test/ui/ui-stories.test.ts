@@ -1,20 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { Browser } from 'playwright-core';
-import { createLogger, hashSecret, MemoryCredentialStore } from '@data-spine/service-kit';
-import { useTestContext } from '@data-spine/testkit';
-import type { TestContext } from '@data-spine/testkit';
-import { buildApp, loadLineageConfig } from '../../src/index.ts';
-import { accessibilityViolations, launchChromium, watchedPage } from './browser.ts';
+import { accessibilityViolations, watchedPage } from './browser.ts';
 import type { WatchedPage } from './browser.ts';
-import { BEFORE_EXPORT, compatEvents, craftedEvents, FAILURE_MESSAGE, NS, XSS_NAME } from './ui-fixtures.ts';
-
-const PRODUCER_KEY = { key: 'ui-test-producer', secret: 'ui-test-secret' };
-const COMPAT = fileURLToPath(
-  new URL('../../../../../shared/spec/openlineage/compat-events/', import.meta.url),
-);
-const SHARED_COMPAT = '/work/shared/spec/openlineage/compat-events';
+import { BEFORE_EXPORT, FAILURE_MESSAGE, NS, XSS_NAME } from './ui-fixtures.ts';
+import { startUiHarness } from './ui-harness.ts';
+import type { UiHarness } from './ui-harness.ts';
 
 const ds = (ns: string, name: string) => `dataset:${ns}:${name}`;
 const job = (name: string) => `job:${NS.jobs}:${name}`;
@@ -45,59 +35,15 @@ interface BrowserGlobals {
 const node = (id: string) => `svg.graph g.node[data-node-id=${JSON.stringify(id)}]`;
 
 describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, () => {
-  let ctx: TestContext;
-  let app: FastifyInstance;
+  let harness: UiHarness | undefined;
   let browser: Browser;
   let base: string;
   let w: WatchedPage | undefined;
 
   beforeAll(async () => {
-    ctx = await useTestContext('lineage-ui');
-    const config = loadLineageConfig({
-      SPINE_DATABASE_URL: ctx.databaseUrl,
-      SPINE_LOG_LEVEL: 'silent',
-      SPINE_LINEAGE_PORT: '0',
-    });
-    app = await buildApp(config, {
-      logger: createLogger({ service: 'lineage-ui-test', level: 'silent' }),
-      credentials: new MemoryCredentialStore([
-        {
-          key: PRODUCER_KEY.key,
-          secretHash: hashSecret(PRODUCER_KEY.secret),
-          roles: ['producer'],
-          scopes: ['*'],
-        },
-      ]),
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no TCP address');
-    base = `http://127.0.0.1:${address.port}`;
-
-    const compat = await compatEvents(COMPAT).catch(() => compatEvents(SHARED_COMPAT));
-    expect(compat.length).toBeGreaterThan(40);
-    for (const batch of [compat, craftedEvents()]) {
-      const res = await fetch(`${base}/api/v1/lineage/batch`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          authorization: `Bearer ${PRODUCER_KEY.key}:${PRODUCER_KEY.secret}`,
-        },
-        body: JSON.stringify(batch),
-      });
-      const body = (await res.json()) as { summary?: { failed: number; successful: number } };
-      expect(res.status, JSON.stringify(body).slice(0, 2000)).toBe(200);
-      expect(body.summary?.failed, JSON.stringify(body).slice(0, 2000)).toBe(0);
-      expect(body.summary?.successful).toBe(batch.length);
-    }
-    // Without credentials the same write is refused: the UI is read-only and ingest is not public.
-    const anonymous = await fetch(`${base}/api/v1/lineage`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(craftedEvents()[0]),
-    });
-    expect(anonymous.status).toBe(401);
-    browser = await launchChromium();
+    harness = await startUiHarness();
+    base = harness.base;
+    browser = harness.browser;
   });
 
   afterEach(async () => {
@@ -113,9 +59,7 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    await ctx?.[Symbol.asyncDispose]();
+    await harness?.close();
   });
 
   const open = async (hash = '#/') => {
