@@ -21,6 +21,7 @@ import { DecisionCache } from './governance/decision-cache.ts';
 import { GateClient } from './governance/gate-client.ts';
 import { RegistryClient } from './governance/registry-client.ts';
 import { loadHashKey } from './hash-key.ts';
+import { LineageRecorder } from './lineage/lineage-recorder.ts';
 import { RouterMetrics } from './metrics.ts';
 import { ChangeRouter } from './pipeline/change-router.ts';
 import { Delivery } from './pipeline/delivery.ts';
@@ -117,6 +118,24 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
       sinks.set(s.id, new KafkaSink(s.id, bus, s.topicPrefix ?? s.id, config.SPINE_KAFKA_BROKERS));
     }
   }
+  const lineage = config.SPINE_LINEAGE_URL
+    ? await LineageRecorder.open({
+        url: config.SPINE_LINEAGE_URL,
+        ...(credential ? { apiKey: credential } : {}),
+        dataDir: config.SPINE_DATA_DIR,
+        windowMs: config.SPINE_ROUTER_LINEAGE_WINDOW_MS,
+        routes,
+        sinks,
+        sourceDataset: (sourceId, table) =>
+          sourceDataset(
+            config,
+            routes.sources.find((s) => s.id === sourceId) as (typeof routes.sources)[number],
+            table,
+          ),
+        log: log.child({ component: 'lineage' }),
+        registry: promRegistry,
+      })
+    : null;
   const router = new ChangeRouter({
     routes,
     registry,
@@ -133,7 +152,10 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
       : {}),
     metrics,
     log: log.child({ component: 'delivery' }),
-    ...(deps.onDelivered ? { onDelivered: deps.onDelivered } : {}),
+    onDelivered: (plan, writes, deadLettered) => {
+      lineage?.record(plan, writes);
+      deps.onDelivered?.(plan, writes, deadLettered);
+    },
   });
   const replayer = new Replayer(deadLetters, delivery, metrics);
   const runtime = new CdcRuntime({
@@ -193,12 +215,15 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
     ],
     closeDependencies: async () => {
       await runtime.stop();
+      await lineage
+        ?.close()
+        .catch((err: unknown) => log.warn({ err }, 'lineage emitter did not close cleanly'));
       for (const s of sinks.values()) await s.close().catch(() => {});
       await deadLetters.close().catch(() => {});
       await bus?.close().catch(() => {});
     },
   });
-  app.decorate('cdc', { runtime, delivery, decisions, registry, routes });
+  app.decorate('cdc', { runtime, delivery, decisions, registry, routes, lineage });
   app.get(
     '/v1/routes',
     {

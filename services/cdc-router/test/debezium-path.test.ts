@@ -1,13 +1,17 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { KafkaBus } from '@data-spine/bus';
 import { debeziumPostgresConfig, useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import { extraDatabases } from './support/databases.ts';
+import { startCollector } from './support/collector.ts';
 import { startGate } from './support/real-gate.ts';
 import {
+  ADMIN_CREDENTIAL,
   adminHeader,
   CUSTOMER_CONTRACT,
   registerContract,
@@ -37,12 +41,17 @@ describe('Debezium -> Kafka -> router -> sinks', () => {
   let gate: Awaited<ReturnType<typeof startGate>>;
   let router: { app: FastifyInstance; url: string };
   let bus: KafkaBus;
+  let collector: { url: string; app: FastifyInstance };
+  let dataDir: string;
   let prefix: string;
 
   beforeAll(async () => {
     ctx = await useTestContext('cdc-debezium');
     prefix = ctx.topicPrefix;
-    dbs = await extraDatabases(ctx, ['eu', 'us', 'router', 'registry', 'gate']);
+    dbs = await extraDatabases(ctx, ['eu', 'us', 'router', 'registry', 'gate', 'lineage']);
+    collector = await startCollector(dbs.urls.lineage as string);
+    dataDir = mkdtempSync(join(tmpdir(), 'cdc-debezium-'));
+    writeFileSync(join(dataDir, 'admin-key'), `${ADMIN_CREDENTIAL}\n`, { mode: 0o600 });
     await ctx.sql(`create table public.customer (
       id uuid primary key, name text, email text, status text, created_at timestamptz,
       annual_revenue numeric(14,2), industry text)`);
@@ -100,6 +109,12 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
       gateUrl: gate.url,
       kafka: ctx.kafkaBootstrap(),
       groupId: ctx.groupId,
+      adminKeyFile: join(dataDir, 'admin-key'),
+      extraEnv: {
+        SPINE_LINEAGE_URL: collector.url,
+        SPINE_ROUTER_LINEAGE_WINDOW_MS: '300',
+        SPINE_DATA_DIR: dataDir,
+      },
     });
   }, 180_000);
 
@@ -108,7 +123,9 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
     await bus?.close();
     await gate?.close();
     await registry?.app.close();
+    await collector?.app.close();
     await ctx?.[Symbol.asyncDispose]();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     await dbs?.drop();
   });
 
@@ -175,6 +192,45 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
       `select count(*) as n from spine.tombstones where tbl = 'public.customer'`,
     );
     expect(Number(tomb[0]?.n)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('records OpenLineage: a job per route with its datasets and the gate decision, no residency conflict', async () => {
+    type Job = {
+      inputs: { namespace: string; name: string }[];
+      outputs: { namespace: string; name: string }[];
+      latestRun: { id: string } | null;
+    };
+    const job = await eventually(
+      'the US route job in the collector',
+      async () => {
+        const res = await fetch(
+          `${collector.url}/api/v1/namespaces/data-spine/jobs/${encodeURIComponent('cdc.shop-to-analytics-us')}`,
+        );
+        return res.ok ? ((await res.json()) as Job) : null;
+      },
+      (j) => j !== null && j.latestRun !== null && j.outputs.length > 0,
+      30_000,
+    );
+    const us = new URL(dbs.urls.us as string);
+    const src = new URL(ctx.databaseUrl);
+    expect(job?.inputs).toContainEqual({
+      namespace: `postgres://${src.hostname}:${src.port}`,
+      name: 'shop.public.customer',
+    });
+    expect(job?.outputs).toContainEqual({
+      namespace: `postgres://${us.hostname}:${us.port}`,
+      name: `${us.pathname.slice(1)}.public.customer`,
+    });
+    const facets = (await (
+      await fetch(`${collector.url}/api/v1/runs/${job?.latestRun?.id}/facets?type=run`)
+    ).json()) as {
+      facets: { residencyDecision?: { decision: string; decision_id: string } };
+    };
+    expect(facets.facets.residencyDecision?.decision).toBe('allow_with_obligations');
+    const conflicts = (await (await fetch(`${collector.url}/api/v1/residency/conflicts`)).json()) as {
+      totalCount: number;
+    };
+    expect(conflicts.totalCount).toBe(0);
   });
 
   it('keeps TOASTed values, masks PCI in its region and keeps it out of the US, honours a truncate', async () => {
