@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { AckLedger } from './ack-ledger.ts';
+import { ConsumerWakeup } from './consumer-wakeup.ts';
 import { CaptureAckInvalid, CaptureOptionsInvalid, CaptureSourceUnavailable } from './errors.ts';
 import type { EnvelopeContext } from './envelope.ts';
 import { formatLsn, parseLsn } from './lsn.ts';
@@ -9,6 +10,7 @@ import { RecordQueue } from './record-queue.ts';
 import { asCaptureError, isRetriable, reconnectDelay } from './retry-policy.ts';
 import { readSnapshot } from './snapshot.ts';
 import * as catalogSql from './source-catalog.ts';
+import { prepareSource } from './source-setup.ts';
 import type { TableInfo } from './source-catalog.ts';
 import { StreamDecoder } from './stream-decoder.ts';
 import type { StreamItem } from './stream-decoder.ts';
@@ -56,12 +58,7 @@ class PgOutputCapture implements Capture {
   private failure: Error | null = null;
   private paused = false;
   private consuming = false;
-  private wake: (() => void) | null = null;
-  /** What wakes a waiting `next()`: any record (`any`), or only a full batch or a finished transaction. */
-  private waitMode: 'any' | 'batch' | null = null;
-  /** A transaction end is queued and the socket's data so far is decoded: worth delivering now. */
-  private txReady = false;
-  private txReadyScheduled = false;
+  private readonly wakeup = new ConsumerWakeup(() => this.queue.records >= this.options.batchMaxChanges);
   private spaceWaiter: (() => void) | null = null;
   private statusTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -103,38 +100,12 @@ class PgOutputCapture implements Capture {
 
   /** Setup over a normal connection: checks, publication, state table, what a fresh slot needs. */
   private async prepare(): Promise<void> {
-    const o = this.options;
     try {
-      await catalogSql.checkWalLevel(this.pool);
-      this.tables = await catalogSql.loadTables(this.pool, o.tables);
-      this.catalog = await catalogSql.loadTypeCatalog(this.pool);
-      await catalogSql.ensurePublication(this.pool, o.publicationName, o.tables);
-      await catalogSql.ensureStateTable(this.pool, o.stateSchema);
-      const slot = await catalogSql.slotInfo(this.pool, o.slotName);
-      const state = await catalogSql.readState(this.pool, o.stateSchema, o.slotName);
-      if (slot && slot.plugin !== 'pgoutput') {
-        throw new CaptureOptionsInvalid(`slot ${o.slotName} uses the ${slot.plugin} plugin, not pgoutput`);
-      }
-      if (slot && o.snapshotMode === 'initial' && !state?.completed) {
-        // A snapshot that never finished (a crash in the middle): its exported snapshot is gone, so start over.
-        this.log.warn(
-          { slot: o.slotName },
-          'initial snapshot did not finish: dropping the slot and snapshotting again',
-        );
-        await catalogSql.dropSlot(this.pool, o.slotName);
-      } else if (slot) {
-        this.ledger.resetTo(slot.confirmedFlush ?? 0n);
-      }
+      const confirmed = await prepareSource(this.pool, this.options, this.log);
+      if (confirmed !== null) this.ledger.resetTo(confirmed);
     } catch (err) {
       await this.pool.end().catch(() => {});
-      if (
-        err instanceof Error &&
-        'code' in err &&
-        typeof err.code === 'string' &&
-        err.code.startsWith('CDC_')
-      )
-        throw err;
-      throw new CaptureSourceUnavailable((err as Error).message, { cause: err });
+      throw err;
     }
   }
 
@@ -154,7 +125,7 @@ class PgOutputCapture implements Capture {
           this.failure = asCaptureError(err);
           this.log.error({ err, attempts }, 'change capture stopped');
           this.notifyStarted(this.failure);
-          this.signal();
+          this.wakeup.signal();
           break;
         }
         const delay = reconnectDelay(attempts, o.reconnectMinMs, o.reconnectMaxMs);
@@ -246,7 +217,7 @@ class PgOutputCapture implements Capture {
         for (const record of records) this.queue.push({ kind: 'record', record, phase: 'snapshot' });
         progress.queued += records.length;
         if (final) progress.read = true;
-        this.signal(true);
+        this.wakeup.signal(true);
         this.maybeFinishSnapshot();
         if (!final) await this.waitForSpace();
       },
@@ -298,8 +269,8 @@ class PgOutputCapture implements Capture {
                   }
                 }
                 items.length = 0;
-                if (commit) this.scheduleTxReady();
-                this.signal(false);
+                if (commit) this.wakeup.scheduleTxReady();
+                this.wakeup.signal(false);
                 if (this.queue.records >= o.maxBufferedRecords && !this.paused) {
                   this.paused = true;
                   wire.pause();
@@ -334,8 +305,8 @@ class PgOutputCapture implements Capture {
       this.heartbeatTimer = setInterval(() => {
         if (decoder.inTransaction) return;
         this.queue.push({ kind: 'record', record: decoder.heartbeat(), phase: 'stream' });
-        this.scheduleTxReady();
-        this.signal(false);
+        this.wakeup.scheduleTxReady();
+        this.wakeup.signal(false);
       }, this.options.heartbeatIntervalMs);
       this.heartbeatTimer.unref();
     }
@@ -380,21 +351,21 @@ class PgOutputCapture implements Capture {
       if (n > 0) {
         const age = Date.now() - this.queue.oldestAt;
         const snapshotting = !this.ledger.reportable;
-        if (n >= o.batchMaxChanges || age >= o.batchMaxWaitMs || this.txReady || snapshotting) {
+        if (n >= o.batchMaxChanges || age >= o.batchMaxWaitMs || this.wakeup.txReady || snapshotting) {
           const batch = this.takeBatch();
           if (batch) return batch;
           continue;
         }
-        await this.sleep(o.batchMaxWaitMs - age, 'batch');
+        await this.wakeup.sleep(o.batchMaxWaitMs - age, 'batch');
         continue;
       }
-      await this.sleep(1000, 'any');
+      await this.wakeup.sleep(1000, 'any');
     }
   }
 
   private takeBatch(): CaptureBatch | null {
     const taken = this.queue.take(this.options.batchMaxChanges);
-    this.txReady = false;
+    this.wakeup.txReady = false;
     if (this.paused && this.queue.records < this.options.maxBufferedRecords / 2) {
       this.paused = false;
       this.wire?.resume();
@@ -455,7 +426,7 @@ class PgOutputCapture implements Capture {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.signal();
+    this.wakeup.signal();
     this.spaceWaiter?.();
     this.stopTimers();
     const wire = this.wire;
@@ -485,51 +456,6 @@ class PgOutputCapture implements Capture {
   private notifyStarted(err: Error | null): void {
     const listeners = this.startedListeners.splice(0);
     for (const l of listeners) l(err);
-  }
-
-  /** Wakes a waiting `next()` if what it waits for is there (`force`: always). */
-  private signal(force = true): void {
-    const w = this.wake;
-    if (!w) return;
-    if (
-      !force &&
-      this.waitMode === 'batch' &&
-      this.queue.records < this.options.batchMaxChanges &&
-      !this.txReady
-    )
-      return;
-    this.wake = null;
-    this.waitMode = null;
-    w();
-  }
-
-  /** After the socket's current data is decoded, a queued transaction end makes the batch worth sending. */
-  private scheduleTxReady(): void {
-    if (this.txReadyScheduled) return;
-    this.txReadyScheduled = true;
-    setImmediate(() => {
-      this.txReadyScheduled = false;
-      this.txReady = true;
-      this.signal(false);
-    });
-  }
-
-  private sleep(ms: number, mode: 'any' | 'batch'): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(
-        () => {
-          this.wake = null;
-          this.waitMode = null;
-          resolve();
-        },
-        Math.max(1, ms),
-      );
-      this.waitMode = mode;
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   private waitForSpace(): Promise<void> {
