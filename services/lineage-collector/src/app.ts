@@ -63,7 +63,11 @@ function errorBody(error: ClassifiedError, request: FastifyRequest) {
 export async function buildApp(config: LineageConfig, deps: LineageDeps = {}): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger({ service: 'lineage-collector', level: config.SPINE_LOG_LEVEL });
   const validator = deps.validator ?? new OpenLineageValidator();
-  const store = new LineageStore(config.SPINE_DATABASE_URL, config.SPINE_LINEAGE_DB_POOL);
+  const store = new LineageStore(
+    config.SPINE_DATABASE_URL,
+    config.SPINE_LINEAGE_DB_POOL,
+    config.SPINE_LINEAGE_DB_MAX_WAITING,
+  );
   let registryTags: RegistryFieldTags | null = null;
   try {
     await store.migrate();

@@ -19,6 +19,8 @@ const LineageEnv = z.object({
   /** Events written per transaction by the group-commit writer. */
   SPINE_LINEAGE_FLUSH_EVENTS: z.coerce.number().int().positive().default(1_000),
   SPINE_LINEAGE_DB_POOL: z.coerce.number().int().positive().default(6),
+  /** Reads queued for a database connection beyond which reads answer 503 with Retry-After. */
+  SPINE_LINEAGE_DB_MAX_WAITING: z.coerce.number().int().positive().default(64),
   /** Default and ceiling for `maxNodes` on graph queries. */
   SPINE_LINEAGE_MAX_NODES: z.coerce.number().int().positive().default(5_000),
   SPINE_LINEAGE_EEA_REGIONS: z

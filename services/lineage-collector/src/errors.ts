@@ -25,7 +25,7 @@ export const BadCompressedBody = defineError(
 );
 export const Overloaded = defineError(
   'LIN_OVERLOADED',
-  'the collector is at capacity (%s events pending); retry after the Retry-After delay',
+  'the collector is at capacity (%s); retry after the Retry-After delay',
   503,
 );
 export const StoreUnavailable = defineError(
@@ -48,3 +48,9 @@ export const BadNodeId = defineError(
   400,
 );
 export const BadQuery = defineError('LIN_BAD_QUERY', '%s', 400);
+
+/** A 503 that tells the client when to retry (service-kit's error handler sends `retryAfterSeconds`). */
+export function withRetryAfter<E extends Error>(error: E, seconds: number): E {
+  (error as unknown as { retryAfterSeconds: number }).retryAfterSeconds = seconds;
+  return error;
+}

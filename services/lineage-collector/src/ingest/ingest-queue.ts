@@ -1,5 +1,5 @@
 import type { Logger } from '@data-spine/service-kit';
-import { Overloaded, StoreUnavailable } from '../errors.ts';
+import { Overloaded, StoreUnavailable, withRetryAfter } from '../errors.ts';
 import type { LineageGraph } from '../graph/lineage-graph.ts';
 import type { LineageMetrics } from '../metrics/lineage-metrics.ts';
 import { EventsAlreadyStored } from '../storage/lineage-store.ts';
@@ -49,8 +49,7 @@ export class IngestQueue {
   /** Resolves, once committed, with the hashes of the events that were new (the rest were duplicates). */
   submit(events: LineageEvent[]): Promise<Set<string>> {
     if (this.#pending + events.length > this.#opts.maxPending && this.#pending > 0) {
-      const err = new Overloaded(String(this.#pending));
-      (err as unknown as { retryAfterSeconds: number }).retryAfterSeconds = 1;
+      const err = withRetryAfter(new Overloaded(`${this.#pending} events pending`), 1);
       this.#opts.metrics.events.inc({ result: 'overloaded' }, events.length);
       return Promise.reject(err);
     }
@@ -107,18 +106,24 @@ export class IngestQueue {
     const unique = new Map<string, LineageEvent>();
     for (const e of events) if (!unique.has(e.hash)) unique.set(e.hash, e);
     const list = [...unique.values()];
+    // Plan as if every event were new (the usual case: one round trip); if the store says some were
+    // stored already, plan again without them.
+    let fresh = list;
     let stored = new Set<string>();
-    for (let attempt = 0; ; attempt++) {
-      const known = await this.#store.knownHashes(list.map((e) => e.hash));
-      const fresh = list.filter((e) => !known.has(e.hash));
-      if (fresh.length === 0) break;
+    for (let attempt = 0; fresh.length > 0; attempt++) {
       const plan = planBatch(this.#graph, fresh);
+      let known: Set<string>;
       try {
-        await this.#store.applyBatch(fresh, plan);
+        known = await this.#store.applyBatch(fresh, plan);
       } catch (err) {
         if (err instanceof EventsAlreadyStored && attempt < 3) continue;
         throw err;
       }
+      if (known.size > 0 && attempt < 3) {
+        fresh = fresh.filter((e) => !known.has(e.hash));
+        continue;
+      }
+      if (known.size > 0) throw new Error('the store keeps reporting stored events');
       this.#apply(plan);
       stored = new Set(fresh.map((e) => e.hash));
       break;

@@ -18,7 +18,7 @@ const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? 
 export async function latestRuns(ctx: LineageContext, jobs: readonly JobNode[], asOf: number | null = null) {
   const out = new Map<string, ReturnType<typeof run>>();
   if (jobs.length === 0) return out;
-  const r = await ctx.store.pool.query<RunRow & { job_id: string }>(
+  const r = await ctx.store.read<RunRow & { job_id: string }>(
     `select distinct on (r.job_id) r.job_id, ${RUN_COLUMNS}
      from lin_runs r join lin_jobs j on j.id = r.job_id
      where r.job_id = any($1::uuid[]) and r.kind = 'run' and r.first_event_time <= coalesce($2::timestamptz, 'infinity')
@@ -87,7 +87,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
     async (req) => {
       const d = findDataset(req.params.ns, req.params.name);
       const { limit, offset } = parseQuery(PagingQuery, req.query);
-      const r = await ctx.store.pool.query<{
+      const r = await ctx.store.read<{
         id: string;
         created_at: Date;
         run_id: string | null;
@@ -149,7 +149,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
     async (req) => {
       const j = findJob(req.params.ns, req.params.name);
       const { limit, offset } = parseQuery(PagingQuery, req.query);
-      const r = await ctx.store.pool.query<RunRow & { total: string }>(
+      const r = await ctx.store.read<RunRow & { total: string }>(
         `select ${RUN_COLUMNS}, count(*) over () as total from lin_runs r join lin_jobs j on j.id = r.job_id
          where r.job_id = $1 and r.kind = 'run' order by r.first_event_time desc, r.run_id limit $2 offset $3`,
         [j.id, limit, offset],
@@ -159,7 +159,7 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
   );
 
   const findRun = async (id: string) => {
-    const r = await ctx.store.pool.query<RunRow & { job_facets: Record<string, unknown> }>(
+    const r = await ctx.store.read<RunRow & { job_facets: Record<string, unknown> }>(
       `select ${RUN_COLUMNS}, j.facets as job_facets from lin_runs r join lin_jobs j on j.id = r.job_id
        where r.run_id = $1 and r.kind = 'run'`,
       [id],

@@ -28,11 +28,11 @@ export function eventRoutes(app: FastifyInstance, ctx: LineageContext): void {
       ];
       const where = `where ($1::timestamptz is null or event_time >= $1) and ($2::timestamptz is null or event_time <= $2)`;
       const [rows, count] = await Promise.all([
-        ctx.store.pool.query<{ body: unknown }>(
+        ctx.store.read<{ body: unknown }>(
           `select body from lin_events ${where} order by event_time ${dir}, seq ${dir} limit $3 offset $4`,
           [...params, q.limit, q.offset],
         ),
-        ctx.store.pool.query<{ n: string }>(`select count(*) as n from lin_events ${where}`, params),
+        ctx.store.read<{ n: string }>(`select count(*) as n from lin_events ${where}`, params),
       ]);
       return { events: rows.rows.map((r) => r.body), totalCount: Number(count.rows[0]?.n ?? 0) };
     },

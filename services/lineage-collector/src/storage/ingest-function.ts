@@ -1,14 +1,21 @@
 /**
  * One server-side function applies a whole ingest batch from one JSON document, so a batch costs one round
- * trip (plus the duplicate check) instead of one per table: on a busy machine each round trip is a
- * scheduling delay. It refuses (LIN01) if any event is already stored, which only another writer racing
- * this one can cause; the caller then re-reads which events are new and tries again.
+ * trip instead of one per table: on a busy machine each round trip is a scheduling delay. If some events
+ * are stored already it writes nothing and returns their hashes (the caller plans again without them); if
+ * another writer races it between that check and the insert, it raises LIN01 and the caller retries.
  */
 export const INGEST_FUNCTION = `
-create or replace function lin_ingest(p jsonb) returns void language plpgsql as $fn$
+create or replace function lin_ingest(p jsonb) returns text[] language plpgsql as $fn$
 declare
   inserted integer;
+  known text[];
 begin
+  -- Events stored already: say which, write nothing; the caller plans again without them.
+  select array_agg(e.hash) into known from lin_events e
+  where e.hash = any(array(select x.hash from jsonb_to_recordset(p->'events') as x(hash text)));
+  if known is not null then
+    return known;
+  end if;
   insert into lin_events (hash, event_time, kind, event_type, run_id, job_namespace, job_name, body)
   select hash, event_time, kind, event_type, run_id, job_namespace, job_name, body
   from jsonb_to_recordset(p->'events') as x(hash text, event_time timestamptz, kind text, event_type text,
@@ -112,5 +119,6 @@ begin
   on conflict (job_id, dataset_id) do update set run_id = excluded.run_id, decision_id = excluded.decision_id,
     decision = excluded.decision, event_time = excluded.event_time
   where excluded.event_time >= lin_residency_decisions.event_time;
+  return array[]::text[];
 end
 $fn$`;

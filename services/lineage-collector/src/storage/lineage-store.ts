@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { BatchPlan } from '../ingest/batch-plan.ts';
 import type { LineageEvent } from '../ingest/lineage-event.ts';
+import { Overloaded, withRetryAfter } from '../errors.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { runState } from './run-state.ts';
 
@@ -22,8 +23,11 @@ const json = (v: unknown): string => JSON.stringify(v);
 export class LineageStore {
   readonly pool: pg.Pool;
 
-  constructor(databaseUrl: string, poolSize: number) {
+  readonly #maxWaiting: number;
+
+  constructor(databaseUrl: string, poolSize: number, maxWaiting = 64) {
     this.pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+    this.#maxWaiting = maxWaiting;
     // An idle client's error (the server restarting) must not crash the process; the next query fails instead.
     this.pool.on('error', () => {});
   }
@@ -39,6 +43,17 @@ export class LineageStore {
     }
   }
 
+  /**
+   * A read query, refused with 503 when the pool already has `maxWaiting` queries queued for a connection
+   * (the database is the bottleneck: waiting longer only makes every answer late).
+   */
+  async read<R extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<pg.QueryResult<R>> {
+    if (this.pool.waitingCount >= this.#maxWaiting) {
+      throw withRetryAfter(new Overloaded(`${this.pool.waitingCount} queries waiting for the database`), 1);
+    }
+    return this.pool.query<R>(text, params);
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('select 1');
   }
@@ -47,20 +62,12 @@ export class LineageStore {
     await this.pool.end();
   }
 
-  /** Which of these event hashes are stored already. */
-  async knownHashes(hashes: readonly string[]): Promise<Set<string>> {
-    const r = await this.pool.query<{ hash: string }>(
-      'select hash from lin_events where hash = any($1::text[])',
-      [hashes],
-    );
-    return new Set(r.rows.map((row) => row.hash));
-  }
-
   /**
-   * Stores new events and what the plan derived from them, atomically, in one round trip. Throws
-   * `EventsAlreadyStored` when another writer stored one of them meanwhile (nothing is written then).
+   * Stores new events and what the plan derived from them, atomically, in one round trip. When some of
+   * the events are stored already it writes nothing and returns their hashes; throws `EventsAlreadyStored`
+   * when another writer stored one of them at the same moment.
    */
-  async applyBatch(events: readonly LineageEvent[], plan: BatchPlan): Promise<void> {
+  async applyBatch(events: readonly LineageEvent[], plan: BatchPlan): Promise<Set<string>> {
     const doc = {
       events: events.map((e) => ({
         hash: e.hash,
@@ -171,7 +178,10 @@ export class LineageStore {
       })),
     };
     try {
-      await this.pool.query('select lin_ingest($1::jsonb)', [json(doc)]);
+      const r = await this.pool.query<{ known: string[] }>('select lin_ingest($1::jsonb) as known', [
+        json(doc),
+      ]);
+      return new Set(r.rows[0]?.known ?? []);
     } catch (err) {
       if ((err as { code?: string }).code === 'LIN01') throw new EventsAlreadyStored();
       throw err;

@@ -103,5 +103,11 @@ export const MIGRATIONS: readonly string[] = [
      version integer not null,
      field_tags jsonb not null,
      fetched_at timestamptz not null)`,
+  // The return type changed from void to text[]: replace needs the old one gone.
+  `do $$ begin
+     if exists (select 1 from pg_proc where proname = 'lin_ingest' and prorettype = 'void'::regtype) then
+       drop function lin_ingest(jsonb);
+     end if;
+   end $$`,
   INGEST_FUNCTION,
 ];
