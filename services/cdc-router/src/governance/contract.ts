@@ -135,7 +135,7 @@ function fromProtobuf(text: string): Extracted {
   if (start < 0) throw new Error('a Protobuf contract needs a message');
   const body = text.slice(text.indexOf('{', start) + 1);
   const fields: ContractField[] = [];
-  const fieldRe = /^\s*(?:optional\s+|repeated\s+)?([\w.]+)\s+(\w+)\s*=\s*\d+\s*(\[[^\]]*\])?\s*;/gm;
+  const fieldRe = /^\s*(?:optional\s+|repeated\s+)?([\w.]+)\s+(\w+)\s*=\s*\d+\s*(\[.*\])?\s*;/gm;
   let depth = 0;
   for (const line of body.split('\n')) {
     if (depth === 0 && line.includes('}') && !line.includes('{')) break;

@@ -169,7 +169,8 @@ export function parseRoutes(text: string, origin = 'routes file'): RoutesFile {
         pointer: '',
         rule: 'yaml',
         message: e.message.split('\n')[0] ?? e.code,
-        ...(e.linePos?.[0] ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
+        line: lines.linePos(e.pos[0]).line,
+        column: lines.linePos(e.pos[0]).col,
       })),
     );
   }
