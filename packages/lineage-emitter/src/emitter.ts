@@ -367,8 +367,9 @@ export class LineageEmitter {
     try {
       await this.#spool.deadLetter(pending.entry, body, error, pending.attempts);
     } catch (err) {
-      // The event stays in the spool and will be tried again on the next open.
+      // The event stays in the spool and is tried again, after a pause: not a tight loop on a full disk.
       this.#log.error({ err, seq: pending.entry.seq }, 'lineage dead-letter write failed');
+      await sleep(this.#options.retry.maxMs, this.#abort.signal);
       return;
     }
     this.#log.warn(
