@@ -1,7 +1,11 @@
-import { createHash } from 'node:crypto';
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { ScramClient } from './scram.ts';
+import { PG_EPOCH_MICROS, md5, message, parseError } from './wire-protocol.ts';
+import type { ConnectionParams, ServerError } from './wire-protocol.ts';
+
+export { PG_EPOCH_MICROS, paramsFromUrl } from './wire-protocol.ts';
+export type { ConnectionParams, ServerError } from './wire-protocol.ts';
 
 /**
  * A minimal client of the Postgres frontend/backend protocol (v3) for a replication connection
@@ -10,12 +14,6 @@ import { ScramClient } from './scram.ts';
  * `pg`. Own code rather than `pg` + `pg-copy-streams` so that CopyData is parsed straight from the socket's
  * buffers and backpressure is a plain `socket.pause()`.
  */
-
-export interface ServerError extends Error {
-  severity: string;
-  sqlState: string;
-  detail?: string;
-}
 
 export interface QueryResult {
   command: string;
@@ -30,43 +28,6 @@ export interface CopyBothHandlers {
   onKeepalive(walEnd: bigint, replyRequested: boolean): void;
   /** The stream ended: `null` when ended by us (CopyDone), else the error. */
   onEnd(error: Error | null): void;
-}
-
-export interface ConnectionParams {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  applicationName: string;
-  /** Extra startup parameters (GUCs). */
-  settings: Record<string, string>;
-  connectTimeoutMs: number;
-}
-
-/** Microseconds between the Unix epoch and Postgres' epoch (2000-01-01). */
-export const PG_EPOCH_MICROS = 946_684_800_000_000n;
-
-export function paramsFromUrl(
-  url: string,
-  applicationName: string,
-  settings: Record<string, string>,
-): ConnectionParams {
-  const u = new URL(url);
-  const mode = u.searchParams.get('sslmode');
-  if (mode && !['disable', 'allow', 'prefer'].includes(mode)) {
-    throw new Error(`sslmode=${mode} is not supported by the replication client (loopback only)`);
-  }
-  return {
-    host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
-    port: Number(u.port || 5432),
-    user: decodeURIComponent(u.username || 'postgres'),
-    password: decodeURIComponent(u.password),
-    database: decodeURIComponent(u.pathname.replace(/^\//, '') || 'postgres'),
-    applicationName,
-    settings,
-    connectTimeoutMs: 10_000,
-  };
 }
 
 type Pending =
@@ -456,33 +417,4 @@ export class WireClient {
     if (p.kind === 'copy' && p.started) p.handlers.onEnd(error);
     else p.reject(error ?? new Error('connection closed'));
   }
-}
-
-function message(type: number, body: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(body.length + 5);
-  out[0] = type;
-  out.writeInt32BE(body.length + 4, 1);
-  body.copy(out, 5);
-  return out;
-}
-
-function md5(data: string | Buffer): string {
-  return createHash('md5').update(data).digest('hex');
-}
-
-function parseError(body: Buffer): ServerError {
-  const fields = new Map<string, string>();
-  let off = 0;
-  while (off < body.length && body[off] !== 0) {
-    const code = String.fromCharCode(body[off] as number);
-    const end = body.indexOf(0, off + 1);
-    fields.set(code, body.toString('utf8', off + 1, end));
-    off = end + 1;
-  }
-  const err = new Error(fields.get('M') ?? 'unknown server error') as ServerError;
-  err.severity = fields.get('S') ?? 'ERROR';
-  err.sqlState = fields.get('C') ?? 'XX000';
-  const detail = fields.get('D');
-  if (detail) err.detail = detail;
-  return err;
 }
