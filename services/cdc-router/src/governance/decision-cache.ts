@@ -44,10 +44,20 @@ export class DecisionCache {
     }
   }
 
+  /**
+   * Asks the gate for its policy version. When the gate cannot answer, every cached decision goes too: the
+   * policy may have changed meanwhile, so data waits for the gate rather than moving on old decisions.
+   */
   async refreshPolicy(signal?: AbortSignal): Promise<string> {
-    const version = await this.#gate.policyVersion(signal);
-    this.observePolicy(version);
-    return version;
+    try {
+      const version = await this.#gate.policyVersion(signal);
+      this.observePolicy(version);
+      return version;
+    } catch (err) {
+      this.#entries.clear();
+      this.#policy = null;
+      throw err;
+    }
   }
 
   /** Decisions for every request (keys parallel to requests); misses go to the gate in one batch call. */

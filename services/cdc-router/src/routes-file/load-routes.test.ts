@@ -9,7 +9,7 @@ function issuesOf(text: string): RoutesIssue[] {
   try {
     parseRoutes(text, 'routes.yaml');
   } catch (err) {
-    if (isCodedError(err) && err.code === 'CDC_ROUTES_INVALID') return (err.issues ?? []) as RoutesIssue[];
+    if (isCodedError(err) && err.code === 'CDC_ROUTES_INVALID') return err.issues ?? [];
     throw err;
   }
   throw new Error('expected the routes to be refused');

@@ -10,6 +10,7 @@ import { adminHeader, adminStore } from './registry.ts';
 export async function startGate(
   databaseUrl: string,
   registryUrl: string,
+  port = 0,
 ): Promise<{
   url: string;
   app: FastifyInstance;
@@ -36,7 +37,7 @@ export async function startGate(
       credentials: adminStore(),
     },
   );
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port });
   return {
     url,
     app,

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { useTestContext } from '@data-spine/testkit';
+import type { TestContext } from '@data-spine/testkit';
+import { extraDatabases } from './support/databases.ts';
+import { startGate } from './support/real-gate.ts';
+import { adminHeader, registerContract, startRegistry } from './support/registry.ts';
+import { eventually, startRouter } from './support/router.ts';
+
+/**
+ * Embedded path under outages: the sink refusing connections, then the gate gone. Data waits (the slot is
+ * not acknowledged), readiness names the dependency, nothing is dead-lettered or skipped, and everything
+ * arrives once the dependency is back.
+ */
+describe('outages hold the data, then it flows', () => {
+  let ctx: TestContext;
+  let dbs: Awaited<ReturnType<typeof extraDatabases>>;
+  let registry: { url: string; app: FastifyInstance };
+  let gate: Awaited<ReturnType<typeof startGate>>;
+  let router: { app: FastifyInstance; url: string };
+  let sinkDb: string;
+
+  const admin = async (sql: string) => {
+    const c = new pg.Client({ connectionString: ctx.stack.postgres.url });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  const sinkRows = () =>
+    dbs.query<{ id: number; v: string }>('eu', 'select id::int as id, v from public.item order by id');
+  const deadLetters = async () => {
+    const res = await fetch(`${router.url}/v1/dlq`, { headers: { authorization: adminHeader } });
+    return ((await res.json()) as { depth: number }).depth;
+  };
+
+  beforeAll(async () => {
+    ctx = await useTestContext('cdc-outage');
+    dbs = await extraDatabases(ctx, ['eu', 'router', 'registry', 'gate']);
+    sinkDb = new URL(dbs.urls.eu as string).pathname.slice(1);
+    await ctx.sql('create table public.item (id int primary key, v text)');
+    registry = await startRegistry(dbs.urls.registry as string);
+    gate = await startGate(dbs.urls.gate as string, registry.url);
+    await registerContract(registry.url, `${ctx.topicPrefix}.public.item`, {
+      type: 'object',
+      'data-spine:classification': 'internal',
+      properties: {
+        id: { type: 'integer', description: 'Key.' },
+        v: { type: ['null', 'string'], description: 'Value.' },
+      },
+    });
+    router = await startRouter({
+      mode: 'embedded',
+      routesYaml: `version: 1
+sources:
+  - { id: shop, type: postgres, region: eu-west-1, database: ${ctx.database}, topicPrefix: ${ctx.topicPrefix}, tables: [public.item], slot: ${ctx.topicPrefix}_outage }
+sinks:
+  - { id: analytics-eu, type: postgres, region: eu-west-1, database: analytics_eu }
+routes:
+  - { source: shop, tables: [public.item], sink: analytics-eu, purpose: analytics }
+`,
+      databaseUrl: dbs.urls.router as string,
+      sinkUrls: { 'analytics-eu': dbs.urls.eu as string },
+      sourceUrls: { shop: ctx.databaseUrl },
+      registryUrl: registry.url,
+      gateUrl: gate.url,
+    });
+    await ctx.sql(`insert into public.item values (1, 'one')`);
+    await eventually('first row', sinkRows, (r) => r.length === 1);
+  });
+
+  afterAll(async () => {
+    await admin(`alter database "${sinkDb}" allow_connections true`).catch(() => {});
+    await router?.app.close();
+    await gate?.close();
+    await registry?.app.close();
+    await ctx?.[Symbol.asyncDispose]();
+    await dbs?.drop();
+  });
+
+  it('a sink that refuses connections: data waits, readiness says which, then every change arrives once', async () => {
+    await admin(`alter database "${sinkDb}" allow_connections false`);
+    await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${sinkDb}'`);
+    await ctx.sql(`insert into public.item select g, 'v' || g from generate_series(2, 200) g`);
+    await ctx.sql(`update public.item set v = 'updated' where id = 1`);
+    await ctx.sql(`delete from public.item where id = 2`);
+    const ready = await eventually(
+      'readiness to fail',
+      async () => {
+        const res = await fetch(`${router.url}/readyz`);
+        return { status: res.status, body: (await res.json()) as { failed?: string[] } };
+      },
+      (r) => r.status === 503,
+      20_000,
+    );
+    expect(ready.body.failed).toContain('sink:analytics-eu');
+    await eventually(
+      'the held gauge',
+      async () =>
+        (await (await fetch(`${router.url}/metrics`)).text())
+          .split('\n')
+          .filter((l) => l.startsWith('spine_cdc_held')),
+      (lines) => lines.some((l) => l.includes('reason="sink"') && l.endsWith(' 1')),
+      20_000,
+    );
+    expect((await sinkRows().catch(() => null)) ?? []).toHaveLength(0);
+    await admin(`alter database "${sinkDb}" allow_connections true`);
+    const rows = await eventually('the sink to catch up', sinkRows, (r) => r.length === 199, 60_000);
+    expect(rows[0]).toEqual({ id: 1, v: 'updated' });
+    expect(rows.some((r) => r.id === 2)).toBe(false);
+    expect(await deadLetters()).toBe(0);
+    expect((await fetch(`${router.url}/readyz`)).status).toBe(200);
+  });
+
+  it('the gate gone: no decision, no data (not even on cached decisions), readiness fails; back: it flows', async () => {
+    const port = new URL(gate.url).port;
+    await gate.app.close();
+    await eventually(
+      'the router to notice',
+      async () => router.app.cdc.decisions.policyVersion,
+      (v) => v === null,
+      15_000,
+    );
+    await ctx.sql(`insert into public.item values (1000, 'while the gate was down')`);
+    const res = await fetch(`${router.url}/readyz`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { failed: string[] }).failed).toContain('residency-gate');
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await sinkRows()).some((r) => r.id === 1000)).toBe(false);
+    expect(await deadLetters()).toBe(0);
+    // The same gate (its database and matrix) back on the same address.
+    gate = await startGate(dbs.urls.gate as string, registry.url, Number(port));
+    await eventually('the held change', sinkRows, (r) => r.some((x) => x.id === 1000), 60_000);
+    expect(await deadLetters()).toBe(0);
+  });
+});
