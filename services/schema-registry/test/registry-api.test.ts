@@ -117,6 +117,13 @@ describe('schema registry: Confluent REST API', () => {
     expect(byId.headers['server-timing']).toContain('total;dur=');
   });
 
+  it('gives spellings Avro parses alike one id, as Confluent compares canonicalString()', async () => {
+    const a = await post('/subjects/shop.spelling-value/versions', { schema: '"string"' });
+    const b = await post('/subjects/shop.spelling-other-value/versions', { schema: '{"type": "string"}' });
+    expect(a.statusCode, a.body).toBe(200);
+    expect(b.json<{ id: number }>().id).toBe(a.json<{ id: number }>().id);
+  });
+
   it('refuses an incompatible schema with 409, says why, and accepts a compatible one', async () => {
     const bad = await post('/subjects/shop.customer-value/versions', { schema: customerBreaking });
     expect(bad.statusCode).toBe(409);

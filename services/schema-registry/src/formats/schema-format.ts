@@ -54,8 +54,9 @@ export interface ParsedSchema {
   raw: string;
   /**
    * The form that decides identity: two registrations with equal `canonical` get the same id. Without
-   * `normalize` it is the raw text with insignificant whitespace removed (Confluent compares the schema
-   * string); with `normalize` it is the format's normalized form (Avro: Parsing Canonical Form plus the
+   * `normalize` it is what Confluent compares: the format's `canonicalString()` (Avro: `Schema.toString()`;
+   * Protobuf: the file printed back from its parse; JSON: the text without insignificant whitespace); with
+   * `normalize` it is the format's normalized form (Avro: Parsing Canonical Form plus the
    * attributes Confluent keeps; Protobuf: Confluent's normalized text; JSON: keys sorted).
    */
   canonical: string;

@@ -1,7 +1,7 @@
 import type { CompatibilityIssue, ParsedSchema, ResolvedReference, SchemaFormat } from '../schema-format.ts';
 import { InvalidSchemaError } from '../schema-format.ts';
 import { AvroModel } from './avro-model.ts';
-import { compactJson, confluentNormalizedForm } from './canonical-form.ts';
+import { confluentNormalizedForm } from './canonical-form.ts';
 import { describeIncompatibility } from './compatibility-messages.ts';
 import {
   AmbiguousFieldError,
@@ -17,7 +17,7 @@ import { avroSchemaString } from './schema-text.ts';
 
 /**
  * Avro as Confluent's registry handles it: Avro's Java parser rules (strict names, validated defaults,
- * named types from references), the text without whitespace (or Confluent's normalized form) for identity,
+ * named types from references), Avro's `Schema.toString()` (or Confluent's normalized form) for identity,
  * and Apache Avro's `SchemaCompatibility` for compatibility.
  */
 export const avroFormat: SchemaFormat = {
@@ -49,7 +49,11 @@ export const avroFormat: SchemaFormat = {
       return {
         type: 'AVRO',
         raw: text,
-        canonical: options.normalize ? confluentNormalizedForm(root, fromReferences) : compactJson(tree),
+        // Without normalize Confluent compares `canonicalString()` (Avro's Schema.toString()), so `"string"`
+        // and `{"type":"string"}`, or two key orders, are one schema and get one id.
+        canonical: options.normalize
+          ? confluentNormalizedForm(root, fromReferences)
+          : avroSchemaString(root, fromReferences),
         ...outlineSchema(root),
         referencedNames: [...parser.referenced],
         model: new AvroModel(root, parser.names),
@@ -103,8 +107,7 @@ export const avroFormat: SchemaFormat = {
 
 /**
  * Confluent's `AvroSchema.canonicalString()` for a parsed Avro schema: Avro's `Schema.toString()`, the text
- * Confluent stores and serves and, without `normalize`, compares. Not used for identity here (the interface
- * asks for the text without whitespace); offered to callers that want Confluent's stored form.
+ * Confluent stores and serves and, without `normalize`, compares; it is the identity text here too.
  */
 export function avroSchemaText(parsed: ParsedSchema): string {
   if (!(parsed.model instanceof AvroModel)) throw new TypeError('not an Avro schema');

@@ -56,17 +56,24 @@ describe("Avro's Parsing Canonical Form (share/test/data/schema-tests.txt)", () 
   });
 });
 
-describe('identity text without normalize: the text without insignificant whitespace', () => {
-  it('drops whitespace and comments and keeps everything else as written', () => {
+describe("identity text without normalize: Confluent's canonicalString() (Avro's Schema.toString())", () => {
+  it('drops whitespace and comments and writes values as Java does', () => {
     const text =
       '{ "type" : "record", /* c */ "name":"R",\n "fields": [ {"name":"a","type":"double","default":1.50} ] } // end';
     expect(parse(text).canonical).toBe(
-      '{"type":"record","name":"R","fields":[{"name":"a","type":"double","default":1.50}]}',
+      '{"type":"record","name":"R","fields":[{"name":"a","type":"double","default":1.5}]}',
     );
   });
 
-  it('keeps different spellings of one schema apart, as Confluent compares schema strings', () => {
-    expect(parse('{"type":"string"}').canonical).not.toBe(parse('"string"').canonical);
+  it('makes spellings Avro parses alike one schema, as Confluent compares canonicalString()', () => {
+    expect(parse('{"type":"string"}').canonical).toBe(parse('"string"').canonical);
+    expect(parse('{"name":"R","type":"record","fields":[]}').canonical).toBe(
+      parse('{"type":"record","fields":[],"name":"R"}').canonical,
+    );
+    // Doc strings are kept: unlike normalize, canonicalString() is not the Parsing Canonical Form.
+    expect(parse('{"type":"record","name":"R","doc":"x","fields":[]}').canonical).not.toBe(
+      parse('{"type":"record","name":"R","fields":[]}').canonical,
+    );
   });
 });
 
