@@ -274,21 +274,31 @@ export class LineageEmitter {
     }
     const { entry } = pending;
     let body: string;
-    let event: LineageEvent;
     try {
       body = await this.#spool.read(entry);
     } catch (err) {
       this.#log.error({ err, seq: entry.seq }, 'lineage spool file vanished; the event cannot be sent');
       return this.#drop(pending);
     }
+    // Parsed and checked again: the file is outside this process (a previous one wrote it, or a person).
+    let parsed: unknown;
     try {
-      event = JSON.parse(body) as LineageEvent;
+      parsed = JSON.parse(body);
     } catch (err) {
       const error = new LineageEmitterError('LIN_EMITTER_SPOOL_IO', 'spooled event is not JSON', {
         cause: err,
       });
       return this.#deadLetter(pending, body, error);
     }
+    const checked = checkEvent(parsed);
+    if (!checked.ok) {
+      const error = new LineageEmitterError(
+        'LIN_EMITTER_SPOOL_IO',
+        `spooled event is not an event: ${checked.message}`,
+      );
+      return this.#deadLetter(pending, body, error);
+    }
+    const event = checked.event;
     const retry = this.#options.retry;
     while (!signal.aborted) {
       await sleep(this.#notBefore - Date.now(), signal);
