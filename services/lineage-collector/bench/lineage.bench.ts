@@ -199,7 +199,7 @@ try {
       new RegExp(`spine_lineage_graph_nodes\\{[^}]*type="${type}"[^}]*\\} (\\d+)`).exec(stats)?.[1] ?? NaN,
     );
   console.log(
-    `graph: ${fmt(count('dataset'))} datasets + ${fmt(count('job'))} jobs (incl. ${fmt(1000 + 2000)} from the single-event runs), ${fmt(rewired.length)} rewired jobs`,
+    `graph: ${fmt(count('dataset'))} datasets + ${fmt(count('job'))} jobs (2,000 datasets and 1,000 jobs of them from the single-event rounds), ${fmt(rewired.length)} jobs rewired later`,
   );
 
   // 3. Depth-10 lineage from datasets in the middle layers (upstream and downstream 10 jobs each).

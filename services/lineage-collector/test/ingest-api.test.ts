@@ -260,6 +260,52 @@ describe('ingest API', () => {
     expect(runs.body.totalCount).toBe(1);
   });
 
+  it("carries a failed run's state and error message on the job's lineage node, also after a restart", async () => {
+    const runId = crypto.randomUUID();
+    const job = { namespace: 'fail', name: 'nightly' };
+    const io = { inputs: [{ namespace: 'fail', name: 'in' }], outputs: [{ namespace: 'fail', name: 'out' }] };
+    await c.post('/api/v1/lineage', runEvent({ eventType: 'START', runId, job, time: T(50), ...io }));
+    await c.post(
+      '/api/v1/lineage',
+      runEvent({
+        eventType: 'FAIL',
+        runId,
+        job,
+        time: T(55),
+        ...io,
+        runFacets: {
+          errorMessage: facet(
+            { message: 'relation "in" does not exist', programmingLanguage: 'SQL' },
+            'https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet',
+          ),
+        },
+      }),
+    );
+    const url = `/api/v1/lineage?nodeId=${encodeURIComponent('job:fail:nightly')}&depth=1`;
+    const node = async () =>
+      (await c.get<{ graph: Array<{ id: string; data: { latestRun: unknown } }> }>(url)).body.graph.find(
+        (n) => n.id === 'job:fail:nightly',
+      )?.data.latestRun;
+    const expected = {
+      id: runId,
+      state: 'FAILED',
+      startedAt: T(50),
+      endedAt: T(55),
+      durationMs: 5000,
+      errorMessage: 'relation "in" does not exist',
+    };
+    expect(await node()).toEqual(expected);
+    const runs = await c.get<{ runs: Array<{ errorMessage: string; state: string }> }>(
+      '/api/v1/namespaces/fail/jobs/nightly/runs',
+    );
+    expect(runs.body.runs[0]).toMatchObject({
+      state: 'FAILED',
+      errorMessage: 'relation "in" does not exist',
+    });
+    await c.rebuild();
+    expect(await node()).toEqual(expected);
+  });
+
   it('answers a batch with per-item results, storing the valid ones', async () => {
     const good1 = runEvent({ time: T(40), job: { namespace: 'batch', name: 'a' } });
     const bad = { ...runEvent({ time: T(41) }), eventType: 'NOPE' };

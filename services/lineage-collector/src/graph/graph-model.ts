@@ -55,7 +55,15 @@ export interface JobNode {
   edges: Map<string, EdgeRecord>;
   latestRunId: string | null;
   latestRunStart: number;
+  /** The latest run's state events and error message, so graph answers need no query for it. */
+  latestRun: LatestRun | null;
   currentVersion: string | null;
+}
+
+export interface LatestRun {
+  runId: string;
+  states: Array<{ type: string; time: string }>;
+  errorMessage: string | null;
 }
 
 export interface Interval {

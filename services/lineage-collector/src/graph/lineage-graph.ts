@@ -1,7 +1,15 @@
 import type { Facets } from '../ingest/lineage-event.ts';
 import { edgeIntervals } from './edge-intervals.ts';
 import { nodeKey } from './graph-model.ts';
-import type { DatasetNode, Direction, EdgeRecord, JobNode, RunIo, SchemaVersion } from './graph-model.ts';
+import type {
+  DatasetNode,
+  Direction,
+  EdgeRecord,
+  JobNode,
+  LatestRun,
+  RunIo,
+  SchemaVersion,
+} from './graph-model.ts';
 
 export interface DatasetState {
   id: string;
@@ -30,6 +38,7 @@ export interface JobState {
   runIndex: Map<string, RunIo>;
   latestRunId: string | null;
   latestRunStart: number;
+  latestRun: LatestRun | null;
   currentVersion: string | null;
   dirty: boolean;
 }
@@ -124,6 +133,7 @@ export class LineageGraph {
       runIndex: new Map(j.runIndex),
       latestRunId: j.latestRunId,
       latestRunStart: j.latestRunStart,
+      latestRun: j.latestRun ? { ...j.latestRun, states: [...j.latestRun.states] } : null,
       currentVersion: j.currentVersion,
       dirty: false,
     };

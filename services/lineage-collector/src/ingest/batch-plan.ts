@@ -1,6 +1,6 @@
-import type { Field, Interval, RunIo } from '../graph/graph-model.ts';
+import type { Field, RunIo } from '../graph/graph-model.ts';
 import { nodeKey } from '../graph/graph-model.ts';
-import { insertRun, edgeIntervals } from '../graph/edge-intervals.ts';
+import { insertRun } from '../graph/edge-intervals.ts';
 import type {
   ColumnLineageState,
   DatasetState,
@@ -12,6 +12,8 @@ import type {
 } from '../graph/lineage-graph.ts';
 import { canonicalJson, stableUuid } from './canonical-json.ts';
 import { mergeFacets } from './facet-merge.ts';
+import { finishJob } from './finish-job.ts';
+import { datasetId, jobId } from './node-ids.ts';
 import type { DatasetInEvent, Facets, LineageEvent } from './lineage-event.ts';
 import { schemaFields } from './schema-fields.ts';
 
@@ -74,9 +76,6 @@ export interface BatchPlan {
   /** Keys of the datasets and jobs whose rows this batch writes whole; the others only get times updated. */
   written: Set<string>;
 }
-
-export const datasetId = (namespace: string, name: string): string => stableUuid('dataset', namespace, name);
-export const jobId = (namespace: string, name: string): string => stableUuid('job', namespace, name);
 
 const obj = (v: unknown): Record<string, unknown> | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -202,6 +201,7 @@ function stageJob(
     runIndex: new Map(),
     latestRunId: null,
     latestRunStart: -Infinity,
+    latestRun: null,
     currentVersion: null,
     dirty: true,
   };
@@ -234,9 +234,9 @@ function stageRun(job: JobState, runId: string, at: number, touched: Set<RunIo>)
     run.start = at;
     insertRun(job.runs, run);
   }
-  if (run.start >= job.latestRunStart) {
+  if (!runId.startsWith('job-event:') && run.start >= job.latestRunStart) {
     job.latestRunStart = run.start;
-    job.latestRunId = runId.startsWith('job-event:') ? job.latestRunId : runId;
+    job.latestRunId = runId;
   }
   return run;
 }
@@ -286,7 +286,16 @@ function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void
     stageColumnLineage(plan, s, d, at);
   });
   if (e.kind !== 'run' || e.runId === null) return;
-  row.states.push({ type: e.eventType ?? 'OTHER', time: new Date(at).toISOString() });
+  const state = { type: e.eventType ?? 'OTHER', time: new Date(at).toISOString() };
+  row.states.push(state);
+  if (job.latestRunId === runId) {
+    // A run becomes the latest only when first seen (a run's start only moves earlier), so its states
+    // are all known here; the live record was copied by cloneJob.
+    if (job.latestRun?.runId !== runId) job.latestRun = { runId, states: [], errorMessage: null };
+    job.latestRun.states.push(state);
+    const message = obj(e.runFacets.errorMessage)?.message;
+    if (typeof message === 'string') job.latestRun.errorMessage = message;
+  }
   stageDecision(graph, plan, job, e, outputs, at);
 }
 
@@ -369,68 +378,5 @@ function stageDecision(
         at,
       },
     });
-  }
-}
-
-const sameIntervals = (a: readonly Interval[], b: readonly Interval[]) =>
-  a.length === b.length && a.every((x, i) => x.from === b[i]!.from && x.to === b[i]!.to);
-
-function finishJob(graph: LineageGraph, plan: BatchPlan, job: JobState, touched: ReadonlySet<RunIo>): void {
-  const live = graph.jobs.get(job.key);
-  const intervals = edgeIntervals(job.runs);
-  const unchanged =
-    live !== undefined &&
-    live.edges.size === intervals.size &&
-    [...intervals].every(([key, list]) => {
-      const edge = live.edges.get(key);
-      return edge !== undefined && sameIntervals(edge.intervals, list);
-    });
-  const rows: EdgeRow[] = [];
-  const datasetIdOf = (key: string) => {
-    const known = plan.datasets.get(key)?.id ?? graph.datasets.get(key)?.id;
-    if (known) return known;
-    const [ns, name] = key.split('\u0000') as [string, string];
-    return datasetId(ns, name);
-  };
-  for (const [edgeKey, list] of unchanged ? [] : intervals) {
-    const bar = edgeKey.indexOf('|');
-    for (const i of list) {
-      rows.push({
-        jobId: job.id,
-        datasetId: datasetIdOf(edgeKey.slice(bar + 1)),
-        direction: edgeKey.slice(0, bar),
-        from: i.from,
-        to: i.to,
-      });
-    }
-  }
-  if (!unchanged) plan.edges.set(job.id, rows);
-  // Job versions: one per distinct set of inputs and outputs; the current one is the latest run's.
-  const versionOf = (run: RunIo) => stableUuid('job-version', job.id, ...[...run.io].sort());
-  const latest = job.runs.findLast((r) => r.io.size > 0);
-  if (latest) {
-    const current = versionOf(latest);
-    if (current !== job.currentVersion) job.dirty = true;
-    job.currentVersion = current;
-  }
-  for (const run of job.runs) {
-    if (run.io.size === 0 || !touched.has(run)) continue;
-    const ioList = [...run.io].sort();
-    const id = versionOf(run);
-    const known = plan.jobVersions.get(id);
-    // The live job's current version is stored already (the usual case: a run like the one before).
-    if (id !== live?.currentVersion && (!known || run.start < known.createdAt)) {
-      const names = (dir: string) =>
-        ioList.filter((k) => k.startsWith(dir)).map((k) => k.slice(dir.length).replace('\u0000', ':'));
-      plan.jobVersions.set(id, {
-        id,
-        jobId: job.id,
-        createdAt: run.start,
-        inputs: names('in|'),
-        outputs: names('out|'),
-      });
-    }
-    const row = plan.runs.get(run.runId);
-    if (row) row.jobVersion = id;
   }
 }

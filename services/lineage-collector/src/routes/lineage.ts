@@ -9,7 +9,7 @@ import { resolveNodeId } from '../graph/node-id.ts';
 import { datasetNodeId, jobNodeId } from '../tags/policy-tags.ts';
 import { latestRuns } from './catalog.ts';
 import type { LineageContext } from './lineage-context.ts';
-import { datasetData, fieldsAt, jobData } from './marquez-shapes.ts';
+import { datasetData, fieldsAt, jobData, latestRunSummary } from './marquez-shapes.ts';
 import { Instant, parseQuery } from './query-params.ts';
 
 const Depth = z.coerce.number().int().min(0).max(100);
@@ -56,11 +56,15 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
         asOf,
         maxNodes: q.maxNodes,
       });
-      // The graph comes from memory; when the database is saturated it is answered without latest runs.
-      const runs = await latestRuns(ctx, [...result.jobs], asOf).catch((err: unknown) => {
-        if (err instanceof Overloaded) return new Map<string, never>();
-        throw err;
-      });
+      // Now: the latest runs come from memory. As of a past time they are read from the runs table; when
+      // the database is saturated that answer comes without them.
+      const runs =
+        asOf === null
+          ? null
+          : await latestRuns(ctx, [...result.jobs], asOf).catch((err: unknown) => {
+              if (err instanceof Overloaded) return new Map<string, never>();
+              throw err;
+            });
       const inEdges = new Map<
         string,
         Array<{ origin: string; destination: string; residencyConflict?: boolean }>
@@ -110,7 +114,7 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
           return {
             id,
             type: 'JOB',
-            data: jobData(j, asOf, runs.get(j.id) ?? null),
+            data: jobData(j, asOf, runs ? (runs.get(j.id) ?? null) : latestRunSummary(j)),
             inEdges: inEdges.get(id) ?? [],
             outEdges: outEdges.get(id) ?? [],
           };

@@ -1,6 +1,7 @@
 import type { DatasetNode, Field, JobNode } from '../graph/graph-model.ts';
 import { validAt } from '../graph/graph-model.ts';
 import { schemaFields } from '../ingest/schema-fields.ts';
+import { runState } from '../storage/run-state.ts';
 import type { PolicyTag, PolicyTagIndex } from '../tags/policy-tags.ts';
 import { facetTags } from '../tags/policy-tags.ts';
 
@@ -108,12 +109,25 @@ export function run(r: RunRow, job?: { namespace: string; name: string }) {
   };
 }
 
+/** The in-memory summary of a job's latest run: Run's identifying and state fields. */
+export function latestRunSummary(j: JobNode) {
+  const r = j.latestRun;
+  if (!r) return null;
+  const s = runState(r.states);
+  return {
+    id: r.runId,
+    state: s.state,
+    startedAt: s.started_at,
+    endedAt: s.ended_at,
+    durationMs: s.started_at && s.ended_at ? Date.parse(s.ended_at) - Date.parse(s.started_at) : null,
+    errorMessage: r.errorMessage,
+  };
+}
+
+type RunShape = ReturnType<typeof run> | ReturnType<typeof latestRunSummary>;
+
 /** Marquez's JobData (as lineage nodes carry it). */
-export function jobData(
-  j: JobNode,
-  asOf: number | null = null,
-  latestRun: ReturnType<typeof run> | null = null,
-) {
+export function jobData(j: JobNode, asOf: number | null = null, latestRun: RunShape = null) {
   const inputs: Array<{ namespace: string; name: string }> = [];
   const outputs: Array<{ namespace: string; name: string }> = [];
   for (const e of j.edges.values()) {
@@ -143,6 +157,6 @@ export function jobData(
 }
 
 /** Marquez's Job: JobData plus facets. */
-export function job(j: JobNode, latestRun: ReturnType<typeof run> | null) {
+export function job(j: JobNode, latestRun: RunShape) {
   return { ...jobData(j, null, latestRun), facets: j.facets };
 }

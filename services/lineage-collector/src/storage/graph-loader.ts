@@ -89,6 +89,7 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
       runIndex: new Map(),
       latestRunId: r.latest_run_id,
       latestRunStart: -Infinity,
+      latestRun: null,
       currentVersion: r.current_version,
       dirty: false,
     });
@@ -108,6 +109,22 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
     job.runIndex.set(r.run_id, run);
     insertRun(job.runs, run);
     job.latestRunStart = Math.max(job.latestRunStart, run.start);
+  }
+  const latest = await q.query<{
+    job_id: string;
+    run_id: string;
+    start: Date;
+    states: Array<{ type: string; time: string }>;
+    error: string | null;
+  }>(
+    `select r.job_id, r.run_id, r.first_event_time as start, r.states, r.facets->'errorMessage'->>'message' as error
+     from lin_runs r join lin_jobs j on j.latest_run_id = r.run_id`,
+  );
+  for (const r of latest.rows) {
+    const job = states.get(r.job_id);
+    if (!job) continue;
+    job.latestRunStart = Math.max(job.latestRunStart, r.start.getTime());
+    job.latestRun = { runId: r.run_id, states: r.states, errorMessage: r.error };
   }
   for (const s of states.values()) g.applyJob(s);
   const cll = await q.query<{
