@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalize } from '../jcs/canonical-json.ts';
+import { canonicalRecord } from './record-json.ts';
 
 export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
 export const DECISION_PATH = 'data_spine/residency/route';
@@ -39,7 +39,7 @@ export const sha256 = (text: string) => `sha256:${createHash('sha256').update(te
 
 /** The record's hash: SHA-256 over its RFC 8785 canonical form (which includes prev_hash). */
 export function recordHash(record: ChainedRecord): { canonical: string; hash: string } {
-  const canonical = canonicalize(record);
+  const canonical = canonicalRecord(record);
   return { canonical, hash: sha256(canonical) };
 }
 

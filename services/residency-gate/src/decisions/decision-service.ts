@@ -4,6 +4,7 @@ import { Counter, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { DecisionRequest, DecisionResponse, FieldInput } from '../contract/decision-contract.ts';
 import { DECISION_PATH, sha256 } from '../audit/audit-record.ts';
+import { canonicalAuditInput } from '../audit/record-json.ts';
 import type { AuditEntry } from '../audit/audit-record.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AuditUnavailableError } from '../audit/audit-log.ts';
@@ -162,7 +163,7 @@ export class DecisionService {
         fields: input.fields,
         ...(r.subject !== undefined ? { subject: r.subject } : {}),
       };
-      const inputHash = sha256(canonicalizeFrozen(auditInput));
+      const inputHash = sha256(canonicalAuditInput(auditInput));
       let result = this.auditResults.get(core);
       if (result === undefined) {
         result = auditResult(core);

@@ -13,7 +13,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 /** Canonical forms of objects that will not change again (see `canonicalizeFrozen`). */
 const remembered = new WeakMap<object, string>();
 
-function str(s: string): string {
+/** A string's canonical JSON form. */
+export function str(s: string): string {
   if (PLAIN.test(s)) return `"${s}"`;
   if (SURROGATE.test(s) && LONE_SURROGATE.test(s))
     throw new CanonicalJsonError('a string holds a lone surrogate');
@@ -74,6 +75,12 @@ export function canonicalize(value: unknown): string {
  */
 export function canonicalizeFrozen<T extends object>(value: T): string {
   const text = canonicalize(value);
+  remembered.set(Object.freeze(value), text);
+  return text;
+}
+
+/** Remembers a canonical form computed elsewhere (a shape-specific serializer) for a frozen object. */
+export function rememberCanonical<T extends object>(value: T, text: string): string {
   remembered.set(Object.freeze(value), text);
   return text;
 }
