@@ -1,4 +1,5 @@
-import { fullJitterMs, sleep } from './backoff.ts';
+import { sleep } from './backoff.ts';
+import { DeliveryGate } from './delivery-gate.ts';
 import { parseEmitterOptions, silentLogger } from './emitter-options.ts';
 import type { EmitterLogger, EmitterOptions, EmitterTunables } from './emitter-options.ts';
 import { isRetriable, LineageEmitterError, retryAfterOf } from './errors.ts';
@@ -59,12 +60,7 @@ export class LineageEmitter {
   #pendingBytes = 0;
   #closed = false;
   #closing: Promise<CloseResult> | undefined;
-  // Shared backoff: failures are about the destination, so all lanes wait together; while failing, one
-  // attempt at a time probes the destination.
-  #failures = 0;
-  #notBefore = 0;
-  #probeHeld = false;
-  #probeWaiters: (() => void)[] = [];
+  readonly #gate: DeliveryGate;
 
   private constructor(options: EmitterOptions, tunables: EmitterTunables, spool: Spool) {
     this.#options = tunables;
@@ -73,6 +69,7 @@ export class LineageEmitter {
     this.#log = options.logger ?? silentLogger;
     this.#metrics = new EmitterMetrics(tunables.name, options.registry);
     this.#nextSeq = (spool.recovered.at(-1)?.seq ?? 0) + 1;
+    this.#gate = new DeliveryGate(tunables.retry);
   }
 
   static async open(options: EmitterOptions): Promise<LineageEmitter> {
@@ -301,16 +298,8 @@ export class LineageEmitter {
     const event = checked.event;
     const retry = this.#options.retry;
     while (!signal.aborted) {
-      await sleep(this.#notBefore - Date.now(), signal);
-      const probing = this.#failures > 0;
-      if (probing) {
-        await this.#acquireProbe();
-        await sleep(this.#notBefore - Date.now(), signal);
-      }
-      if (signal.aborted) {
-        if (probing) this.#releaseProbe();
-        return;
-      }
+      const release = await this.#gate.enter(signal);
+      if (signal.aborted) return release();
       try {
         await this.#transport.send({ id: String(entry.seq), event, body }, signal);
       } catch (err) {
@@ -324,37 +313,25 @@ export class LineageEmitter {
             new LineageEmitterError(
               'LIN_EMITTER_MAX_ATTEMPTS',
               `gave up after ${pending.attempts} attempts: ${(err as Error).message}`,
-              {
-                cause: err,
-              },
+              { cause: err },
             ),
           );
-        this.#failures++;
-        const retryAfter = retryAfterOf(err);
-        const delay =
-          retryAfter !== undefined
-            ? Math.min(retryAfter, retry.maxRetryAfterMs)
-            : fullJitterMs(this.#failures, retry.initialMs, retry.maxMs);
-        this.#notBefore = Math.max(this.#notBefore, Date.now() + delay);
+        const delayMs = this.#gate.failed(retryAfterOf(err));
         this.#metrics.retried(retryReason(err));
-        // A START that arrived while this event was failing goes first (the lane is one run).
-        if (this.#startOvertakes(lane, pending)) return;
-        if (this.#failures === 1 || this.#failures % 50 === 0)
+        const failures = this.#gate.failures;
+        if (failures === 1 || failures % 50 === 0)
           this.#log.warn(
-            {
-              code: (err as LineageEmitterError).code,
-              failures: this.#failures,
-              delayMs: delay,
-              pending: this.#pendingCount,
-            },
+            { code: (err as LineageEmitterError).code, failures, delayMs, pending: this.#pendingCount },
             'lineage delivery failing; retrying',
           );
+        // A START that arrived while this event was failing goes first (the lane is one run).
+        if (this.#startOvertakes(lane, pending)) return;
         continue;
       } finally {
-        if (probing) this.#releaseProbe();
+        release();
       }
-      if (this.#failures > 0) this.#log.info({ after: this.#failures }, 'lineage delivery recovered');
-      this.#failures = 0;
+      const ended = this.#gate.succeeded();
+      if (ended > 0) this.#log.info({ after: ended }, 'lineage delivery recovered');
       await this.#spool.remove(entry);
       this.#metrics.sent(eventTypeOf(event));
       return this.#drop(pending);
@@ -395,21 +372,10 @@ export class LineageEmitter {
     return error;
   }
 
-  async #acquireProbe(): Promise<void> {
-    while (this.#probeHeld && !this.#abort.signal.aborted)
-      await new Promise<void>((resolve) => this.#probeWaiters.push(resolve));
-    this.#probeHeld = true;
-  }
-
-  #releaseProbe(): void {
-    this.#probeHeld = false;
-    this.#probeWaiters.shift()?.();
-  }
-
   #wakeAll(): void {
-    for (const w of [...this.#readyWaiters, ...this.#probeWaiters]) w();
+    for (const w of this.#readyWaiters) w();
     this.#readyWaiters = [];
-    this.#probeWaiters = [];
+    this.#gate.wakeAll();
   }
 }
 
