@@ -1,5 +1,6 @@
 import { parseChangeKey, parseChangeRecord, valueSubject, parseTableTopic } from '@data-spine/contracts';
-import type { ChangeEvent, Row } from '@data-spine/contracts';
+import { PK_CHANGE_HEADERS } from '@data-spine/contracts';
+import type { ChangeEvent, ChangeRecord, Parsed, Row } from '@data-spine/contracts';
 import type { ReasonCode } from '../errors.ts';
 import type { Contract } from '../governance/contract.ts';
 import { decisionKey } from '../governance/decision-cache.ts';
@@ -44,7 +45,7 @@ export interface ChangeRouterOptions {
   sourceDataset(source: SourceSpec, table: string): { namespace: string; name: string };
 }
 
-type Parsed =
+type ParsedRecord =
   | { kind: 'bad'; ref: number; source: SourceSpec | null; table: string | null; message: string }
   | { kind: 'skip'; ref: number }
   | {
@@ -58,6 +59,16 @@ type Parsed =
       before: Row | null;
       after: Row | null;
     };
+
+function trustedRecord(event: ChangeEvent | 'tombstone', headers: SourceRecord['headers']): ChangeRecord {
+  if (event === 'tombstone') return { kind: 'tombstone' };
+  const keyChange = headers.has(PK_CHANGE_HEADERS.newKey)
+    ? 'old-key'
+    : headers.has(PK_CHANGE_HEADERS.oldKey)
+      ? 'new-key'
+      : null;
+  return { kind: 'change', event, schema: null, keyChange };
+}
 
 const declaredCache = new WeakMap<Contract, Set<string>>();
 function declaredColumns(contract: Contract): Set<string> {
@@ -126,7 +137,7 @@ export class ChangeRouter {
     return found;
   }
 
-  #parse(record: SourceRecord, ref: number): Parsed {
+  #parse(record: SourceRecord, ref: number): ParsedRecord {
     const topicRef = parseTableTopic(record.origin.topic);
     const source = topicRef ? (this.#sourceByPrefix.get(topicRef.prefix) ?? null) : null;
     const table = topicRef ? `${topicRef.schema}.${topicRef.table}` : null;
@@ -147,7 +158,10 @@ export class ChangeRouter {
         table,
         message: `key: ${keyParsed.issues.map((i) => `${i.pointer} ${i.message}`).join('; ')}`,
       };
-    const parsed = parseChangeRecord(record.value, record.headers);
+    // The embedded capture builds its envelopes as typed ChangeEvents itself; Kafka records are parsed.
+    const parsed: Parsed<ChangeRecord> = record.trusted
+      ? { ok: true, value: trustedRecord(record.trusted, record.headers) }
+      : parseChangeRecord(record.value, record.headers);
     if (!parsed.ok)
       return {
         kind: 'bad',
@@ -198,7 +212,7 @@ export class ChangeRouter {
   async plan(records: readonly SourceRecord[], only?: { routeId: string | null }): Promise<Plan> {
     const plan: Plan = { writes: new Map(), deadLetters: [], skipped: 0, governed: new Map() };
     const parsed = records.map((r, i) => this.#parse(r, i));
-    const rows: Extract<Parsed, { kind: 'row' }>[] = [];
+    const rows: Extract<ParsedRecord, { kind: 'row' }>[] = [];
     for (const p of parsed) {
       if (p.kind === 'skip') plan.skipped++;
       else if (p.kind === 'bad')

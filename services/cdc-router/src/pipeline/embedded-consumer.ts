@@ -19,6 +19,7 @@ export function fromCaptureBatch(batch: CaptureBatch): SourceRecord[] {
       key: r.key,
       value: r.value,
       headers: new Map(Object.entries(r.headers)),
+      trusted: r.kind === 'tombstone' ? 'tombstone' : r.value,
     });
   }
   return out;

@@ -1,3 +1,5 @@
+import type { ChangeEvent } from '@data-spine/contracts';
+
 /** Where a change came from: a Kafka record (distributed mode) or the WAL (embedded mode). */
 export interface RecordOrigin {
   topic: string;
@@ -14,6 +16,11 @@ export interface SourceRecord {
   key: Buffer | string | object | null;
   value: Buffer | string | object | null;
   headers: ReadonlyMap<string, Buffer | string>;
+  /**
+   * Set by the embedded capture, whose envelopes are built as typed ChangeEvents by our own code: the
+   * strict parse (for records from Kafka, which anyone could have written) is skipped for them.
+   */
+  trusted?: ChangeEvent | 'tombstone';
 }
 
 export function headerText(v: Buffer | string): string {
