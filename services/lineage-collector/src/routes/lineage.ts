@@ -4,6 +4,7 @@ import { BadNodeId, NodeNotFound, Overloaded } from '../errors.ts';
 import { fieldNodeId, queryColumnLineage } from '../graph/column-lineage-query.ts';
 import type { FieldNode } from '../graph/column-lineage-query.ts';
 import { nodeKey } from '../graph/graph-model.ts';
+import type { JobNode } from '../graph/graph-model.ts';
 import { queryLineage } from '../graph/lineage-query.ts';
 import { resolveNodeId } from '../graph/node-id.ts';
 import { datasetNodeId, jobNodeId } from '../tags/policy-tags.ts';
@@ -58,10 +59,14 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
       });
       // Now: the latest runs come from memory. As of a past time they are read from the runs table; when
       // the database is saturated that answer comes without them.
+      // A job whose latest run had started by asOf (or any job, without asOf) has it in memory; only the
+      // others' runs as of then are read from the runs table.
+      const inMemory = (j: JobNode) => asOf === null || j.latestRunStart <= asOf;
+      const older = [...result.jobs].filter((j) => !inMemory(j));
       const runs =
-        asOf === null
-          ? null
-          : await latestRuns(ctx, [...result.jobs], asOf).catch((err: unknown) => {
+        older.length === 0
+          ? new Map<string, never>()
+          : await latestRuns(ctx, older, asOf).catch((err: unknown) => {
               if (err instanceof Overloaded) return new Map<string, never>();
               throw err;
             });
@@ -114,7 +119,7 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
           return {
             id,
             type: 'JOB',
-            data: jobData(j, asOf, runs ? (runs.get(j.id) ?? null) : latestRunSummary(j)),
+            data: jobData(j, asOf, inMemory(j) ? latestRunSummary(j) : (runs.get(j.id) ?? null)),
             inEdges: inEdges.get(id) ?? [],
             outEdges: outEdges.get(id) ?? [],
           };
