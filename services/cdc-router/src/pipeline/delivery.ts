@@ -66,15 +66,29 @@ export class Delivery {
     records: readonly SourceRecord[],
     options: { only?: { routeId: string | null }; dryRun?: boolean; writeDeadLetters?: boolean } = {},
   ): Promise<DeliveryOutcome> {
-    const started = performance.now();
-    let plan: Plan;
+    const plan = await this.plan(records, options.only);
+    return this.apply(records, plan, options);
+  }
+
+  /** Governs a batch (contracts, decisions, obligations) without writing: pure, so it may run ahead. */
+  async plan(records: readonly SourceRecord[], only?: { routeId: string | null }): Promise<Plan> {
     try {
-      plan = await this.#o.router.plan(records, options.only);
+      const plan = await this.#o.router.plan(records, only);
       this.#held('governance', false);
+      return plan;
     } catch (err) {
       this.#held('governance', true);
       throw err;
     }
+  }
+
+  /** Writes a planned batch to its sinks and dead letters; resolves when all of it is durable. */
+  async apply(
+    records: readonly SourceRecord[],
+    plan: Plan,
+    options: { dryRun?: boolean; writeDeadLetters?: boolean } = {},
+  ): Promise<DeliveryOutcome> {
+    const started = performance.now();
     const deadLettered = [...plan.deadLetters];
     if (options.dryRun) {
       let n = 0;

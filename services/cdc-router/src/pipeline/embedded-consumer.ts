@@ -1,6 +1,7 @@
 import type { Logger } from '@data-spine/service-kit';
 import type { Capture, CaptureBatch } from '../capture/index.ts';
 import type { RouterMetrics } from '../metrics.ts';
+import type { Plan } from './change-router.ts';
 import type { Delivery } from './delivery.ts';
 import type { SourceRecord } from './source-record.ts';
 
@@ -50,25 +51,41 @@ export function runEmbeddedConsumer(
       .catch(() => {});
   }, 5_000);
   lagTimer.unref();
+  // Two stages: while batch N is written (sinks, dead letters), batch N+1 is read and planned (pure).
+  // Writes and acknowledgements stay in order; a write that fails is retried with a fresh plan.
+  const deliver = async (batch: CaptureBatch, records: SourceRecord[], planned: Promise<Plan | null>) => {
+    let plan = await planned;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (records.length > 0) {
+          if (plan) await delivery.apply(records, plan);
+          else await delivery.handle(records);
+        }
+        break;
+      } catch (err) {
+        if (abort.signal.aborted) return false;
+        log.warn({ err: (err as Error).message, attempt }, 'batch held; retrying');
+        await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)), abort.signal);
+        plan = null;
+      }
+    }
+    if (abort.signal.aborted) return false;
+    capture.ack(batch.lsn);
+    return true;
+  };
   const done = (async () => {
     await capture.start();
+    let inflight: Promise<boolean> | null = null;
     for (;;) {
       const batch = await capture.next();
       if (!batch || abort.signal.aborted) break;
       const records = fromCaptureBatch(batch);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if (records.length > 0) await delivery.handle(records);
-          break;
-        } catch (err) {
-          if (abort.signal.aborted) return;
-          log.warn({ err: (err as Error).message, attempt }, 'batch held; retrying');
-          await sleep(Math.min(5_000, 100 * 2 ** Math.min(attempt, 6)), abort.signal);
-        }
-      }
-      if (abort.signal.aborted) break;
-      capture.ack(batch.lsn);
+      // A plan that fails (gate or registry down) is redone inside deliver's retry loop.
+      const planned = records.length > 0 ? delivery.plan(records).catch(() => null) : Promise.resolve(null);
+      if (inflight && !(await inflight)) return;
+      inflight = deliver(batch, records, planned);
     }
+    if (inflight) await inflight;
   })().finally(() => clearInterval(lagTimer));
   return {
     done,
