@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalRecord } from './record-json.ts';
 
 export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
@@ -35,7 +35,8 @@ export interface ChainedRecord extends AuditEntry {
   prev_hash: string;
 }
 
-export const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+/** `crypto.hash` is the one-shot form: no Hash object per call (a third of an append's CPU otherwise). */
+export const sha256 = (text: string) => `sha256:${hash('sha256', text, 'hex')}`;
 
 /** The record's hash: SHA-256 over its RFC 8785 canonical form (which includes prev_hash). */
 export function recordHash(record: ChainedRecord): { canonical: string; hash: string } {

@@ -118,20 +118,27 @@ export class AuditStore {
    * forking the chain.
    */
   async append(rows: readonly NewRow[], checkpoint: SignedCheckpoint | null): Promise<void> {
+    // One JSON parameter, not five arrays: JSON.stringify escapes the record texts natively, where pg's
+    // array literals escape them element by element in JavaScript.
     await this.pool.query(
       `with r as (
          insert into gate_audit (seq, decision_id, ts, record, hash)
-         select * from unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
+         select seq, decision_id, ts, record, hash
+           from json_to_recordset($1::json) as x(seq bigint, decision_id text, ts timestamptz, record text, hash text)
          returning 1
        )
        insert into gate_audit_checkpoint (seq, hash, ts, key_id, public_key, signature)
-       select $6::bigint, $7::text, $8::timestamptz, $9::text, $10::text, $11::text where $6::bigint is not null`,
+       select $2::bigint, $3::text, $4::timestamptz, $5::text, $6::text, $7::text where $2::bigint is not null`,
       [
-        rows.map((r) => r.seq),
-        rows.map((r) => r.decisionId),
-        rows.map((r) => r.ts),
-        rows.map((r) => r.record),
-        rows.map((r) => r.hash),
+        JSON.stringify(
+          rows.map((r) => ({
+            seq: r.seq,
+            decision_id: r.decisionId,
+            ts: r.ts,
+            record: r.record,
+            hash: r.hash,
+          })),
+        ),
         checkpoint?.seq ?? null,
         checkpoint?.hash ?? null,
         checkpoint?.timestamp ?? null,
