@@ -14,7 +14,6 @@ export const MIGRATIONS: readonly string[] = [
      job_name text,
      body jsonb not null)`,
   `create index if not exists lin_events_time on lin_events (event_time, seq)`,
-  `create index if not exists lin_events_run on lin_events (run_id) where run_id is not null`,
   `create table if not exists lin_namespaces (
      name text primary key,
      created_at timestamptz not null,
@@ -26,8 +25,7 @@ export const MIGRATIONS: readonly string[] = [
      created_at timestamptz not null,
      updated_at timestamptz not null,
      facets jsonb not null,
-     current_version uuid,
-     unique (namespace, name))`,
+     current_version uuid)`,
   `create table if not exists lin_dataset_versions (
      id uuid primary key,
      dataset_id uuid not null references lin_datasets (id),
@@ -44,8 +42,7 @@ export const MIGRATIONS: readonly string[] = [
      updated_at timestamptz not null,
      facets jsonb not null,
      current_version uuid,
-     latest_run_id text,
-     unique (namespace, name))`,
+     latest_run_id text)`,
   `create table if not exists lin_job_versions (
      id uuid primary key,
      job_id uuid not null references lin_jobs (id),
@@ -103,6 +100,10 @@ export const MIGRATIONS: readonly string[] = [
      version integer not null,
      field_tags jsonb not null,
      fetched_at timestamptz not null)`,
+  // Ids derive from (namespace, name), so these indexes only cost writes; nothing reads by them.
+  `drop index if exists lin_events_run`,
+  `alter table lin_datasets drop constraint if exists lin_datasets_namespace_name_key`,
+  `alter table lin_jobs drop constraint if exists lin_jobs_namespace_name_key`,
   // The return type changed from void to text[]: replace needs the old one gone.
   `do $$ begin
      if exists (select 1 from pg_proc where proname = 'lin_ingest' and prorettype = 'void'::regtype) then
