@@ -5,7 +5,8 @@ import { useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import { KafkaTransport, LineageEmitter, OpenLineage } from '../src/index.ts';
 import type { LineageEvent } from '../src/index.ts';
-import { tempDir, until } from './support/temp-dir.ts';
+import { closedPort } from './support/test-collector.ts';
+import { spooledFiles, tempDir, until } from './support/temp-dir.ts';
 
 const ol = new OpenLineage({
   producer: 'https://github.com/data-spine/data-spine/tree/main/packages/lineage-emitter',
@@ -121,5 +122,44 @@ describe('kafka transport against the shared Kafka', () => {
       'START',
       'COMPLETE',
     ]);
+  });
+
+  it('a broker that is not there: events stay spooled and are retried; the real broker gets them all later', async () => {
+    const topic = `${ctx.topicPrefix}.lineage-outage`;
+    await using dir = await tempDir();
+    const down = await LineageEmitter.open({
+      spoolDir: dir.path,
+      transport: new KafkaTransport({ topic, brokers: [`127.0.0.1:${await closedPort()}`], timeoutMs: 300 }),
+      retry: { initialMs: 20, maxMs: 100 },
+    });
+    const runs = Array.from({ length: 5 }, (_, i) => ol.run({ namespace: 'spine', name: `outage-${i}` }));
+    for (const run of runs) {
+      await down.emit(run.start());
+      await down.emit(run.complete());
+    }
+    await until(() => down.stats().retried >= 2, 10_000, 'retries against the missing broker');
+    const closed = await down.close({ timeoutMs: 100 });
+    expect(closed).toEqual({ drained: false, pending: 10 });
+    expect(down.stats()).toMatchObject({ sent: 0, deadLettered: 0 });
+    expect((down.stats().retriedBy.timeout ?? 0) + (down.stats().retriedBy.kafka ?? 0)).toBe(
+      down.stats().retried,
+    );
+    expect(await spooledFiles(dir.path)).toHaveLength(10);
+
+    const up = await LineageEmitter.open({
+      spoolDir: dir.path,
+      transport: new KafkaTransport({ topic, producer: bus }),
+    });
+    expect(await up.close({ timeoutMs: 20_000 })).toEqual({ drained: true, pending: 0 });
+    expect(up.stats()).toMatchObject({ replayed: 10, sent: 10 });
+    const records = await readBack(topic, 10);
+    const got = records.map(
+      (r) => JSON.parse(r.value!.toString()) as { run: { runId: string }; eventType: string },
+    );
+    for (const run of runs)
+      expect(got.filter((e) => e.run.runId === run.runId).map((e) => e.eventType)).toEqual([
+        'START',
+        'COMPLETE',
+      ]);
   });
 });

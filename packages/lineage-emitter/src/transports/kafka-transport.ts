@@ -11,6 +11,8 @@ export interface KafkaProducerLike {
 
 export type KafkaTransportOptions = {
   topic: string;
+  /** Per attempt (default 15 s): the producer retries an unreachable broker by itself and may never settle. */
+  timeoutMs?: number;
   /** A fixed key for every message instead of the Python client's keys (its `messageKey`). */
   messageKey?: string;
 } & (
@@ -36,12 +38,14 @@ export class KafkaTransport implements Transport {
   readonly #producer: KafkaProducerLike;
   readonly #owned: boolean;
   readonly #messageKey: string | undefined;
+  readonly #timeoutMs: number;
 
   constructor(options: KafkaTransportOptions) {
     if (!options.topic)
       throw new LineageEmitterError('LIN_EMITTER_INVALID_OPTIONS', 'kafka transport needs a topic');
     this.topic = options.topic;
     this.#messageKey = options.messageKey;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
     if ('producer' in options) {
       this.#producer = options.producer;
       this.#owned = false;
@@ -54,11 +58,21 @@ export class KafkaTransport implements Transport {
     }
   }
 
-  async send(delivery: Delivery): Promise<void> {
+  async send(delivery: Delivery, signal: AbortSignal): Promise<void> {
     const key = this.#messageKey ?? kafkaMessageKey(delivery.event);
+    const sending = this.#producer.send([{ topic: this.topic, key, value: delivery.body }]);
+    // Given up on (timeout, close), the send may still settle later: never as an unhandled rejection.
+    sending.catch(() => {});
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
     try {
-      await this.#producer.send([{ topic: this.topic, key, value: delivery.body }]);
+      await settleOrAbort(sending, AbortSignal.any([signal, timeout]));
     } catch (err) {
+      if (err instanceof GaveUp)
+        throw new LineageEmitterError(
+          timeout.aborted ? 'LIN_EMITTER_TIMEOUT' : 'LIN_EMITTER_KAFKA',
+          `producing to ${this.topic}: no acknowledgement within ${this.#timeoutMs} ms`,
+          { retriable: true },
+        );
       const text = describe(err);
       throw new LineageEmitterError(
         'LIN_EMITTER_KAFKA',
@@ -72,8 +86,33 @@ export class KafkaTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    if (this.#owned) await this.#producer.close?.();
+    if (!this.#owned || !this.#producer.close) return;
+    // A producer still retrying an unreachable broker may not close promptly: bounded.
+    const closing = this.#producer.close();
+    closing.catch(() => {});
+    await settleOrAbort(closing, AbortSignal.timeout(5_000)).catch(() => {});
   }
+}
+
+/** We stopped waiting (timeout or close); the producer's own promise is left to settle. */
+class GaveUp extends Error {}
+
+function settleOrAbort(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(new GaveUp());
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(new GaveUp());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 function describe(err: unknown): string {
