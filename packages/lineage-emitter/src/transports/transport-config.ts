@@ -22,6 +22,7 @@ const Kafka = z.object({
   brokers: z.array(z.string().min(1)).min(1),
   clientId: z.string().optional(),
   messageKey: z.string().optional(),
+  timeoutMs: z.number().int().positive().optional(),
 });
 const File = z.object({ type: z.literal('file'), path: z.string().min(1), fsync: z.boolean().optional() });
 const Console = z.object({ type: z.literal('console'), pretty: z.boolean().optional() });
