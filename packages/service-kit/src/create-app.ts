@@ -62,6 +62,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     next(null, payload);
   });
   app.addHook('onResponse', (request, reply, next) => {
+    // Built only when it would be written: the log object costs on every request otherwise.
+    if (!options.logger.isLevelEnabled('debug')) return next();
     request.log.debug(
       {
         method: request.method,

@@ -135,6 +135,23 @@ describe('createApp', () => {
     await app.close();
   });
 
+  it('verifies a credential once, and still refuses a wrong secret for the same key after it', async () => {
+    const store = new MemoryCredentialStore([
+      { key: 'prod', secretHash: hashSecret('p4ss'), roles: ['producer'], scopes: ['shop.'] },
+    ]);
+    let lookups = 0;
+    const counting = { find: (key: string) => (lookups++, store.find(key)) };
+    const { app } = await testApp({ credentials: counting });
+    const post = (authorization: string) =>
+      app.inject({ method: 'POST', url: '/things/shop.a', headers: { authorization }, payload: { size: 1 } });
+    for (let i = 0; i < 5; i++) expect((await post(basic('prod', 'p4ss'))).statusCode).toBe(200);
+    expect(lookups).toBe(1);
+    expect((await post(basic('prod', 'guess'))).statusCode).toBe(401);
+    expect((await post(basic('prod', 'guess'))).statusCode).toBe(401);
+    expect(lookups).toBe(3);
+    await app.close();
+  });
+
   it('requires credentials for reads when configured', async () => {
     const { app } = await testApp({ readsRequireAuth: true });
     expect((await app.inject({ method: 'GET', url: '/teapot' })).statusCode).toBe(401);

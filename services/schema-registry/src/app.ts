@@ -84,12 +84,12 @@ export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Prom
     { parseAs: 'string' },
     app.getDefaultJsonParser('error', 'ignore'),
   );
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, next) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('application/json')) {
       reply.header('content-type', 'application/vnd.schemaregistry.v1+json');
     }
-    return payload;
+    next(null, payload);
   });
   app.get(
     '/',

@@ -57,45 +57,73 @@ export function coversResource(principal: Principal, resource: string): boolean 
   return principal.roles.has('admin') || principal.scopes.some((s) => s === '*' || resource.startsWith(s));
 }
 
+/** How long a verified credential is trusted without asking the store again (bounds revocation delay). */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 1_000;
+
 const plugin: FastifyPluginCallback<AuthOptions> = (app, opts, done) => {
   const challenge = `Basic realm="${opts.realm ?? 'data-spine'}", charset="UTF-8"`;
+  // Authorization header -> principal, so a client sending the same credentials on every request is
+  // verified once a minute rather than per request (an HMAC and a store lookup each).
+  const verified = new Map<string, { principal: Principal; until: number }>();
   app.decorateRequest('principal', null);
 
-  app.addHook('onRequest', async (request, reply) => {
-    const creds = credentialsFrom(request.headers.authorization);
-    if (creds === null) return;
-    if (creds === 'malformed') {
-      reply.header('www-authenticate', challenge);
-      throw new UnauthorizedError('the Authorization header must be Basic (key:secret) or Bearer key:secret');
-    }
+  const authenticate = async (header: string): Promise<Principal | Error> => {
+    const creds = credentialsFrom(header);
+    if (creds === null || creds === 'malformed')
+      return new UnauthorizedError(
+        'the Authorization header must be Basic (key:secret) or Bearer key:secret',
+      );
     const stored = await opts.store.find(creds.key);
-    if (!stored || !verifySecret(creds.secret, stored.secretHash)) {
-      reply.header('www-authenticate', challenge);
-      throw new UnauthorizedError('unknown API key or wrong secret');
+    if (!stored || !verifySecret(creds.secret, stored.secretHash))
+      return new UnauthorizedError('unknown API key or wrong secret');
+    const principal: Principal = { key: stored.key, roles: new Set(stored.roles), scopes: stored.scopes };
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+    verified.set(header, { principal, until: Date.now() + VERIFIED_TTL_MS });
+    return principal;
+  };
+
+  // Callback-style hooks: a request without credentials (most reads) costs no promise at all.
+  app.addHook('onRequest', (request, reply, next) => {
+    const header = request.headers.authorization;
+    if (!header) return next();
+    const hit = verified.get(header);
+    if (hit && hit.until > Date.now()) {
+      request.principal = hit.principal;
+      return next();
     }
-    request.principal = { key: stored.key, roles: new Set(stored.roles), scopes: stored.scopes };
+    authenticate(header).then(
+      (result) => {
+        if (result instanceof Error) {
+          reply.header('www-authenticate', challenge);
+          return next(result);
+        }
+        request.principal = result;
+        next();
+      },
+      (err: unknown) => next(err as Error),
+    );
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preHandler', (request, reply, next) => {
     const rule = request.routeOptions.config?.auth;
-    if (rule === 'public') return;
+    if (rule === 'public') return next();
     const needed = rule !== undefined || !READ_METHODS.has(request.method) || opts.readsRequireAuth;
-    if (!needed) return;
+    if (!needed) return next();
     const principal = request.principal;
     if (!principal) {
       reply.header('www-authenticate', challenge);
-      throw new UnauthorizedError(
-        'this request needs credentials: HTTP Basic key:secret, or Bearer key:secret',
+      return next(
+        new UnauthorizedError('this request needs credentials: HTTP Basic key:secret, or Bearer key:secret'),
       );
     }
-    if (rule === undefined) return;
-    if (!hasRole(principal, rule.role)) {
-      throw new ForbiddenError(`API key ${principal.key} lacks the ${rule.role} role`);
-    }
+    if (rule === undefined) return next();
+    if (!hasRole(principal, rule.role))
+      return next(new ForbiddenError(`API key ${principal.key} lacks the ${rule.role} role`));
     const resource = rule.resource?.(request);
-    if (resource !== undefined && !coversResource(principal, resource)) {
-      throw new ForbiddenError(`API key ${principal.key} is not scoped to ${resource}`);
-    }
+    if (resource !== undefined && !coversResource(principal, resource))
+      return next(new ForbiddenError(`API key ${principal.key} is not scoped to ${resource}`));
+    next();
   });
   done();
 };
