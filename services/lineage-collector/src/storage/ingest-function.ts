@@ -5,7 +5,12 @@
  * another writer races it between that check and the insert, it raises LIN01 and the caller retries.
  */
 export const INGEST_FUNCTION = `
-create or replace function lin_ingest(p jsonb) returns text[] language plpgsql as $fn$
+create or replace function lin_ingest(p jsonb) returns text[] language plpgsql
+-- Every statement here joins a batch (hundreds of rows) to a table by its key: index probes are right at
+-- any table size. PL/pgSQL caches its plans, and one made while the tables were small (a seq scan) stays
+-- when they grow, making every batch cost O(table); these settings rule such plans out.
+set enable_seqscan = off set enable_hashjoin = off set enable_mergejoin = off
+as $fn$
 declare
   inserted integer;
   known text[];
