@@ -155,6 +155,65 @@ describe('point-in-time lineage', () => {
     await c.rebuild();
     expect((await c.get<Graph>(url)).body).toEqual(before);
   });
+
+  it('gives the schema as it was then of a dataset that is only ever read', async () => {
+    const reader = { namespace: 'etl', name: 'read_customers' };
+    const customers = (fields: Array<[string, string]>) =>
+      d('raw.customers', { schema: schemaFacet(...fields) });
+    for (const [h, fields] of [
+      [
+        16,
+        [
+          ['id', 'int'],
+          ['email', 'text'],
+          ['country', 'text'],
+        ],
+      ],
+      [
+        15,
+        [
+          ['id', 'int'],
+          ['email', 'text'],
+        ],
+      ],
+      [
+        17,
+        [
+          ['id', 'int'],
+          ['email', 'text'],
+          ['country', 'text'],
+        ],
+      ],
+    ] as Array<[number, Array<[string, string]>]>) {
+      const e = runEvent({
+        job: reader,
+        time: at(h),
+        inputs: [customers(fields)],
+        outputs: [d('dw.customers')],
+      });
+      expect((await c.post('/api/v1/lineage', e)).statusCode).toBe(200);
+    }
+    const node = `dataset:${ns}:raw.customers`;
+    const fields = async (asOf: string) =>
+      (await c.get<Graph>(lineageUrl(node, `&depth=0&asOf=${encodeURIComponent(asOf)}`))).body.graph
+        .find((n) => n.id === node)!
+        .data.fields!.map((f) => f.name);
+    expect(await fields(at(15))).toEqual(['id', 'email']);
+    expect(await fields('2026-03-01T16:30:00Z')).toEqual(['id', 'email', 'country']);
+    // The 17:00 read saw the schema in effect already: no new version. Versions of a read are no run's output.
+    const versions = await c.get<{
+      versions: Array<{ fields: unknown[]; createdByRun: unknown }>;
+      totalCount: number;
+    }>(`/api/v1/namespaces/${encodeURIComponent(ns)}/datasets/raw.customers/versions`);
+    expect(versions.body.totalCount).toBe(2);
+    expect(versions.body.versions.map((v) => [v.fields.length, v.createdByRun])).toEqual([
+      [3, null],
+      [2, null],
+    ]);
+    await c.rebuild();
+    expect(await fields(at(15))).toEqual(['id', 'email']);
+    expect(await fields(at(17))).toEqual(['id', 'email', 'country']);
+  });
 });
 
 describe('lineage depth, direction and node cap', () => {

@@ -178,6 +178,21 @@ function addVersion(
   }
 }
 
+/**
+ * An input's schema facet records a version too (as Marquez does), so the schema as of a time is known for
+ * datasets that are only ever read; only when it differs from the schema in effect then, and not made by
+ * the run (`createdByRun` null).
+ */
+function addInputVersion(plan: BatchPlan, s: DatasetState, d: DatasetInEvent, at: number, runId: string) {
+  const fields = schemaFields(d.facets);
+  if (!fields) return;
+  let i = s.schemas.length;
+  while (i > 0 && s.schemas[i - 1]!.from > at) i--;
+  const inEffect = s.schemas[i - 1];
+  if (inEffect && canonicalJson(inEffect.fields) === canonicalJson(fields)) return;
+  addVersion(plan, s, d, at, null, `input|${runId}`);
+}
+
 function stageJob(
   graph: LineageGraph,
   plan: BatchPlan,
@@ -274,10 +289,11 @@ function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void
     jobVersion: prior?.jobVersion ?? null,
   };
   plan.runs.set(runId, row);
-  for (const d of inputs) {
+  inputs.forEach((d, i) => {
     run.io.add(`in|${d.key}`);
     row.io.add(`in|${d.id}`);
-  }
+    addInputVersion(plan, d, e.inputs[i]!, at, runId);
+  });
   e.outputs.forEach((d, i) => {
     const s = outputs[i]!;
     run.io.add(`out|${s.key}`);
