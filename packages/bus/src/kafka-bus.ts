@@ -149,18 +149,20 @@ export class KafkaBus implements Bus {
       );
     };
 
+    // One abort promise for the subscription, and one timer per batch: a listener or timer per message
+    // piled up (an abort listener is never removed until the abort) and made every message slower.
+    const whenAborted = aborted(abort.signal);
     const loop = async (): Promise<void> => {
       const iterator = stream[Symbol.asyncIterator]();
       let pending: Promise<IteratorResult<Message>> | null = null;
       while (!abort.signal.aborted) {
         const run: Message[] = [];
-        let deadline = Infinity;
+        let batchTimer: { promise: Promise<'timeout'>; clear(): void } | null = null;
         while (run.length < maxBatch) {
           pending ??= iterator.next();
-          const wait = run.length === 0 ? null : Math.max(0, deadline - Date.now());
-          const next = await (wait === null
-            ? Promise.race([pending, aborted(abort.signal)])
-            : Promise.race([pending, aborted(abort.signal), timeout(wait)]));
+          const next = await (batchTimer === null
+            ? Promise.race([pending, whenAborted])
+            : Promise.race([pending, whenAborted, batchTimer.promise]));
           if (next === 'timeout' || next === 'aborted') break;
           pending = null;
           if (next.done) {
@@ -168,8 +170,9 @@ export class KafkaBus implements Bus {
             break;
           }
           run.push(next.value);
-          if (run.length === 1) deadline = Date.now() + maxWaitMs;
+          if (run.length === 1) batchTimer = timeout(maxWaitMs);
         }
+        batchTimer?.clear();
         if (run.length > 0) await handleRun(run);
       }
     };
@@ -226,6 +229,10 @@ function aborted(signal: AbortSignal): Promise<'aborted'> {
   });
 }
 
-function timeout(ms: number): Promise<'timeout'> {
-  return new Promise((resolve) => setTimeout(() => resolve('timeout'), ms));
+function timeout(ms: number): { promise: Promise<'timeout'>; clear(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return { promise, clear: () => clearTimeout(timer) };
 }
