@@ -6,8 +6,8 @@
  * of 3 rounds.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, startPostgres } from '@data-spine/testkit';
@@ -22,16 +22,35 @@ const ROUNDS = 3;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const T_REWIRE = Date.parse('2026-06-01T00:00:00Z');
 
-const pg = await startPostgres();
+// BENCH_PG_STATS=1 loads pg_stat_statements and prints the top statements; BENCH_NODE_ARGS (e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the server's node; BENCH_ONLY=ingest skips the queries.
+const pgStats = process.env.BENCH_PG_STATS === '1';
+const pg = await startPostgres(
+  pgStats
+    ? {
+        settings: {
+          shared_preload_libraries: 'pg_stat_statements,auto_explain',
+          'pg_stat_statements.track': 'all',
+          // Plans of slow statements (also those inside lin_ingest) go to the server log.
+          'auto_explain.log_min_duration': '30ms',
+          'auto_explain.log_nested_statements': 'on',
+          'auto_explain.log_analyze': 'on',
+        },
+      }
+    : {},
+);
 const dir = mkdtempSync(join(tmpdir(), 'lineage-bench-'));
 writeFileSync(join(dir, 'admin-key'), KEY + '\n', { mode: 0o600 });
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [join(import.meta.dirname, '../src/server.ts')], {
+const databaseUrl = await pg.createDatabase('lineage_bench');
+if (pgStats) await pg.query('create extension if not exists pg_stat_statements', [], 'lineage_bench');
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, [...nodeArgs, join(import.meta.dirname, '../src/server.ts')], {
   env: {
     ...process.env,
     SPINE_LINEAGE_PORT: String(port),
-    SPINE_DATABASE_URL: await pg.createDatabase('lineage_bench'),
+    SPINE_DATABASE_URL: databaseUrl,
     SPINE_ADMIN_KEY_FILE: join(dir, 'admin-key'),
     SPINE_LOG_LEVEL: 'warn',
     SPINE_LINEAGE_MAX_NODES: '10000',
@@ -70,6 +89,47 @@ const runEvent = (job: string, time: number, inputs: object[], outputs: object[]
 /** Job j of layer k reads two datasets of layer k and writes dataset j of layer k+1. */
 const graphEvent = (k: number, j: number, time: number, rewired = false) =>
   runEvent(`etl.l${k}.j${j}`, time, [ds(k, j), ds(k, (j * 7 + (rewired ? 5 : 3)) % WIDTH)], [ds(k + 1, j)]);
+
+/** CPU seconds (user + system) of a process, from /proc (clock ticks of 10 ms); with its reaped children. */
+function procCpu(pid: number, withChildren = false): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
+    return ticks / 100;
+  } catch {
+    return 0;
+  }
+}
+/** The Postgres cluster's CPU: the postmaster, its exited children (reaped) and its live children. */
+function postgresCpu(): number {
+  const root = pg.pid;
+  if (root === undefined) return NaN;
+  let total = procCpu(root, true);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === root) total += procCpu(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return total;
+}
+const cpuMark = () => ({ server: procCpu(server.pid!), postgres: postgresCpu(), client: process.cpuUsage() });
+function cpuPerEvent(mark: ReturnType<typeof cpuMark>, events: number): string {
+  const c = process.cpuUsage(mark.client);
+  const us = (s: number) => ((s * 1e6) / events).toFixed(0);
+  return `CPU per event: server ${us(procCpu(server.pid!) - mark.server)} us, postgres ${us(postgresCpu() - mark.postgres)} us, load generator ${us((c.user + c.system) / 1e6)} us`;
+}
+const load = () =>
+  `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
+
+class Done extends Error {}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const pct = (xs: number[], p: number) =>
@@ -136,8 +196,23 @@ try {
   );
 
   // 1. Single events over HTTP: 64 connections, each request a new run of one of 1,000 jobs.
+  console.log(`before: ${load()}`);
   const single: number[] = [];
   let n = 0;
+  let singleEvents = 0;
+  const singleBody = (i: number) =>
+    JSON.stringify(
+      runEvent(
+        `single.j${i % 1000}`,
+        T0 + i,
+        [{ namespace: 'kafka://bench:9092', name: `in.${i % 1000}` }],
+        [{ namespace: 'postgres://bench:5432', name: `single.out.${i % 1000}` }],
+      ),
+    );
+  // Built before the rounds (5,000 events/s for 8 s each; past that, on the fly), so the load generator
+  // spends its CPU on HTTP only.
+  const bodies = Array.from({ length: ROUNDS * 40_000 }, (_, i) => singleBody(i));
+  const singleMark = cpuMark();
   for (let round = 0; round < ROUNDS; round++) {
     const result = await autocannon({
       url,
@@ -150,13 +225,7 @@ try {
           headers: { 'content-type': 'application/json', authorization: auth },
           setupRequest: (req) => {
             const i = n++;
-            const e = runEvent(
-              `single.j${i % 1000}`,
-              T0 + i,
-              [{ namespace: 'kafka://bench:9092', name: `in.${i % 1000}` }],
-              [{ namespace: 'postgres://bench:5432', name: `single.out.${i % 1000}` }],
-            );
-            return { ...req, body: JSON.stringify(e) };
+            return { ...req, body: bodies[i] ?? singleBody(i) };
           },
         },
       ],
@@ -164,6 +233,7 @@ try {
     if (result.non2xx > 0 || result.errors > 0)
       console.log(`  round ${round + 1}: non-2xx ${result.non2xx}, errors ${result.errors}`);
     single.push(result.requests.average);
+    singleEvents += result['2xx'];
     console.log(
       `  single round ${round + 1}: ${fmt(result.requests.average)} events/s, p99 ${result.latency.p99} ms`,
     );
@@ -171,6 +241,7 @@ try {
   console.log(
     `ingest, single events over HTTP (64 connections, 8 s x ${ROUNDS}): median ${fmt(median(single))} events/s`,
   );
+  console.log(`  ${cpuPerEvent(singleMark, singleEvents)} (${fmt(singleEvents)} events); ${load()}`);
 
   // 2. Batches over HTTP: the 50,000-node graph itself, in batches of 100, 4 at a time (a third per round).
   const graphEvents: object[] = [];
@@ -179,6 +250,7 @@ try {
       graphEvents.push(graphEvent(k, j, T0 + k * 60_000 + j));
   }
   const batch: number[] = [];
+  const batchMark = cpuMark();
   const third = Math.ceil(graphEvents.length / ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     const rate = await ingestBatches(graphEvents.slice(round * third, (round + 1) * third), 100, 4);
@@ -186,6 +258,9 @@ try {
     console.log(`  batch round ${round + 1}: ${fmt(rate)} events/s`);
   }
   console.log(`ingest, batches of 100 over HTTP (4 concurrent): median ${fmt(median(batch))} events/s`);
+  console.log(
+    `  ${cpuPerEvent(batchMark, graphEvents.length)} (${fmt(graphEvents.length)} events); ${load()}`,
+  );
 
   // History for point-in-time: later runs of a fifth of the jobs read another dataset.
   const rewired: object[] = [];
@@ -201,6 +276,17 @@ try {
   console.log(
     `graph: ${fmt(count('dataset'))} datasets + ${fmt(count('job'))} jobs (2,000 datasets and 1,000 jobs of them from the single-event rounds), ${fmt(rewired.length)} jobs rewired later`,
   );
+
+  if (pgStats) {
+    const top = await pg.query<{ calls: string; ms: string; query: string }>(
+      `select calls, round(total_exec_time::numeric, 1) as ms, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) as query
+       from pg_stat_statements order by total_exec_time desc limit 25`,
+      [],
+      'lineage_bench',
+    );
+    for (const r of top.rows) console.log(`  pg ${r.ms} ms ${r.calls} calls: ${r.query}`);
+  }
+  if (process.env.BENCH_ONLY === 'ingest') throw new Done();
 
   // 3. Depth-10 lineage from datasets in the middle layers (upstream and downstream 10 jobs each).
   const start = (i: number) => ds(10 + (i % Math.max(1, LAYERS - 20)), (i * 37) % WIDTH);
@@ -232,8 +318,15 @@ try {
     );
   }
   console.log(`lineage depth 10 asOf ${asOf}: median p95 ${median(past.map((r) => r.p95)).toFixed(1)} ms`);
+} catch (err) {
+  if (!(err instanceof Done)) throw err;
 } finally {
+  console.log(`after: ${load()}`);
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
+  if (pgStats) {
+    copyFileSync(pg.logFile, join(tmpdir(), 'lineage-bench-postgres.log'));
+    console.log(`Postgres log (auto_explain plans): ${join(tmpdir(), 'lineage-bench-postgres.log')}`);
+  }
   await pg.stop();
 }
