@@ -354,9 +354,14 @@ export function evaluate(
   nowMs: number = Date.now(),
 ): DecisionCore {
   const r = input.route;
-  let key = `${r.source.region}\u0000${r.sink.id}\u0000${r.sink.region}\u0000${r.sink.ttl ?? ''}\u0000${r.purpose}\u0000${input.classification}\u0000${r.source.dataset}`;
-  for (const f of input.fields)
-    key += f.tags.length === 0 ? `\u0001${f.name}` : `\u0001${f.name}\u0002${f.tags.join('\u0002')}`;
+  // Every part is length-prefixed, so no two inputs share a key whatever their strings hold (a dataset or
+  // a ttl may contain the separators; field names from a registry contract may too).
+  const ttl = r.sink.ttl;
+  let key = `${r.source.region.length}:${r.source.region}${r.sink.id.length}:${r.sink.id}${r.sink.region.length}:${r.sink.region}${ttl === undefined ? '-' : `${ttl.length}:${ttl}`}${r.purpose.length}:${r.purpose}${input.classification.length}:${input.classification}${r.source.dataset.length}:${r.source.dataset}`;
+  for (const f of input.fields) {
+    key += `${f.name.length}:${f.name}${f.tags.length}|`;
+    for (const t of f.tags) key += `${t.length}:${t}`;
+  }
   const hit = policy.memo.get(key);
   if (hit !== undefined && nowMs < hit.untilMs) return hit.core as DecisionCore;
   const core = evaluateUncached(policy, input, nowMs);

@@ -275,4 +275,25 @@ describe('golden decisions over the sample matrix', () => {
       'RESIDENCY_SINK_REGION_MISMATCH',
     ]);
   });
+
+  it('never answers one input with the memoized decision of another whose strings run together', () => {
+    const p = samplePolicy();
+    // A valid route, memoized first; then an invalid ttl whose text holds what follows it in a naive key.
+    const valid = route('eu-west-1', 'analytics-eu', 'analytics', 'internal', [['id']]);
+    valid.route.sink.ttl = 'P1D';
+    valid.route.source.dataset = 'public\u0000d';
+    const tricky = route('eu-west-1', 'analytics-eu', 'internal', 'public', [['id']]);
+    tricky.route.sink.ttl = 'P1D\u0000analytics';
+    tricky.route.source.dataset = 'd';
+    expect(evaluate(p, valid, NOW).decision).toBe('allow');
+    expect(evaluate(p, tricky, NOW)).toEqual(evaluateUncached(p, tricky, NOW));
+    expect(evaluate(p, tricky, NOW).decision).toBe('deny');
+    // A dataset that looks like a field list, against a route with that field.
+    const ds = route('eu-west-1', 'analytics-eu', 'analytics', 'internal', []);
+    ds.route.source.dataset = 'x\u0001email\u0002pci';
+    const withField = route('eu-west-1', 'analytics-eu', 'analytics', 'internal', [['email', 'pci']]);
+    withField.route.source.dataset = 'x';
+    evaluate(p, withField, NOW);
+    expect(evaluate(p, ds, NOW)).toEqual(evaluateUncached(p, ds, NOW));
+  });
 });
