@@ -249,11 +249,14 @@ export class RegistryService {
     const level = await this.compatibilityLevel(input.subject);
 
     // `store` spans the subject's transaction, the compatibility phase within it included.
-    const result = await time('store', () =>
-      this.#store.withSubjectLock(input.subject, async (db) => {
+    const result = await time('store', async () => {
+      // Outside the lock: an identity's id never changes once it exists (usually remembered). Not found, it
+      // is asked again inside the lock, where a concurrent registration of the same schema is visible.
+      const knownId = await this.#store.schemaIdByIdentity(identity);
+      return this.#store.withSubjectLock(input.subject, async (db) => {
         const versions = await this.#store.versions(input.subject, db);
         const live = versions.filter((v) => !v.deleted);
-        const existingId = await this.#store.schemaIdByIdentity(identity);
+        const existingId = knownId ?? (await this.#store.schemaIdByIdentity(identity, db));
         const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
         if (same) return { id: same.schemaId, version: same.version };
 
@@ -303,7 +306,9 @@ export class RegistryService {
               ? bump(latestSemver, breaking ? 'major' : 'minor')
               : { major: 1, minor: 0, patch: 0 }),
         );
-        const id = await this.#store.insertSchema(
+        const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+        const id = await this.#store.appendVersion(
+          db,
           {
             schemaType: input.schemaType,
             schema: input.schema,
@@ -312,30 +317,17 @@ export class RegistryService {
             references: input.references,
           },
           input.id,
-          db,
-        );
-        const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
-        await this.#store.insertVersion(db, {
-          subject: input.subject,
-          version,
-          schemaId: id,
-          semver,
-          metadata: (metadata ?? inherited(live.at(-1)?.metadata)) as Record<string, unknown> | null,
-        });
-        await this.#store.audit(
           {
-            principal: input.principal,
-            action: 'register',
             subject: input.subject,
             version,
-            schemaId: id,
-            result: 'ok',
+            semver,
+            metadata: (metadata ?? inherited(live.at(-1)?.metadata)) as Record<string, unknown> | null,
           },
-          db,
+          { principal: input.principal, action: 'register', result: 'ok' },
         );
         return { id, version };
-      }),
-    );
+      });
+    });
     this.#observer.registered(input.schemaType);
     return result;
   }

@@ -43,6 +43,13 @@ export interface SubjectConfig {
   lint: Record<string, 'error' | 'warning' | 'off'> | null;
 }
 
+/**
+ * How long reads of versions and config may be served from memory. Writes of this process drop their
+ * entries at once; another registry process's writes are seen within this bound.
+ */
+const READ_CACHE_MS = 1_000;
+const READ_CACHE_MAX = 10_000;
+
 /** At most `limit` callers run at once; the others wait in order. */
 class Semaphore {
   #free: number;
@@ -89,6 +96,9 @@ export class RegistryStore {
   readonly #pool: pg.Pool;
   readonly #byId = new Map<number, StoredSchema>();
   readonly #subjectQueues = new Map<string, Promise<void>>();
+  readonly #idByIdentity = new Map<string, number>();
+  readonly #versionsCache = new Map<string, { value: SubjectVersion[]; until: number }>();
+  readonly #configCache = new Map<string, { value: SubjectConfig | undefined; until: number }>();
 
   /**
    * Transactions holding a subject lock also read through the pool (references, schemas by id); keeping
@@ -142,28 +152,90 @@ export class RegistryStore {
     return stored;
   }
 
-  async schemaIdByIdentity(identity: string): Promise<number | undefined> {
-    const { rows } = await this.#pool.query<{ id: number }>(
-      'select id from registry_schema where identity = $1',
-      [identity],
-    );
+  /** Identity -> id never changes once stored, so found ids are remembered. */
+  async schemaIdByIdentity(identity: string, db: Queryable = this.#pool): Promise<number | undefined> {
+    const known = this.#idByIdentity.get(identity);
+    if (known !== undefined) return known;
+    const { rows } = await db.query<{ id: number }>('select id from registry_schema where identity = $1', [
+      identity,
+    ]);
+    if (rows[0]) this.#idByIdentity.set(identity, rows[0].id);
     return rows[0]?.id;
   }
 
-  /** Stores a schema once: concurrent callers with the same identity all get the one id. */
-  async insertSchema(s: NewSchema, explicitId?: number, db: Queryable = this.#pool): Promise<number> {
-    const inserted = await db.query<{ id: number }>(
-      `insert into registry_schema (id, schema_type, schema_text, canonical, identity, refs)
-       values (coalesce($1::integer, nextval('registry_schema_id_seq')::integer), $2, $3, $4, $5, $6)
-       on conflict (identity) do nothing returning id`,
-      [explicitId ?? null, s.schemaType, s.schema, s.canonical, s.identity, JSON.stringify(s.references)],
+  /**
+   * Stores a schema once (concurrent callers with the same identity get the one id), appends the subject's
+   * version and its audit record: one statement, inside the subject's transaction.
+   */
+  async appendVersion(
+    db: Queryable,
+    s: NewSchema,
+    explicitId: number | undefined,
+    v: Omit<SubjectVersion, 'deleted' | 'schemaId'>,
+    audit: Omit<AuditEntry, 'version' | 'schemaId' | 'subject'>,
+  ): Promise<number> {
+    const { rows } = await db.query<{ id: number }>(
+      `with inserted as (
+         insert into registry_schema (id, schema_type, schema_text, canonical, identity, refs)
+         values (coalesce($1::integer, nextval('registry_schema_id_seq')::integer), $2, $3, $4, $5, $6)
+         on conflict (identity) do nothing returning id),
+       chosen as (
+         select id from inserted union all
+         select id from registry_schema where identity = $5 and not exists (select 1 from inserted)),
+       version as (
+         insert into registry_subject_version (subject, version, schema_id, semver, metadata)
+         select $7, $8, id, $9, $10 from chosen returning schema_id),
+       audited as (
+         insert into registry_audit (principal, action, subject, version, schema_id, result, detail)
+         select $11, $12, $7, $8, schema_id, $13, $14 from version)
+       select schema_id as id from version`,
+      [
+        explicitId ?? null,
+        s.schemaType,
+        s.schema,
+        s.canonical,
+        s.identity,
+        JSON.stringify(s.references),
+        v.subject,
+        v.version,
+        v.semver,
+        v.metadata ? JSON.stringify(v.metadata) : null,
+        audit.principal,
+        audit.action,
+        audit.result,
+        audit.detail ? JSON.stringify(audit.detail) : null,
+      ],
     );
-    if (inserted.rows[0]) return inserted.rows[0].id;
-    const existing = await db.query<{ id: number }>('select id from registry_schema where identity = $1', [
-      s.identity,
-    ]);
-    if (!existing.rows[0]) throw new Error('schema vanished between insert and select');
-    return existing.rows[0].id;
+    let id = rows[0]?.id;
+    if (id === undefined) {
+      // Another subject's transaction inserted the same schema and committed while this statement waited
+      // on the unique index: the row is newer than this statement's snapshot. A new statement sees it.
+      const again = await db.query<{ id: number }>(
+        `with chosen as (select id from registry_schema where identity = $1),
+         version as (
+           insert into registry_subject_version (subject, version, schema_id, semver, metadata)
+           select $2, $3, id, $4, $5 from chosen returning schema_id),
+         audited as (
+           insert into registry_audit (principal, action, subject, version, schema_id, result, detail)
+           select $6, $7, $2, $3, schema_id, $8, $9 from version)
+         select schema_id as id from version`,
+        [
+          s.identity,
+          v.subject,
+          v.version,
+          v.semver,
+          v.metadata ? JSON.stringify(v.metadata) : null,
+          audit.principal,
+          audit.action,
+          audit.result,
+          audit.detail ? JSON.stringify(audit.detail) : null,
+        ],
+      );
+      id = again.rows[0]?.id;
+    }
+    if (id === undefined) throw new Error('schema vanished between insert and select');
+    this.#idByIdentity.set(s.identity, id);
+    return id;
   }
 
   async subjects(options: { prefix?: string; deleted?: boolean }): Promise<string[]> {
@@ -176,12 +248,28 @@ export class RegistryStore {
     return rows.map((r) => r.subject);
   }
 
-  async versions(subject: string, db: Queryable = this.#pool): Promise<SubjectVersion[]> {
-    const { rows } = await db.query<Parameters<typeof toVersion>[0]>(
+  /**
+   * A subject's versions. Reads outside a subject's transaction (`db` omitted) may be answered from a cache
+   * kept for READ_CACHE_MS and dropped by this process's own writes; decisions that must be exact
+   * (registration, deletes) pass their transaction and always read the table.
+   */
+  async versions(subject: string, db?: Queryable): Promise<SubjectVersion[]> {
+    if (db === undefined) {
+      const hit = this.#versionsCache.get(subject);
+      if (hit && hit.until > Date.now()) return hit.value;
+    }
+    const { rows } = await (db ?? this.#pool).query<Parameters<typeof toVersion>[0]>(
       'select subject, version, schema_id, deleted, semver, metadata from registry_subject_version where subject = $1 order by version',
       [subject],
     );
-    return rows.map(toVersion);
+    const value = rows.map(toVersion);
+    if (db === undefined) this.#remember(this.#versionsCache, subject, value);
+    return value;
+  }
+
+  #remember<V>(cache: Map<string, { value: V; until: number }>, key: string, value: V): void {
+    if (cache.size >= READ_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+    cache.set(key, { value, until: Date.now() + READ_CACHE_MS });
   }
 
   async versionsOfSchema(schemaId: number): Promise<SubjectVersion[]> {
@@ -221,6 +309,8 @@ export class RegistryStore {
     try {
       return await this.#lockSlots.run(() => this.#locked(subject, fn));
     } finally {
+      // After the commit (or rollback): a read cached meanwhile may predate it.
+      this.#versionsCache.delete(subject);
       release();
       if (this.#subjectQueues.get(subject) === tail) this.#subjectQueues.delete(subject);
     }
@@ -229,8 +319,10 @@ export class RegistryStore {
   async #locked<T>(subject: string, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
     try {
-      await client.query('begin');
-      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`subject:${subject}`]);
+      // One round trip for both (a simple query cannot take parameters, hence the escaped literal).
+      await client.query(
+        `begin; select pg_advisory_xact_lock(hashtext(${client.escapeLiteral(`subject:${subject}`)}))`,
+      );
       const result = await fn(client);
       await client.query('commit');
       return result;
@@ -263,11 +355,15 @@ export class RegistryStore {
     );
   }
 
+  /** A subject's (or, for `''`, the global) config; cached like `versions`. */
   async config(subject: string): Promise<SubjectConfig | undefined> {
+    const hit = this.#configCache.get(subject);
+    if (hit && hit.until > Date.now()) return hit.value;
     const { rows } = await this.#pool.query<SubjectConfig>(
       'select compatibility, mode, lint from registry_config where subject = $1',
       [subject],
     );
+    this.#remember(this.#configCache, subject, rows[0]);
     return rows[0];
   }
 
@@ -277,6 +373,7 @@ export class RegistryStore {
        on conflict (subject) do update set lint = excluded.lint`,
       [subject, severities ? JSON.stringify(severities) : null],
     );
+    this.#configCache.delete(subject);
   }
 
   async setConfig(subject: string, field: 'compatibility' | 'mode', value: string | null): Promise<void> {
@@ -285,6 +382,7 @@ export class RegistryStore {
        on conflict (subject) do update set ${field} = excluded.${field}`,
       [subject, value],
     );
+    this.#configCache.delete(subject);
   }
 
   async audit(entry: AuditEntry, db: Queryable = this.#pool): Promise<void> {
