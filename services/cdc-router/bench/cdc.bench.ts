@@ -9,7 +9,7 @@
  * starts its own.
  */
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { debeziumPostgresConfig, startStack, useTestContext } from '@data-spine/testkit';
 import type { Stack, TestContext } from '@data-spine/testkit';
@@ -130,6 +130,9 @@ routes:
     const total = path === 'embedded' ? CHANGES : KAFKA_CHANGES;
     const base = probe.delivered;
     const perTx = 5_000;
+    // CPU of this process (router, capture, and the in-process registry, gate and load generator):
+    // load-independent, unlike the wall-clock rate on a shared machine.
+    const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     for (let done = 0; done < total; done += perTx) {
       const n = Math.min(perTx, total - done);
@@ -145,9 +148,13 @@ routes:
         throw new Error(`${path}: only ${probe.delivered - base} of ${total} arrived`);
       await sleep(50);
     }
+    const cpu = process.cpuUsage(cpu0);
     const seconds = (probe.lastCommit - t0) / 1000;
+    const load = loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
     console.log(
-      `cdc ${path}: sustained ${Math.round(total / seconds)} changes/s (${total} changes, source commits took ${((committed - t0) / 1000).toFixed(2)} s, last sink commit after ${seconds.toFixed(2)} s)`,
+      `cdc ${path}: sustained ${Math.round(total / seconds)} changes/s (${total} changes, source commits took ${((committed - t0) / 1000).toFixed(2)} s, last sink commit after ${seconds.toFixed(2)} s; process CPU ${((cpu.user + cpu.system) / total).toFixed(1)} µs/change (user ${(cpu.user / total).toFixed(1)}, system ${(cpu.system / total).toFixed(1)}); load average ${load})`,
     );
 
     // 2. Lag at a fixed rate.
@@ -155,6 +162,7 @@ routes:
     probe.record = true;
     const tick = 50;
     const perTick = Math.max(1, Math.round((RATE * tick) / 1000));
+    const lagCpu0 = process.cpuUsage();
     const start = Date.now();
     let sent = 0;
     let next = 5_000_000;
@@ -172,10 +180,13 @@ routes:
     }
     const wait = Date.now();
     while (probe.lags.length < sent && Date.now() - wait < 60_000) await sleep(50);
+    const lagCpu = process.cpuUsage(lagCpu0);
     const lags = [...probe.lags].sort((a, b) => a - b);
     const rate = Math.round(sent / SECONDS);
     console.log(
-      `cdc ${path}: lag at ${rate} changes/s for ${SECONDS} s: p50 ${pct(lags, 50)} ms, p95 ${pct(lags, 95)} ms, p99 ${pct(lags, 99)} ms (${lags.length} changes)`,
+      `cdc ${path}: lag at ${rate} changes/s for ${SECONDS} s: p50 ${pct(lags, 50)} ms, p95 ${pct(lags, 95)} ms, p99 ${pct(lags, 99)} ms (${lags.length} changes; process CPU ${((lagCpu.user + lagCpu.system) / Math.max(1, sent)).toFixed(1)} µs/change; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
     );
   } finally {
     await router?.app.close();

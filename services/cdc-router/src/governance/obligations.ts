@@ -44,7 +44,9 @@ export function keyedHash(key: Buffer, value: unknown): string {
 export function governRow(row: Readonly<Record<string, unknown>>, plan: FieldPlan): Governed {
   const out: Record<string, unknown> = {};
   const unavailable: string[] = [];
-  for (const [column, value] of Object.entries(row)) {
+  for (const column in row) {
+    if (!Object.hasOwn(row, column)) continue;
+    const value = row[column];
     if (plan.selected && !plan.selected.has(column) && !plan.keyColumns.has(column)) continue;
     if (value === TOAST_PLACEHOLDER) {
       unavailable.push(column);

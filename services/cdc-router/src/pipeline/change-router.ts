@@ -8,7 +8,7 @@ import type { DecisionCache } from '../governance/decision-cache.ts';
 import type { Decision, DecisionRequest } from '../governance/gate-client.ts';
 import { governRow } from '../governance/obligations.ts';
 import type { FieldPlan } from '../governance/obligations.ts';
-import type { RegistryClient } from '../governance/registry-client.ts';
+import type { ContractLookup, RegistryClient } from '../governance/registry-client.ts';
 import type { RouteSpec, RoutesFile, SinkSpec, SourceSpec } from '../routes-file/routes-model.ts';
 import { tableMatches } from '../routes-file/routes-model.ts';
 import type { ColumnType, SinkOp } from '../sinks/sink-op.ts';
@@ -80,6 +80,21 @@ function declaredColumns(contract: Contract): Set<string> {
   return set;
 }
 
+/** `table === schema + '.' + name`, without building the string for every record. */
+function isTable(table: string, schema: string, name: string): boolean {
+  return (
+    table.length === schema.length + 1 + name.length &&
+    table.startsWith(schema) &&
+    table.charCodeAt(schema.length) === 46 &&
+    table.endsWith(name)
+  );
+}
+
+function hasKeys(row: Row): boolean {
+  for (const _ in row) return true;
+  return false;
+}
+
 function undeclared(row: Row | null, declared: ReadonlySet<string>): string | undefined {
   if (!row) return undefined;
   for (const c in row) if (!declared.has(c)) return c;
@@ -137,10 +152,23 @@ export class ChangeRouter {
     return found;
   }
 
+  readonly #topics = new Map<string, { source: SourceSpec | null; table: string | null }>();
+
+  /** A topic's source and `schema.table` (memoized: a batch carries few topics and many records). */
+  #topic(topic: string): { source: SourceSpec | null; table: string | null } {
+    let hit = this.#topics.get(topic);
+    if (hit) return hit;
+    const topicRef = parseTableTopic(topic);
+    hit = {
+      source: topicRef ? (this.#sourceByPrefix.get(topicRef.prefix) ?? null) : null,
+      table: topicRef ? `${topicRef.schema}.${topicRef.table}` : null,
+    };
+    if (this.#topics.size < 10_000) this.#topics.set(topic, hit);
+    return hit;
+  }
+
   #parse(record: SourceRecord, ref: number): ParsedRecord {
-    const topicRef = parseTableTopic(record.origin.topic);
-    const source = topicRef ? (this.#sourceByPrefix.get(topicRef.prefix) ?? null) : null;
-    const table = topicRef ? `${topicRef.schema}.${topicRef.table}` : null;
+    const { source, table } = this.#topic(record.origin.topic);
     if (!source || !table)
       return {
         kind: 'bad',
@@ -178,7 +206,7 @@ export class ChangeRouter {
     if (parsed.value.kind === 'tombstone') return { ...base, event: null, before: null, after: null };
     const { event, schema } = parsed.value;
     if (event.op === 'm') return { kind: 'skip', ref };
-    if (`${event.source.schema}.${event.source.table}` !== table)
+    if (!isTable(table, event.source.schema, event.source.table))
       return {
         kind: 'bad',
         ref,
@@ -256,14 +284,30 @@ export class ChangeRouter {
     const answers = await this.#o.decisions.decide(keys, requests);
     const decisionOf = new Map(keys.map((k, i) => [k, answers[i] as Decision]));
     const fieldPlans = new Map<string, { plan: FieldPlan; types: Record<string, ColumnType> }>();
+    // Per topic, once per batch: its contract lookup and, per route, the pair and decision (rows of one
+    // topic share them; looking them up per row built strings and hashed them for every change).
+    type RouteCtx = { route: RouteSpec; pair: Pair; decision: Decision; list: SinkOp[] | null };
+    const perTopic = new Map<string, { lookup: ContractLookup | undefined; routes: RouteCtx[] }>();
+    const contextOf = (r: Extract<ParsedRecord, { kind: 'row' }>) => {
+      let t = perTopic.get(r.topic);
+      if (t) return t;
+      const lookup = lookups.get(valueSubject(r.topic));
+      const routes: RouteCtx[] = [];
+      for (const route of this.routesFor(r.source.id, r.table)) {
+        if (only && only.routeId !== null && route.id !== only.routeId) continue;
+        const pair = pairs.get(`${route.id}|${r.table}`) as Pair;
+        const decision = (pair ? decisionOf.get(pair.key) : undefined) as Decision;
+        routes.push({ route, pair, decision, list: null });
+      }
+      t = { lookup, routes };
+      perTopic.set(r.topic, t);
+      return t;
+    };
 
     for (const r of rows) {
       const position = BigInt(r.event?.source.lsn ?? 0);
       const positionText = r.event ? String(position) : null;
-      const lookup = lookups.get(valueSubject(r.topic));
-      const routes = this.routesFor(r.source.id, r.table).filter(
-        (route) => !only || only.routeId === null || route.id === only.routeId,
-      );
+      const { lookup, routes } = contextOf(r);
       if (routes.length === 0) {
         plan.skipped++;
         continue;
@@ -279,7 +323,8 @@ export class ChangeRouter {
           decisionId,
           error,
         });
-      for (const route of routes) {
+      for (const ctx of routes) {
+        const route = ctx.route;
         if (!lookup || !lookup.ok) {
           dead(
             route.id,
@@ -289,8 +334,8 @@ export class ChangeRouter {
           );
           continue;
         }
-        const pair = pairs.get(`${route.id}|${r.table}`) as Pair;
-        const decision = decisionOf.get(pair.key) as Decision;
+        const pair = ctx.pair;
+        const decision = ctx.decision;
         if (decision.decision === 'deny') {
           const why = decision.reasons.map((x) => x.code).join(', ') || 'denied';
           dead(route.id, 'CDC_DENIED', decision.decision_id, `${why}: ${decision.explanation ?? ''}`.trim());
@@ -309,7 +354,7 @@ export class ChangeRouter {
           );
           continue;
         }
-        if (!r.key || Object.keys(r.key).length === 0) {
+        if (!r.key || !hasKeys(r.key)) {
           if (r.event?.op !== 't') {
             dead(
               route.id,
@@ -341,15 +386,12 @@ export class ChangeRouter {
           fieldPlans.set(pair.key, fp);
         }
         const fieldPlan: FieldPlan = fp.plan;
-        const base = {
-          routeId: route.id,
-          table: r.table,
-          position,
-          decisionId: decision.decision_id,
-          sourceTsMs: r.event?.source.ts_ms ?? null,
-          ref: r.ref,
-          columnTypes: fp.types,
-        };
+        const routeId = route.id;
+        const table = r.table;
+        const decisionId = decision.decision_id;
+        const sourceTsMs = r.event?.source.ts_ms ?? null;
+        const ref = r.ref;
+        const columnTypes = fp.types;
         let op: SinkOp | null = null;
         let failure: { reason: ReasonCode; message: string } | null = null;
         const govern = (row: Row | null) => {
@@ -363,17 +405,53 @@ export class ChangeRouter {
         };
         const key = govern(r.key);
         if (r.event === null) {
-          if (key) op = { ...base, kind: 'tombstone', key };
+          if (key)
+            op = {
+              routeId,
+              table,
+              position,
+              decisionId,
+              sourceTsMs,
+              ref,
+              columnTypes,
+              kind: 'tombstone',
+              key,
+            };
         } else if (r.event.op === 't') {
-          op = { ...base, kind: 'truncate' };
+          op = { routeId, table, position, decisionId, sourceTsMs, ref, columnTypes, kind: 'truncate' };
         } else if (r.event.op === 'd') {
           const before = govern(r.before);
-          if (key && before) op = { ...base, kind: 'delete', key, before };
+          if (key && before)
+            op = {
+              routeId,
+              table,
+              position,
+              decisionId,
+              sourceTsMs,
+              ref,
+              columnTypes,
+              kind: 'delete',
+              key,
+              before,
+            };
         } else {
           const after = govern(r.after);
           const before = govern(r.before);
           if (key && after)
-            op = { ...base, kind: 'upsert', op: r.event.op as 'c' | 'r' | 'u', key, row: after, before };
+            op = {
+              routeId,
+              table,
+              position,
+              decisionId,
+              sourceTsMs,
+              ref,
+              columnTypes,
+              kind: 'upsert',
+              op: r.event.op as 'c' | 'r' | 'u',
+              key,
+              row: after,
+              before,
+            };
         }
         if (failure !== null) {
           const f: { reason: ReasonCode; message: string } = failure;
@@ -381,15 +459,28 @@ export class ChangeRouter {
           continue;
         }
         if (!op) continue;
-        plan.governed.set(pair.key, { route, table: r.table, contract, decision });
-        const list = plan.writes.get(route.sink) ?? [];
+        if (ctx.list === null) {
+          plan.governed.set(pair.key, { route, table: r.table, contract, decision });
+          ctx.list = plan.writes.get(route.sink) ?? [];
+          plan.writes.set(route.sink, ctx.list);
+        }
+        const list = ctx.list;
         list.push(op);
         // The last row of a table's snapshot: whatever the sink holds from before the snapshot's position
         // and the snapshot did not rewrite was deleted meanwhile (a snapshot carries no deletes).
         const marker = r.event?.op === 'r' ? r.event.source.snapshot : undefined;
         if (marker === 'last_in_data_collection' || marker === 'last')
-          list.push({ ...base, kind: 'truncate', snapshotEnd: true });
-        plan.writes.set(route.sink, list);
+          list.push({
+            routeId,
+            table,
+            position,
+            decisionId,
+            sourceTsMs,
+            ref,
+            columnTypes,
+            kind: 'truncate',
+            snapshotEnd: true,
+          });
       }
     }
     return plan;

@@ -25,7 +25,8 @@ export function decodeDecimals(
   row: Readonly<Record<string, unknown>>,
   rowSchema: ConnectSchema | undefined,
 ): Record<string, unknown> {
-  if (!rowSchema?.fields) return { ...row };
+  // Nothing to decode: the row as it is (planning never mutates a row image; governing builds new rows).
+  if (!rowSchema?.fields) return row;
   const out: Record<string, unknown> = { ...row };
   for (const f of rowSchema.fields) {
     if (!f.field) continue;

@@ -131,21 +131,31 @@ export class Delivery {
         });
       delivered.set(
         r.value.sinkId,
-        r.value.ops.filter((o) => !rejected.has(o)),
+        rejected.size === 0 ? r.value.ops : r.value.ops.filter((o) => !rejected.has(o)),
       );
     }
     if (options.writeDeadLetters !== false) await this.#writeDeadLetters(deadLettered, records);
     let count = 0;
-    const perRoute = new Map<string, number>();
+    // Per route once per batch: the lag histogram's child (label hashing per change cost more than the
+    // observation) and the delivered count.
+    type RouteTally = { id: string; n: number; lag: { observe(v: number): void } };
+    const perRoute = new Map<string, RouteTally>();
+    let last: RouteTally | null = null;
     for (const ops of delivered.values()) {
       for (const op of ops) {
         count++;
-        perRoute.set(op.routeId, (perRoute.get(op.routeId) ?? 0) + 1);
-        if (op.sourceTsMs !== null)
-          this.#o.metrics.lag.observe({ route: op.routeId }, Math.max(0, committedAt - op.sourceTsMs) / 1000);
+        if (last === null || last.id !== op.routeId) {
+          last = perRoute.get(op.routeId) ?? null;
+          if (last === null) {
+            last = { id: op.routeId, n: 0, lag: this.#o.metrics.lag.labels({ route: op.routeId }) };
+            perRoute.set(op.routeId, last);
+          }
+        }
+        last.n++;
+        if (op.sourceTsMs !== null) last.lag.observe(Math.max(0, committedAt - op.sourceTsMs) / 1000);
       }
     }
-    for (const [route, n] of perRoute) this.#o.metrics.events.inc({ route, outcome: 'delivered' }, n);
+    for (const [route, { n }] of perRoute) this.#o.metrics.events.inc({ route, outcome: 'delivered' }, n);
     for (const d of deadLettered)
       this.#o.metrics.events.inc({ route: d.routeId ?? 'none', outcome: 'dead_lettered' });
     if (plan.skipped > 0) this.#o.metrics.events.inc({ route: 'none', outcome: 'skipped' }, plan.skipped);

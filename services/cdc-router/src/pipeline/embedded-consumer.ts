@@ -11,6 +11,14 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
+/** Most captured records carry no headers: they share one empty (read-only) map. */
+const NO_HEADERS: ReadonlyMap<string, string> = new Map();
+
+function hasHeaders(h: Readonly<Record<string, string>>): boolean {
+  for (const _ in h) return true;
+  return false;
+}
+
 export function fromCaptureBatch(batch: CaptureBatch): SourceRecord[] {
   const out: SourceRecord[] = [];
   for (const r of batch.records) {
@@ -19,7 +27,7 @@ export function fromCaptureBatch(batch: CaptureBatch): SourceRecord[] {
       origin: { topic: r.topic, partition: null, offset: null },
       key: r.key,
       value: r.value,
-      headers: new Map(Object.entries(r.headers)),
+      headers: hasHeaders(r.headers) ? new Map(Object.entries(r.headers)) : NO_HEADERS,
       trusted: r.kind === 'tombstone' ? 'tombstone' : r.value,
     });
   }

@@ -18,6 +18,25 @@ export function asPgText(value: unknown): string | null {
   return JSON.stringify(value);
 }
 
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * A Postgres array literal of text elements (`{"a","b\\"c",NULL}`), sent as one parameter and cast by the
+ * statement (`$1::text[]`). Built here rather than by the driver, which escapes every element with two
+ * regular-expression replaces.
+ */
+export function pgTextArray(values: readonly (string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    if (v === null || v === undefined) out += 'NULL';
+    else if (NEEDS_ESCAPE.test(v)) out += `"${v.replace(/[\\"]/g, '\\$&')}"`;
+    else out += `"${v}"`;
+  }
+  return `${out}}`;
+}
+
 /** The key's identity in the tombstone table: its values as text, in column order. */
 export function keyText(key: Readonly<Record<string, unknown>>, columns: readonly string[]): string {
   return JSON.stringify(columns.map((c) => asPgText(key[c])));

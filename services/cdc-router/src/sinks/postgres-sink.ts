@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from '@data-spine/service-kit';
 import { SinkUnavailable } from '../errors.ts';
-import { asPgText, ident, isDataError, keyText, qualified } from './pg-identifiers.ts';
+import { asPgText, ident, isDataError, keyText, pgTextArray, qualified } from './pg-identifiers.ts';
 import type { ColumnType, RejectedOp, Sink, SinkOp } from './sink-op.ts';
 
 type Upsert = Extract<SinkOp, { kind: 'upsert' }>;
@@ -214,27 +214,38 @@ export class PostgresSink implements Sink {
     for (const [table, perKey] of byTable) {
       const info = this.#tables.get(table) as TableInfo;
       const deletes: Delete[] = [];
-      const upserts = new Map<string, Upsert[]>();
-      for (const op of perKey.values()) {
-        if (op.kind === 'delete') deletes.push(op);
-        else {
+      const deleteKeys: string[] = [];
+      const upserts = new Map<string, { ops: Upsert[]; pks: string[] }>();
+      for (const [pk, op] of perKey) {
+        if (op.kind === 'delete') {
+          deletes.push(op);
+          deleteKeys.push(pk);
+        } else {
           const sig = Object.keys(op.row).sort().join(',');
-          (upserts.get(sig) ?? upserts.set(sig, []).get(sig)!).push(op);
+          let group = upserts.get(sig);
+          if (!group) upserts.set(sig, (group = { ops: [], pks: [] }));
+          group.ops.push(op);
+          group.pks.push(pk);
         }
       }
-      if (deletes.length > 0) await this.#delete(client, table, info, deletes);
-      for (const group of upserts.values()) await this.#upsert(client, table, info, group);
+      if (deletes.length > 0) await this.#delete(client, table, info, deletes, deleteKeys);
+      for (const group of upserts.values()) await this.#upsert(client, table, info, group.ops, group.pks);
     }
   }
 
-  async #upsert(client: pg.PoolClient, table: string, info: TableInfo, ops: Upsert[]): Promise<void> {
+  async #upsert(
+    client: pg.PoolClient,
+    table: string,
+    info: TableInfo,
+    ops: Upsert[],
+    pks: string[],
+  ): Promise<void> {
     const cols = Object.keys((ops[0] as Upsert).row).sort();
     const params: unknown[] = [table];
-    const arrays = cols.map((c) => ops.map((o) => asPgText(o.row[c])));
-    params.push(...arrays);
-    params.push(ops.map((o) => keyText(o.key, info.keyColumns)));
-    params.push(ops.map((o) => String(o.position)));
-    params.push(ops.map((o) => o.decisionId));
+    for (const c of cols) params.push(pgTextArray(ops.map((o) => asPgText(o.row[c]))));
+    params.push(pgTextArray(pks));
+    params.push(pgTextArray(ops.map((o) => String(o.position))));
+    params.push(pgTextArray(ops.map((o) => o.decisionId)));
     const n = cols.length;
     const alias = cols.map((_, i) => `c${i}`);
     const unnest = [
@@ -266,7 +277,13 @@ export class PostgresSink implements Sink {
     );
   }
 
-  async #delete(client: pg.PoolClient, table: string, info: TableInfo, ops: Delete[]): Promise<void> {
+  async #delete(
+    client: pg.PoolClient,
+    table: string,
+    info: TableInfo,
+    ops: Delete[],
+    pks: string[],
+  ): Promise<void> {
     await client.query(
       `insert into spine.tombstones (tbl, pk, lsn, decision_id)
        select $1, u.pk, u.lsn::bigint, u.did from unnest($2::text[], $3::text[], $4::text[]) as u(pk, lsn, did)
@@ -274,14 +291,14 @@ export class PostgresSink implements Sink {
         where spine.tombstones.lsn < excluded.lsn`,
       [
         table,
-        ops.map((o) => keyText(o.key, info.keyColumns)),
-        ops.map((o) => String(o.position)),
-        ops.map((o) => o.decisionId),
+        pgTextArray(pks),
+        pgTextArray(ops.map((o) => String(o.position))),
+        pgTextArray(ops.map((o) => o.decisionId)),
       ],
     );
     const k = info.keyColumns;
-    const params: unknown[] = k.map((c) => ops.map((o) => asPgText(o.key[c])));
-    params.push(ops.map((o) => String(o.position)));
+    const params: unknown[] = k.map((c) => pgTextArray(ops.map((o) => asPgText(o.key[c]))));
+    params.push(pgTextArray(ops.map((o) => String(o.position))));
     const q = qualified(table);
     await client.query(
       `delete from ${q} using (
