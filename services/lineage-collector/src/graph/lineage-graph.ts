@@ -5,6 +5,7 @@ import type {
   DatasetNode,
   Direction,
   EdgeRecord,
+  Interval,
   JobNode,
   LatestRun,
   RunIo,
@@ -153,8 +154,11 @@ export class LineageGraph {
     this.generation++;
   }
 
-  /** Replaces the job's state and rebuilds its edges from its runs. Its datasets must exist already. */
-  applyJob(s: JobState): void {
+  /**
+   * Replaces the job's state and rebuilds its edges from its runs (or from `intervals`, computed from them
+   * already; `null`: the same as the live edges'). Its datasets must exist already.
+   */
+  applyJob(s: JobState, intervals?: Map<string, Interval[]> | null): void {
     let live = this.jobs.get(s.key);
     if (live) Object.assign(live, s);
     else {
@@ -162,7 +166,11 @@ export class LineageGraph {
       this.jobs.set(s.key, live);
     }
     const job = live;
-    const intervals = edgeIntervals(job.runs);
+    if (intervals === null) {
+      this.generation++;
+      return;
+    }
+    intervals ??= edgeIntervals(job.runs);
     for (const [edgeKey, edge] of job.edges) {
       if (!intervals.has(edgeKey)) {
         this.#detach(edge);

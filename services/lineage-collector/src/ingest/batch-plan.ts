@@ -1,4 +1,4 @@
-import type { Field, RunIo } from '../graph/graph-model.ts';
+import type { Field, Interval, RunIo } from '../graph/graph-model.ts';
 import { nodeKey } from '../graph/graph-model.ts';
 import { insertRun } from '../graph/edge-intervals.ts';
 import type {
@@ -73,6 +73,8 @@ export interface BatchPlan {
   /** Output dataset key -> its replacing column lineage (and the dataset id, for the rows). */
   columnLineage: Map<string, { datasetId: string; state: ColumnLineageState }>;
   decisions: Map<string, { jobId: string; datasetId: string; decision: ResidencyDecision }>;
+  /** Job key -> its edges' intervals after the batch (null: unchanged), for applying the plan. */
+  intervals: Map<string, Map<string, Interval[]> | null>;
   /** Keys of the datasets and jobs whose rows this batch writes whole; the others only get times updated. */
   written: Set<string>;
 }
@@ -94,6 +96,7 @@ export function planBatch(graph: LineageGraph, events: readonly LineageEvent[]):
     edges: new Map(),
     columnLineage: new Map(),
     decisions: new Map(),
+    intervals: new Map(),
     written: new Set(),
   };
   const sorted = [...events].sort((a, b) => a.eventTime - b.eventTime);

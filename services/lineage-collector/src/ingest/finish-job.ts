@@ -47,8 +47,17 @@ export function finishJob(
     }
   }
   if (!unchanged) plan.edges.set(job.id, rows);
+  plan.intervals.set(job.key, unchanged ? null : intervals);
   // Job versions: one per distinct set of inputs and outputs; the current one is the latest run's.
-  const versionOf = (run: RunIo) => stableUuid('job-version', job.id, ...[...run.io].sort());
+  const versions = new Map<RunIo, string>();
+  const versionOf = (run: RunIo) => {
+    let id = versions.get(run);
+    if (id === undefined) {
+      id = stableUuid('job-version', job.id, ...[...run.io].sort());
+      versions.set(run, id);
+    }
+    return id;
+  };
   const latest = job.runs.findLast((r) => r.io.size > 0);
   if (latest) {
     const current = versionOf(latest);

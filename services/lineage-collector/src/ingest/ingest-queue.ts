@@ -140,7 +140,7 @@ export class IngestQueue {
     const g = this.#graph;
     for (const ns of plan.namespaces.values()) g.applyNamespace(ns);
     for (const d of plan.datasets.values()) g.applyDataset(d);
-    for (const j of plan.jobs.values()) g.applyJob(j);
+    for (const j of plan.jobs.values()) g.applyJob(j, plan.intervals.get(j.key));
     for (const [key, c] of plan.columnLineage) g.columnLineage.set(key, c.state);
     for (const [key, d] of plan.decisions) g.decisions.set(key, d.decision);
     this.#opts.metrics.graphNodes.set({ type: 'dataset' }, g.datasets.size);
