@@ -12,7 +12,22 @@ export class EventsAlreadyStored extends Error {
   }
 }
 
-const ts = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+/**
+ * ISO times for one batch document, memoized: an event's time recurs on most rows it derives (namespace,
+ * datasets, job, run, version), and formatting showed in profiles.
+ */
+function isoTimes(): (ms: number | null) => string | null {
+  const seen = new Map<number, string>();
+  return (ms) => {
+    if (ms === null) return null;
+    let text = seen.get(ms);
+    if (text === undefined) {
+      text = new Date(ms).toISOString();
+      seen.set(ms, text);
+    }
+    return text;
+  };
+}
 const json = (v: unknown): string => JSON.stringify(v);
 
 /**
@@ -68,6 +83,7 @@ export class LineageStore {
    * when another writer stored one of them at the same moment.
    */
   async applyBatch(events: readonly LineageEvent[], plan: BatchPlan): Promise<Set<string>> {
+    const ts = isoTimes();
     const doc = {
       events: events.map((e) => ({
         hash: e.hash,
