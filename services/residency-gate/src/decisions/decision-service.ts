@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@data-spine/service-kit';
 import { Counter, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { DecisionRequest, DecisionResponse, FieldInput } from '../contract/decision-contract.ts';
+import type { DecisionRequest, FieldInput } from '../contract/decision-contract.ts';
 import { DECISION_PATH, sha256 } from '../audit/audit-record.ts';
 import { canonicalAuditInput } from '../audit/record-json.ts';
 import type { AuditEntry } from '../audit/audit-record.ts';
@@ -41,6 +41,20 @@ function auditResult(core: DecisionCore): AuditEntry['result'] {
   };
 }
 
+/** What a decision's audit record and response take from its core. */
+interface Prepared {
+  resultHash: string;
+  result: AuditEntry['result'];
+  /** The response's JSON after its `decision_id` member. */
+  jsonTail: string;
+  codes: string[];
+  outcome: string;
+  disagrees: boolean;
+}
+
+/** Distinct inputs whose hash is remembered (the map is emptied when full). */
+const INPUT_HASH_LIMIT = 50_000;
+
 /** Decides routes: resolves contracts, evaluates against one policy snapshot, appends audit, then answers. */
 export class DecisionService {
   private readonly o: DecisionServiceOptions;
@@ -48,9 +62,9 @@ export class DecisionService {
   private readonly reasons: Counter | undefined;
   private readonly shadow: Counter | undefined;
   private readonly seconds: Histogram | undefined;
-  /** Memoized decisions are frozen and shared, so their result hashes and audit views are too. */
-  private readonly resultHashes = new WeakMap<DecisionCore, string>();
-  private readonly auditResults = new WeakMap<DecisionCore, AuditEntry['result']>();
+  /** Memoized decisions are frozen and shared, so their hashes, audit views and JSON are too. */
+  private readonly preparedCores = new WeakMap<DecisionCore, Prepared>();
+  private readonly inputHashes = new Map<string, string>();
 
   constructor(o: DecisionServiceOptions) {
     this.o = o;
@@ -134,16 +148,52 @@ export class DecisionService {
     return { input, core: evaluate(policy, input, now) };
   }
 
-  /** Decides every request against one policy snapshot; answers only once every audit record is committed. */
-  async decide(requests: readonly DecisionRequest[], ctx: DecisionContext): Promise<DecisionResponse[]> {
+  /** The parts of a decision that depend only on its (frozen, memoized) core, computed once per core. */
+  private prepared(core: DecisionCore): Prepared {
+    let p = this.preparedCores.get(core);
+    if (p !== undefined) return p;
+    const result = auditResult(core);
+    canonicalizeFrozen(result);
+    const json = JSON.stringify(core);
+    p = {
+      resultHash: sha256(canonicalize(core)),
+      result,
+      // `{"decision_id":"…",` + the core's members: the response is `{decision_id, ...core}`.
+      jsonTail: json.length > 2 ? `,${json.slice(1)}` : '}',
+      codes: core.reasons.map((r) => r.code),
+      outcome: `${core.decision}\u0000${core.enforced}`,
+      disagrees: core.shadow !== undefined && core.shadow.decision !== core.decision,
+    };
+    if (Object.isFrozen(core)) this.preparedCores.set(core, p);
+    return p;
+  }
+
+  /** The input's canonical form and its hash; the hash is remembered per distinct input. */
+  private inputHash(canonicalInput: string): string {
+    let h = this.inputHashes.get(canonicalInput);
+    if (h === undefined) {
+      h = sha256(canonicalInput);
+      if (this.inputHashes.size >= INPUT_HASH_LIMIT) this.inputHashes.clear();
+      this.inputHashes.set(canonicalInput, h);
+    }
+    return h;
+  }
+
+  /**
+   * Decides every request against one policy snapshot; answers only once every audit record is committed.
+   * Each decision is returned as its JSON text (DecisionResponse): memoized decisions share their
+   * serialized members, so a decision costs its id and a few concatenations.
+   */
+  async decide(requests: readonly DecisionRequest[], ctx: DecisionContext): Promise<string[]> {
     const policy = this.o.policies.current;
     if (policy === null) throw new NoPolicy('no valid residency policy is loaded; every decision is refused');
     const contracts = await this.resolveContracts(requests);
     const now = Date.now();
     const t0 = performance.now();
-    const responses: DecisionResponse[] = new Array<DecisionResponse>(requests.length);
+    const responses: string[] = new Array<string>(requests.length);
     const entries: AuditEntry[] = new Array<AuditEntry>(requests.length);
     const timestamp = new Date(now).toISOString();
+    const bundles = { residency: { revision: policy.version, digest: policy.digest } };
     const outcomes = new Map<string, number>();
     const codes = new Map<string, number>();
     let disagreements = 0;
@@ -151,42 +201,30 @@ export class DecisionService {
       const r = requests[i] as DecisionRequest;
       const { input, core } = this.core(policy, r, contracts, now);
       const decisionId = randomUUID();
-      responses[i] = { decision_id: decisionId, ...core };
-      let resultHash = this.resultHashes.get(core);
-      if (resultHash === undefined) {
-        resultHash = sha256(canonicalize(core));
-        if (Object.isFrozen(core)) this.resultHashes.set(core, resultHash);
-      }
+      const p = this.prepared(core);
+      responses[i] = `{"decision_id":"${decisionId}"${p.jsonTail}`;
       const auditInput = {
         route: input.route,
         classification: input.classification,
         fields: input.fields,
         ...(r.subject !== undefined ? { subject: r.subject } : {}),
       };
-      const inputHash = sha256(canonicalAuditInput(auditInput));
-      let result = this.auditResults.get(core);
-      if (result === undefined) {
-        result = auditResult(core);
-        canonicalizeFrozen(result);
-        if (Object.isFrozen(core)) this.auditResults.set(core, result);
-      }
       entries[i] = {
         type: 'decision',
         decision_id: decisionId,
         timestamp,
         path: DECISION_PATH,
         input: auditInput,
-        input_hash: inputHash,
-        result,
-        result_hash: resultHash,
-        bundles: { residency: { revision: policy.version, digest: policy.digest } },
+        input_hash: this.inputHash(canonicalAuditInput(auditInput)),
+        result: p.result,
+        result_hash: p.resultHash,
+        bundles,
         requested_by: ctx.requestedBy,
         req_id: ctx.reqId,
       };
-      const ok = `${core.decision}\u0000${core.enforced}`;
-      outcomes.set(ok, (outcomes.get(ok) ?? 0) + 1);
-      for (const reason of core.reasons) codes.set(reason.code, (codes.get(reason.code) ?? 0) + 1);
-      if (core.shadow && core.shadow.decision !== core.decision) disagreements++;
+      outcomes.set(p.outcome, (outcomes.get(p.outcome) ?? 0) + 1);
+      for (const code of p.codes) codes.set(code, (codes.get(code) ?? 0) + 1);
+      if (p.disagrees) disagreements++;
     }
     this.seconds?.observe(
       { kind: requests.length === 1 ? 'single' : 'batch' },

@@ -82,8 +82,11 @@ export interface CompiledPolicy {
   classifications: ReadonlySet<string>;
   tags: ReadonlySet<string>;
   routes: ReadonlyMap<string, RouteTable>;
-  /** Decisions already made, by input; an entry holds until the next expiry of a mechanism it could use. */
-  memo: Map<string, { core: unknown; untilMs: number }>;
+  /**
+   * Decisions already made, by input; an entry holds until the next expiry of a mechanism it could use.
+   * `parts` are the input's strings (and counts) in key order: a hit counts only if they all match.
+   */
+  memo: Map<string, { core: unknown; untilMs: number; parts: ReadonlyArray<string | number | undefined> }>;
 }
 
 export const routeKey = (sourceRegion: string, sink: string, purpose: string, classification: string) =>

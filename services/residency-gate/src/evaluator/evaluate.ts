@@ -354,20 +354,61 @@ export function evaluate(
   nowMs: number = Date.now(),
 ): DecisionCore {
   const r = input.route;
-  // Every part is length-prefixed, so no two inputs share a key whatever their strings hold (a dataset or
-  // a ttl may contain the separators; field names from a registry contract may too).
-  const ttl = r.sink.ttl;
-  let key = `${r.source.region.length}:${r.source.region}${r.sink.id.length}:${r.sink.id}${r.sink.region.length}:${r.sink.region}${ttl === undefined ? '-' : `${ttl.length}:${ttl}`}${r.purpose.length}:${r.purpose}${input.classification.length}:${input.classification}${r.source.dataset.length}:${r.source.dataset}`;
-  for (const f of input.fields) {
-    key += `${f.name.length}:${f.name}${f.tags.length}|`;
-    for (const t of f.tags) key += `${t.length}:${t}`;
-  }
+  // Separators keep the key short; as a dataset, a ttl or a registry's field name may contain them, a hit
+  // is taken only when the input's parts equal the ones the entry was made from (so no two inputs share one).
+  let key = `${r.source.region}\u0000${r.sink.id}\u0000${r.sink.region}\u0000${r.sink.ttl ?? ''}\u0000${r.purpose}\u0000${input.classification}\u0000${r.source.dataset}`;
+  for (const f of input.fields)
+    key += f.tags.length === 0 ? `\u0001${f.name}` : `\u0001${f.name}\u0002${f.tags.join('\u0002')}`;
   const hit = policy.memo.get(key);
-  if (hit !== undefined && nowMs < hit.untilMs) return hit.core as DecisionCore;
+  if (hit !== undefined && nowMs < hit.untilMs && sameParts(hit.parts, input))
+    return hit.core as DecisionCore;
   const core = evaluateUncached(policy, input, nowMs);
+  if (hit !== undefined && nowMs < hit.untilMs) return core; // a different input with the same key: not memoized
   if (policy.memo.size >= MEMO_LIMIT) policy.memo.clear();
-  policy.memo.set(key, { core: deepFreeze(core), untilMs: nextBoundary(policy, input, nowMs) });
+  policy.memo.set(key, {
+    core: deepFreeze(core),
+    untilMs: nextBoundary(policy, input, nowMs),
+    parts: partsOf(input),
+  });
   return core;
+}
+
+/** The input's strings and counts in key order (a copy: callers may reuse their input objects). */
+function partsOf(input: EvaluationInput): Array<string | number | undefined> {
+  const r = input.route;
+  const parts: Array<string | number | undefined> = [
+    r.source.region,
+    r.sink.id,
+    r.sink.region,
+    r.sink.ttl,
+    r.purpose,
+    input.classification,
+    r.source.dataset,
+    input.fields.length,
+  ];
+  for (const f of input.fields) parts.push(f.name, f.tags.length, ...f.tags);
+  return parts;
+}
+
+function sameParts(parts: ReadonlyArray<string | number | undefined>, input: EvaluationInput): boolean {
+  const r = input.route;
+  if (
+    parts[0] !== r.source.region ||
+    parts[1] !== r.sink.id ||
+    parts[2] !== r.sink.region ||
+    parts[3] !== r.sink.ttl ||
+    parts[4] !== r.purpose ||
+    parts[5] !== input.classification ||
+    parts[6] !== r.source.dataset ||
+    parts[7] !== input.fields.length
+  )
+    return false;
+  let k = 8;
+  for (const f of input.fields) {
+    if (parts[k++] !== f.name || parts[k++] !== f.tags.length) return false;
+    for (const t of f.tags) if (parts[k++] !== t) return false;
+  }
+  return true;
 }
 
 const MEMO_LIMIT = 100_000;

@@ -5,6 +5,8 @@ import type { DecisionService } from '../decisions/decision-service.ts';
 import { parseDecisionRequest } from '../decisions/parse-request.ts';
 import { BatchTooLarge, InvalidRequest } from '../errors.ts';
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 const context = (request: FastifyRequest) => ({
   requestedBy: request.principal?.key ?? 'anonymous',
   reqId: String(request.id),
@@ -22,12 +24,13 @@ export function decisionRoutes(
   app.post(
     '/v1/decisions',
     { config: { ...auth, openapi: { summary: 'Decide one route', tags: ['decisions'] } } },
-    async (request) => {
+    async (request, reply) => {
       const req = parseDecisionRequest(request.body);
       const [response] = await request.timing.measure('decide', () =>
         service.decide([req], context(request)),
       );
-      return response;
+      // Already JSON (DecisionResponse): memoized decisions are serialized once, not per request.
+      return reply.type(JSON_TYPE).send(response);
     },
   );
 
@@ -40,7 +43,7 @@ export function decisionRoutes(
         openapi: { summary: `Decide up to ${MAX_BATCH} routes, answered in order`, tags: ['decisions'] },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const body = request.body as { decisions?: unknown } | null;
       if (typeof body !== 'object' || body === null || !Array.isArray(body.decisions)) {
         throw withIssues(new InvalidRequest('/decisions: an array of decision requests is required'), [
@@ -57,7 +60,7 @@ export function decisionRoutes(
       }
       const reqs = body.decisions.map((d, i) => parseDecisionRequest(d, `/decisions/${i}`));
       const decisions = await request.timing.measure('decide', () => service.decide(reqs, context(request)));
-      return { decisions };
+      return reply.type(JSON_TYPE).send(`{"decisions":[${decisions.join(',')}]}`);
     },
   );
 }
