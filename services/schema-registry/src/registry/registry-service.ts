@@ -62,6 +62,11 @@ export interface VersionView extends SubjectVersion {
 }
 
 const MAX_VERSION = 2 ** 31 - 1;
+/**
+ * Parsed schemas kept for compatibility checks, least recently used dropped first: a parsed model is tens of
+ * kilobytes and re-parsing a dropped one takes well under a millisecond. Reads by id never need them.
+ */
+const PARSED_CACHE_MAX = 2_000;
 const MAX_REFERENCE_DEPTH = 32;
 
 /**
@@ -187,7 +192,12 @@ export class RegistryService {
   async parsedById(stored: StoredSchema, normalize = false): Promise<ParsedSchema> {
     const key = `${stored.id}:${normalize}`;
     const cached = this.#parsed.get(key);
-    if (cached) return cached;
+    if (cached) {
+      // Least recently used last: re-inserting moves it to the end of the Map's order.
+      this.#parsed.delete(key);
+      this.#parsed.set(key, cached);
+      return cached;
+    }
     const parsed = await this.parse({
       schema: stored.schema,
       schemaType: stored.schemaType,
@@ -195,6 +205,7 @@ export class RegistryService {
       normalize,
     });
     this.#parsed.set(key, parsed);
+    if (this.#parsed.size > PARSED_CACHE_MAX) this.#parsed.delete(this.#parsed.keys().next().value as string);
     return parsed;
   }
 
