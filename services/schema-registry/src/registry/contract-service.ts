@@ -148,11 +148,7 @@ export class ContractService {
         throw new E.OperationNotPermitted(`version ${target.version} is already the latest of ${subject}`);
       const schema = (await store.schemaById(target.schemaId)) as StoredSchema;
       const candidate = await this.#registry.parsedById(schema);
-      const previous = await Promise.all(
-        live.map(async (v) =>
-          this.#registry.parsedById((await store.schemaById(v.schemaId)) as StoredSchema),
-        ),
-      );
+      const previous = await this.#registry.parsedVersions(live);
       const format = this.#registry.format(schema.schemaType);
       const issues = checkAgainstLevel(format, level, candidate, previous);
       const latestSemver = parseSemver(latest.semver ?? '') ?? { major: 1, minor: 0, patch: 0 };

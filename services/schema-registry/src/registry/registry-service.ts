@@ -209,6 +209,13 @@ export class RegistryService {
     return parsed;
   }
 
+  /** The parsed schemas of `versions`, in order (cached by id). */
+  parsedVersions(versions: readonly SubjectVersion[]): Promise<ParsedSchema[]> {
+    return Promise.all(
+      versions.map(async (v) => this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema)),
+    );
+  }
+
   async compatibilityLevel(subject: string | null): Promise<CompatibilityLevel> {
     const own = subject === null ? undefined : await this.#store.config(subject);
     if (own?.compatibility) return own.compatibility as CompatibilityLevel;
@@ -284,11 +291,7 @@ export class RegistryService {
         }
         let breaking = false;
         if (mode !== 'IMPORT') {
-          const previous = await Promise.all(
-            live.map(async (v) =>
-              this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema),
-            ),
-          );
+          const previous = await this.parsedVersions(live);
           const issues = await time('compatibility', () =>
             checkAgainstLevel(format, level, parsed, previous),
           );
@@ -357,9 +360,7 @@ export class RegistryService {
     );
     const level = await this.compatibilityLevel(subject);
     const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
-    const previous = await Promise.all(
-      live.map(async (v) => this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema)),
-    );
+    const previous = await this.parsedVersions(live);
     const issues = checkAgainstLevel(format, level, parsed, previous);
     const latest = parseSemver(live.at(-1)?.semver ?? '');
     const requiredBump = live.length === 0 ? null : issues.length > 0 ? 'major' : 'minor';
@@ -475,9 +476,7 @@ export class RegistryService {
       const v = await this.version(subject, versionSpec);
       against = [v];
     }
-    const previous = await Promise.all(
-      against.map(async (v) => this.parsedById((await this.#store.schemaById(v.schemaId)) as StoredSchema)),
-    );
+    const previous = await this.parsedVersions(against);
     // Against one named version the level's direction applies, without transitivity.
     const effective =
       versionSpec === 'all' ? level : (level.replace('_TRANSITIVE', '') as CompatibilityLevel);
