@@ -2,6 +2,15 @@ import type { CompatibilityLevel } from '../config.ts';
 import type { CompatibilityIssue, ParsedSchema, SchemaFormat } from '../formats/schema-format.ts';
 
 /**
+ * The versions a level compares a new schema with, oldest first: none for NONE, every one given for the
+ * _TRANSITIVE forms, otherwise only the latest. Callers parse only these.
+ */
+export function versionsRequiredBy<T>(level: CompatibilityLevel, versions: readonly T[]): readonly T[] {
+  if (level === 'NONE') return [];
+  return level.endsWith('_TRANSITIVE') ? versions : versions.slice(-1);
+}
+
+/**
  * Checks `candidate` against the versions a level requires, as Confluent does: BACKWARD means the new
  * schema reads data written with the previous one; FORWARD the reverse; FULL both; the _TRANSITIVE forms
  * check against every earlier version (soft-deleted ones are not passed in), the others only the latest.
@@ -12,9 +21,8 @@ export function checkAgainstLevel(
   candidate: ParsedSchema,
   previous: readonly ParsedSchema[],
 ): CompatibilityIssue[] {
-  if (level === 'NONE' || previous.length === 0) return [];
-  const transitive = level.endsWith('_TRANSITIVE');
-  const against = transitive ? previous : previous.slice(-1);
+  const against = versionsRequiredBy(level, previous);
+  if (against.length === 0) return [];
   const base = level.replace('_TRANSITIVE', '') as 'BACKWARD' | 'FORWARD' | 'FULL';
   const issues: CompatibilityIssue[] = [];
   for (const old of [...against].reverse()) {

@@ -2,7 +2,7 @@ import * as E from '../errors.ts';
 import { LINT_RULE_IDS } from '../lint/lint.ts';
 import type { ParsedSchema } from '../formats/schema-format.ts';
 import type { StoredSchema } from '../storage/registry-store.ts';
-import { checkAgainstLevel, describeIssues } from './compatibility-levels.ts';
+import { checkAgainstLevel, describeIssues, versionsRequiredBy } from './compatibility-levels.ts';
 import {
   CLASSIFICATION_PROPERTY,
   OWNER_PROPERTY,
@@ -148,7 +148,7 @@ export class ContractService {
         throw new E.OperationNotPermitted(`version ${target.version} is already the latest of ${subject}`);
       const schema = (await store.schemaById(target.schemaId)) as StoredSchema;
       const candidate = await this.#registry.parsedById(schema);
-      const previous = await this.#registry.parsedVersions(live);
+      const previous = await this.#registry.parsedVersions(versionsRequiredBy(level, live));
       const format = this.#registry.format(schema.schemaType);
       const issues = checkAgainstLevel(format, level, candidate, previous);
       const latestSemver = parseSemver(latest.semver ?? '') ?? { major: 1, minor: 0, patch: 0 };

@@ -21,7 +21,7 @@ import type {
   SchemaType,
 } from '../formats/schema-format.ts';
 import type { RegistryStore, StoredSchema, SubjectVersion } from '../storage/registry-store.ts';
-import { checkAgainstLevel, describeIssues } from './compatibility-levels.ts';
+import { checkAgainstLevel, describeIssues, versionsRequiredBy } from './compatibility-levels.ts';
 import type { FormatCatalog } from './format-catalog.ts';
 
 export type Mode = 'READWRITE' | 'READONLY' | 'IMPORT';
@@ -291,7 +291,7 @@ export class RegistryService {
         }
         let breaking = false;
         if (mode !== 'IMPORT') {
-          const previous = await this.parsedVersions(live);
+          const previous = await this.parsedVersions(versionsRequiredBy(level, live));
           const issues = await time('compatibility', () =>
             checkAgainstLevel(format, level, parsed, previous),
           );
@@ -360,7 +360,7 @@ export class RegistryService {
     );
     const level = await this.compatibilityLevel(subject);
     const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
-    const previous = await this.parsedVersions(live);
+    const previous = await this.parsedVersions(versionsRequiredBy(level, live));
     const issues = checkAgainstLevel(format, level, parsed, previous);
     const latest = parseSemver(live.at(-1)?.semver ?? '');
     const requiredBump = live.length === 0 ? null : issues.length > 0 ? 'major' : 'minor';
@@ -476,10 +476,10 @@ export class RegistryService {
       const v = await this.version(subject, versionSpec);
       against = [v];
     }
-    const previous = await this.parsedVersions(against);
     // Against one named version the level's direction applies, without transitivity.
     const effective =
       versionSpec === 'all' ? level : (level.replace('_TRANSITIVE', '') as CompatibilityLevel);
+    const previous = await this.parsedVersions(versionsRequiredBy(effective, against));
     return describeIssues(checkAgainstLevel(format, effective, candidate, previous));
   }
 
