@@ -19,7 +19,10 @@ const dir = mkdtempSync(join(tmpdir(), 'registry-bench-'));
 writeFileSync(join(dir, 'admin-key'), ADMIN + '\n', { mode: 0o600 });
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [join(import.meta.dirname, '../src/server.ts')], {
+// BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" or "--heapsnapshot-signal=SIGUSR2") go to the
+// server's node.
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const server = spawn(process.execPath, [...nodeArgs, join(import.meta.dirname, '../src/server.ts')], {
   env: {
     ...process.env,
     SPINE_REGISTRY_PORT: String(port),
