@@ -9,9 +9,9 @@ import { adminHeader, registerContract, startRegistry } from './support/registry
 import { eventually, startRouter } from './support/router.ts';
 
 /**
- * Embedded path under outages: the sink refusing connections, then the gate gone. Data waits (the slot is
- * not acknowledged), readiness names the dependency, nothing is dead-lettered or skipped, and everything
- * arrives once the dependency is back.
+ * Embedded path under outages: the sink refusing connections, then the gate gone, then the dead letters
+ * unwritable. Data waits (the slot is not acknowledged), readiness names the dependency, nothing is
+ * dead-lettered, dropped or skipped, and everything arrives once the dependency is back.
  */
 describe('outages hold the data, then it flows', () => {
   let ctx: TestContext;
@@ -42,6 +42,8 @@ describe('outages hold the data, then it flows', () => {
     dbs = await extraDatabases(ctx, ['eu', 'router', 'registry', 'gate']);
     sinkDb = new URL(dbs.urls.eu as string).pathname.slice(1);
     await ctx.sql('create table public.item (id int primary key, v text)');
+    // Routed but never given a contract: each of its changes must become a dead letter.
+    await ctx.sql('create table public.orphan (id int primary key, v text)');
     registry = await startRegistry(dbs.urls.registry as string);
     gate = await startGate(dbs.urls.gate as string, registry.url);
     await registerContract(registry.url, `${ctx.topicPrefix}.public.item`, {
@@ -56,11 +58,11 @@ describe('outages hold the data, then it flows', () => {
       mode: 'embedded',
       routesYaml: `version: 1
 sources:
-  - { id: shop, type: postgres, region: eu-west-1, database: ${ctx.database}, topicPrefix: ${ctx.topicPrefix}, tables: [public.item], slot: ${ctx.topicPrefix}_outage }
+  - { id: shop, type: postgres, region: eu-west-1, database: ${ctx.database}, topicPrefix: ${ctx.topicPrefix}, tables: [public.item, public.orphan], slot: ${ctx.topicPrefix}_outage }
 sinks:
   - { id: analytics-eu, type: postgres, region: eu-west-1, database: analytics_eu }
 routes:
-  - { source: shop, tables: [public.item], sink: analytics-eu, purpose: analytics }
+  - { source: shop, tables: [public.item, public.orphan], sink: analytics-eu, purpose: analytics }
 `,
       databaseUrl: dbs.urls.router as string,
       sinkUrls: { 'analytics-eu': dbs.urls.eu as string },
@@ -135,5 +137,45 @@ routes:
     gate = await startGate(dbs.urls.gate as string, registry.url, Number(port));
     await eventually('the held change', sinkRows, (r) => r.some((x) => x.id === 1000), 60_000);
     expect(await deadLetters()).toBe(0);
+  });
+
+  it('the dead letters unwritable: the pipeline stops rather than drop the refused record; fixed: it resumes', async () => {
+    const heldLine = async () =>
+      (await (await fetch(`${router.url}/metrics`)).text())
+        .split('\n')
+        .find((l) => l.startsWith('spine_cdc_held{') && l.includes('reason="dlq"'));
+    const stored = () =>
+      dbs.query<{ reason: string; table_name: string }>(
+        'router',
+        'select reason, table_name from public.cdc_dead_letter order by id',
+      );
+    // Every insert into the dead-letter table fails, as a full disk or a revoked grant would make it.
+    await dbs.query(
+      'router',
+      `create function refuse_dead_letters() returns trigger language plpgsql as $$
+         begin raise exception 'dead letters unwritable (test)'; end $$;
+       create trigger refuse_dead_letters before insert on public.cdc_dead_letter
+         for each statement execute function refuse_dead_letters()`,
+    );
+    await ctx.sql(`insert into public.orphan values (1, 'no contract')`);
+    await eventually(
+      'the pipeline to hold on the dead letters',
+      heldLine,
+      (l) => l?.endsWith(' 1') ?? false,
+      20_000,
+    );
+    // A later change must wait behind the record that could not be dead-lettered: order, nothing skipped.
+    await ctx.sql(`insert into public.item values (3000, 'after the refused record')`);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await sinkRows()).some((r) => r.id === 3000)).toBe(false);
+    expect(await stored()).toEqual([]);
+    expect(await heldLine()).toMatch(/ 1$/);
+
+    await dbs.query('router', 'drop trigger refuse_dead_letters on public.cdc_dead_letter');
+    await eventually('the held change', sinkRows, (r) => r.some((x) => x.id === 3000), 60_000);
+    // Retried until it stuck, written once (idempotent per record and route).
+    expect(await stored()).toEqual([{ reason: 'CDC_NO_CONTRACT', table_name: 'public.orphan' }]);
+    expect(await deadLetters()).toBe(1);
+    expect(await heldLine()).toMatch(/ 0$/);
   });
 });
