@@ -11,27 +11,30 @@ import { ADMIN, basic, CT } from './registry-harness.ts';
 describe('schema registry under concurrent writers', () => {
   let ctx: TestContext;
   let app: FastifyInstance;
+  /** A second registry on the same database, as another process would be: its own pool and caches. */
+  let other: FastifyInstance;
+  const build = () =>
+    buildApp(loadRegistryConfig({ SPINE_DATABASE_URL: ctx.databaseUrl, SPINE_LOG_LEVEL: 'silent' }), {
+      formats: DEFAULT_FORMATS,
+      logger: createLogger({ service: 'concurrency-test', level: 'silent' }),
+      store: new RegistryStore(ctx.databaseUrl, 4),
+      credentials: new MemoryCredentialStore([
+        { key: ADMIN.key, secretHash: hashSecret(ADMIN.secret), roles: ['admin'], scopes: ['*'] },
+      ]),
+    });
   beforeAll(async () => {
     ctx = await useTestContext('registry-concurrency');
-    app = await buildApp(
-      loadRegistryConfig({ SPINE_DATABASE_URL: ctx.databaseUrl, SPINE_LOG_LEVEL: 'silent' }),
-      {
-        formats: DEFAULT_FORMATS,
-        logger: createLogger({ service: 'concurrency-test', level: 'silent' }),
-        store: new RegistryStore(ctx.databaseUrl, 4),
-        credentials: new MemoryCredentialStore([
-          { key: ADMIN.key, secretHash: hashSecret(ADMIN.secret), roles: ['admin'], scopes: ['*'] },
-        ]),
-      },
-    );
+    app = await build();
+    other = await build();
   });
   afterAll(async () => {
     await app?.close();
+    await other?.close();
     await ctx?.[Symbol.asyncDispose]();
   });
 
-  const register = (subject: string, fields: number, references: unknown[] = []) =>
-    app.inject({
+  const register = (subject: string, fields: number, references: unknown[] = [], on = app) =>
+    on.inject({
       method: 'POST',
       url: `/subjects/${subject}/versions`,
       headers: { 'content-type': CT, authorization: basic(ADMIN) },
@@ -61,5 +64,29 @@ describe('schema registry under concurrent writers', () => {
     }
     // Identical schemas across subjects share an id: two distinct schemas in all.
     expect(new Set(results.map((r) => r.json<{ id: number }>().id)).size).toBe(2);
+  });
+
+  it('numbers one subject 1..n and gives one schema one id when two registries write at once', async () => {
+    // Each writer sees what the other committed before it got the subject's lock: a stale read would
+    // reuse a version number (a primary key violation) or check compatibility against an old latest.
+    const subject = 'conc.shared-value';
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => register(subject, 1 + i, [], i % 2 ? other : app)),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(24).fill(200));
+    for (const on of [app, other]) {
+      const versions = await on.inject({ method: 'GET', url: `/subjects/${subject}/versions` });
+      expect(versions.json()).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
+    }
+    // One schema registered into fresh subjects through both registries at once: one id, readable by both.
+    const same = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => register(`conc.same${i}-value`, 40, [], i % 2 ? other : app)),
+    );
+    expect(same.map((r) => r.statusCode)).toEqual(Array(16).fill(200));
+    const ids = new Set(same.map((r) => r.json<{ id: number }>().id));
+    expect(ids.size).toBe(1);
+    const [id] = [...ids];
+    for (const on of [app, other])
+      expect((await on.inject({ method: 'GET', url: `/schemas/ids/${id}` })).statusCode).toBe(200);
   });
 });

@@ -134,8 +134,7 @@ export class ContractService {
       throw new E.OperationNotPermitted(`Subject ${subject} is in read-only mode`);
     const store = this.#registry.store;
     const level = await this.#registry.compatibilityLevel(subject);
-    return store.withSubjectLock(subject, async (db) => {
-      const versions = await store.versions(subject, db);
+    return store.withSubjectLock(subject, async (db, { versions }) => {
       const live = versions.filter((v) => !v.deleted);
       if (live.length === 0) throw new E.SubjectNotFound(subject);
       const latest = live.at(-1) as (typeof live)[number];

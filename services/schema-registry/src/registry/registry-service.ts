@@ -268,79 +268,78 @@ export class RegistryService {
 
     // `store` spans the subject's transaction, the compatibility phase within it included.
     const result = await time('store', async () => {
-      // Outside the lock: an identity's id never changes once it exists (usually remembered). Not found, it
-      // is asked again inside the lock, where a concurrent registration of the same schema is visible.
-      const knownId = await this.#store.schemaIdByIdentity(identity);
-      return this.#store.withSubjectLock(input.subject, async (db) => {
-        const versions = await this.#store.versions(input.subject, db);
-        const live = versions.filter((v) => !v.deleted);
-        const existingId = knownId ?? (await this.#store.schemaIdByIdentity(identity, db));
-        const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
-        if (same) return { id: same.schemaId, version: same.version };
+      return this.#store.withSubjectLock(
+        input.subject,
+        async (db, { versions, identityId: existingId }) => {
+          const live = versions.filter((v) => !v.deleted);
+          const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
+          if (same) return { id: same.schemaId, version: same.version };
 
-        const latestSemver = parseSemver(live.at(-1)?.semver ?? '') ?? null;
-        const requestedText = input.metadata?.properties?.[SEMVER_PROPERTY];
-        const requested = requestedText === undefined ? null : parseSemver(requestedText);
-        if (requestedText !== undefined && !requested) {
-          throw new E.InvalidSemver(`${SEMVER_PROPERTY} '${requestedText}' is not MAJOR.MINOR.PATCH`);
-        }
-        if (requested && latestSemver && compareSemver(requested, latestSemver) <= 0) {
-          throw new E.InvalidSemver(
-            `${SEMVER_PROPERTY} ${requestedText} must be greater than the latest, ${formatSemver(latestSemver)}`,
-          );
-        }
-        let breaking = false;
-        if (mode !== 'IMPORT') {
-          const previous = await this.parsedVersions(versionsRequiredBy(level, live));
-          const issues = await time('compatibility', () =>
-            checkAgainstLevel(format, level, parsed, previous),
-          );
-          breaking = issues.length > 0;
-          // A breaking change is accepted only with a major bump of the contract's version.
-          const majorBump =
-            requested !== null && latestSemver !== null && bumpKind(latestSemver, requested) === 'major';
-          if (breaking && !majorBump) {
-            this.#observer.incompatible(input.schemaType);
-            await this.#store.audit({
-              principal: input.principal,
-              action: 'register',
-              subject: input.subject,
-              result: 'refused',
-              detail: { level, issues },
-            });
-            const needed = latestSemver
-              ? `; a breaking change needs a major version: ${SEMVER_PROPERTY}=${formatSemver(bump(latestSemver, 'major'))}`
-              : '';
-            throw new E.IncompatibleSchema(input.subject, describeIssues(issues).join(', ') + needed);
+          const latestSemver = parseSemver(live.at(-1)?.semver ?? '') ?? null;
+          const requestedText = input.metadata?.properties?.[SEMVER_PROPERTY];
+          const requested = requestedText === undefined ? null : parseSemver(requestedText);
+          if (requestedText !== undefined && !requested) {
+            throw new E.InvalidSemver(`${SEMVER_PROPERTY} '${requestedText}' is not MAJOR.MINOR.PATCH`);
           }
-        }
-        const semver = formatSemver(
-          requested ??
-            (latestSemver
-              ? bump(latestSemver, breaking ? 'major' : 'minor')
-              : { major: 1, minor: 0, patch: 0 }),
-        );
-        const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
-        const id = await this.#store.appendVersion(
-          db,
-          {
-            schemaType: input.schemaType,
-            schema: input.schema,
-            canonical: parsed.canonical,
-            identity,
-            references: input.references,
-          },
-          input.id,
-          {
-            subject: input.subject,
-            version,
-            semver,
-            metadata: (metadata ?? inherited(live.at(-1)?.metadata)) as Record<string, unknown> | null,
-          },
-          { principal: input.principal, action: 'register', result: 'ok' },
-        );
-        return { id, version };
-      });
+          if (requested && latestSemver && compareSemver(requested, latestSemver) <= 0) {
+            throw new E.InvalidSemver(
+              `${SEMVER_PROPERTY} ${requestedText} must be greater than the latest, ${formatSemver(latestSemver)}`,
+            );
+          }
+          let breaking = false;
+          if (mode !== 'IMPORT') {
+            const previous = await this.parsedVersions(versionsRequiredBy(level, live));
+            const issues = await time('compatibility', () =>
+              checkAgainstLevel(format, level, parsed, previous),
+            );
+            breaking = issues.length > 0;
+            // A breaking change is accepted only with a major bump of the contract's version.
+            const majorBump =
+              requested !== null && latestSemver !== null && bumpKind(latestSemver, requested) === 'major';
+            if (breaking && !majorBump) {
+              this.#observer.incompatible(input.schemaType);
+              await this.#store.audit({
+                principal: input.principal,
+                action: 'register',
+                subject: input.subject,
+                result: 'refused',
+                detail: { level, issues },
+              });
+              const needed = latestSemver
+                ? `; a breaking change needs a major version: ${SEMVER_PROPERTY}=${formatSemver(bump(latestSemver, 'major'))}`
+                : '';
+              throw new E.IncompatibleSchema(input.subject, describeIssues(issues).join(', ') + needed);
+            }
+          }
+          const semver = formatSemver(
+            requested ??
+              (latestSemver
+                ? bump(latestSemver, breaking ? 'major' : 'minor')
+                : { major: 1, minor: 0, patch: 0 }),
+          );
+          const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+          const id = await this.#store.appendVersion(
+            db,
+            {
+              schemaType: input.schemaType,
+              schema: input.schema,
+              canonical: parsed.canonical,
+              identity,
+              references: input.references,
+            },
+            input.id,
+            {
+              subject: input.subject,
+              version,
+              semver,
+              metadata: (metadata ?? inherited(live.at(-1)?.metadata)) as Record<string, unknown> | null,
+            },
+            { principal: input.principal, action: 'register', result: 'ok' },
+          );
+          return { id, version };
+        },
+        identity,
+      );
     });
     this.#observer.registered(input.schemaType);
     return result;
@@ -486,8 +485,7 @@ export class RegistryService {
   async deleteSubject(subject: string, permanent: boolean, principal: string | null): Promise<number[]> {
     if ((await this.mode(subject)) === 'READONLY')
       throw new E.OperationNotPermitted(`Subject ${subject} is in read-only mode`);
-    return this.#store.withSubjectLock(subject, async (db) => {
-      const versions = await this.#store.versions(subject, db);
+    return this.#store.withSubjectLock(subject, async (db, { versions }) => {
       if (versions.length === 0) throw new E.SubjectNotFound(subject);
       if (permanent) {
         if (versions.some((v) => !v.deleted)) throw new E.SubjectNotSoftDeleted(subject);
@@ -521,8 +519,7 @@ export class RegistryService {
     principal: string | null,
   ): Promise<number> {
     const parsedSpec = parseVersionSpec(spec);
-    return this.#store.withSubjectLock(subject, async (db) => {
-      const versions = await this.#store.versions(subject, db);
+    return this.#store.withSubjectLock(subject, async (db, { versions }) => {
       if (versions.length === 0) throw new E.SubjectNotFound(subject);
       const target =
         parsedSpec === 'latest'

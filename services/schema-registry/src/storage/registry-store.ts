@@ -26,6 +26,14 @@ export interface NewSchema {
   references: SchemaReference[];
 }
 
+/** What a subject's transaction reads first, right after taking the subject's lock. */
+export interface LockedSubject {
+  /** The subject's versions, soft-deleted ones included, by version. */
+  versions: SubjectVersion[];
+  /** The id already stored for the identity passed to `withSubjectLock`, if any. */
+  identityId: number | undefined;
+}
+
 export interface AuditEntry {
   principal: string | null;
   action: string;
@@ -88,6 +96,8 @@ const toVersion = (r: {
   metadata: r.metadata,
 });
 
+const VERSION_COLUMNS = 'subject, version, schema_id, deleted, semver, metadata';
+
 /**
  * Postgres persistence of schemas, subject versions, config and the audit trail. Schemas are immutable once
  * stored, so reads by id are cached in memory for the life of the process.
@@ -99,6 +109,8 @@ export class RegistryStore {
   readonly #idByIdentity = new Map<string, number>();
   readonly #versionsCache = new Map<string, { value: SubjectVersion[]; until: number }>();
   readonly #configCache = new Map<string, { value: SubjectConfig | undefined; until: number }>();
+  /** What a subject transaction's writes teach the caches, applied once it has committed. */
+  readonly #afterCommit = new WeakMap<pg.PoolClient, Array<() => void>>();
 
   /**
    * Transactions holding a subject lock also read through the pool (references, schemas by id); keeping
@@ -153,12 +165,13 @@ export class RegistryStore {
   }
 
   /** Identity -> id never changes once stored, so found ids are remembered. */
-  async schemaIdByIdentity(identity: string, db: Queryable = this.#pool): Promise<number | undefined> {
+  async schemaIdByIdentity(identity: string): Promise<number | undefined> {
     const known = this.#idByIdentity.get(identity);
     if (known !== undefined) return known;
-    const { rows } = await db.query<{ id: number }>('select id from registry_schema where identity = $1', [
-      identity,
-    ]);
+    const { rows } = await this.#pool.query<{ id: number }>(
+      'select id from registry_schema where identity = $1',
+      [identity],
+    );
     if (rows[0]) this.#idByIdentity.set(identity, rows[0].id);
     return rows[0]?.id;
   }
@@ -168,7 +181,7 @@ export class RegistryStore {
    * version and its audit record: one statement, inside the subject's transaction.
    */
   async appendVersion(
-    db: Queryable,
+    db: pg.PoolClient,
     s: NewSchema,
     explicitId: number | undefined,
     v: Omit<SubjectVersion, 'deleted' | 'schemaId'>,
@@ -234,7 +247,12 @@ export class RegistryStore {
       id = again.rows[0]?.id;
     }
     if (id === undefined) throw new Error('schema vanished between insert and select');
-    this.#idByIdentity.set(s.identity, id);
+    const stored: StoredSchema = { id, schemaType: s.schemaType, schema: s.schema, references: s.references };
+    this.#onCommit(db, () => {
+      this.#idByIdentity.set(s.identity, stored.id);
+      // The text as registered is the text stored: reads by id need not ask the table for it.
+      if (!this.#byId.has(stored.id)) this.#byId.set(stored.id, stored);
+    });
     return id;
   }
 
@@ -249,21 +267,18 @@ export class RegistryStore {
   }
 
   /**
-   * A subject's versions. Reads outside a subject's transaction (`db` omitted) may be answered from a cache
-   * kept for READ_CACHE_MS and dropped by this process's own writes; decisions that must be exact
-   * (registration, deletes) pass their transaction and always read the table.
+   * A subject's versions, possibly from a cache kept for READ_CACHE_MS and dropped by this process's own
+   * writes. Decisions that must be exact (registration, deletes) read them in `withSubjectLock` instead.
    */
-  async versions(subject: string, db?: Queryable): Promise<SubjectVersion[]> {
-    if (db === undefined) {
-      const hit = this.#versionsCache.get(subject);
-      if (hit && hit.until > Date.now()) return hit.value;
-    }
-    const { rows } = await (db ?? this.#pool).query<Parameters<typeof toVersion>[0]>(
-      'select subject, version, schema_id, deleted, semver, metadata from registry_subject_version where subject = $1 order by version',
+  async versions(subject: string): Promise<SubjectVersion[]> {
+    const hit = this.#versionsCache.get(subject);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const { rows } = await this.#pool.query<Parameters<typeof toVersion>[0]>(
+      `select ${VERSION_COLUMNS} from registry_subject_version where subject = $1 order by version`,
       [subject],
     );
     const value = rows.map(toVersion);
-    if (db === undefined) this.#remember(this.#versionsCache, subject, value);
+    this.#remember(this.#versionsCache, subject, value);
     return value;
   }
 
@@ -274,7 +289,7 @@ export class RegistryStore {
 
   async versionsOfSchema(schemaId: number): Promise<SubjectVersion[]> {
     const { rows } = await this.#pool.query<Parameters<typeof toVersion>[0]>(
-      'select subject, version, schema_id, deleted, semver, metadata from registry_subject_version where schema_id = $1 order by subject, version',
+      `select ${VERSION_COLUMNS} from registry_subject_version where schema_id = $1 order by subject, version`,
       [schemaId],
     );
     return rows.map(toVersion);
@@ -294,9 +309,14 @@ export class RegistryStore {
 
   /**
    * Runs `fn` in a transaction holding the subject's lock: versions of one subject are assigned one at a
-   * time, while other subjects proceed in parallel.
+   * time, while other subjects proceed in parallel. `fn` gets the subject's versions and the id stored for
+   * `identity` (when given), read after the lock was granted.
    */
-  async withSubjectLock<T>(subject: string, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+  async withSubjectLock<T>(
+    subject: string,
+    fn: (db: pg.PoolClient, locked: LockedSubject) => Promise<T>,
+    identity?: string,
+  ): Promise<T> {
     // Writers of one subject queue here first, so waiting writers do not each hold a pooled connection
     // while the lock holder needs one more (fifty concurrent writers would otherwise exhaust the pool and
     // deadlock it). The advisory lock still serializes writers across registry processes.
@@ -307,7 +327,7 @@ export class RegistryStore {
     this.#subjectQueues.set(subject, tail);
     await previous;
     try {
-      return await this.#lockSlots.run(() => this.#locked(subject, fn));
+      return await this.#lockSlots.run(() => this.#locked(subject, identity, fn));
     } finally {
       // After the commit (or rollback): a read cached meanwhile may predate it.
       this.#versionsCache.delete(subject);
@@ -316,22 +336,53 @@ export class RegistryStore {
     }
   }
 
-  async #locked<T>(subject: string, fn: (db: pg.PoolClient) => Promise<T>): Promise<T> {
+  async #locked<T>(
+    subject: string,
+    identity: string | undefined,
+    fn: (db: pg.PoolClient, locked: LockedSubject) => Promise<T>,
+  ): Promise<T> {
     const client = await this.#pool.connect();
+    const pending: Array<() => void> = [];
+    this.#afterCommit.set(client, pending);
     try {
-      // One round trip for both (a simple query cannot take parameters, hence the escaped literal).
-      await client.query(
-        `begin; select pg_advisory_xact_lock(hashtext(${client.escapeLiteral(`subject:${subject}`)}))`,
-      );
-      const result = await fn(client);
+      // One round trip: a simple query takes no parameters, hence the escaped literals. Each statement of
+      // it gets its own snapshot (read committed), so the reads after the lock see every version committed
+      // by the writer that held it before.
+      const literal = (v: string) => client.escapeLiteral(v);
+      const statements = [
+        'begin',
+        `select pg_advisory_xact_lock(hashtext(${literal(`subject:${subject}`)}))`,
+        `select ${VERSION_COLUMNS} from registry_subject_version where subject = ${literal(subject)} order by version`,
+        ...(identity === undefined
+          ? []
+          : [`select id from registry_schema where identity = ${literal(identity)}`]),
+      ];
+      const results: unknown = await client.query(statements.join('; '));
+      if (!Array.isArray(results) || results.length !== statements.length)
+        throw new Error('the subject lock query answered an unexpected number of result sets');
+      const [, , versionRows, identityRows] = results as pg.QueryResult[];
+      const locked: LockedSubject = {
+        versions: (versionRows?.rows as Array<Parameters<typeof toVersion>[0]>).map(toVersion),
+        identityId: (identityRows?.rows[0] as { id: number } | undefined)?.id,
+      };
+      const result = await fn(client, locked);
       await client.query('commit');
+      for (const apply of pending) apply();
       return result;
     } catch (err) {
       await client.query('rollback').catch(() => {});
       throw err;
     } finally {
+      this.#afterCommit.delete(client);
       client.release();
     }
+  }
+
+  /** Runs `apply` once the subject transaction on `db` has committed (never, if it rolls back). */
+  #onCommit(db: pg.PoolClient, apply: () => void): void {
+    const pending = this.#afterCommit.get(db);
+    if (!pending) throw new Error('a subject write outside withSubjectLock');
+    pending.push(apply);
   }
 
   async insertVersion(db: Queryable, v: Omit<SubjectVersion, 'deleted'>): Promise<void> {
