@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -38,6 +38,47 @@ async function rows<R extends pg.QueryResultRow>(url: string, sql: string): Prom
   } finally {
     await c.end();
   }
+}
+
+/** The demo's contracts: per `schema.table`, its fields' tags (lower case). */
+const CONTRACTS = join(import.meta.dirname, '../../../schema/contracts');
+const contracts = readdirSync(CONTRACTS)
+  .filter((f) => f.endsWith('.avsc'))
+  .map((f) => {
+    const doc = JSON.parse(readFileSync(join(CONTRACTS, f), 'utf8')) as {
+      fields: { name: string; 'confluent:tags'?: string[] }[];
+    };
+    return {
+      table: f.replace(/^shop\./, '').replace(/\.avsc$/, ''),
+      tagged: (tag: string) =>
+        doc.fields
+          .filter((x) => (x['confluent:tags'] ?? []).some((t) => t.toLowerCase() === tag))
+          .map((x) => x.name),
+    };
+  });
+
+/**
+ * One comparable form for a value read from the source (typed columns) or a sink (columns made from the
+ * contract: timestamps as Debezium's ISO text, integers as bigint): instants as epoch ms, numbers as text.
+ */
+function comparable(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string' && /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d/.test(v))
+    return Date.parse(v.replace(' ', 'T'));
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) return String(Number(v));
+  return v;
+}
+
+async function tableRows(
+  url: string,
+  table: string,
+  columns: readonly string[],
+): Promise<Record<string, unknown>[]> {
+  const list = columns.map((c) => `"${c}"`).join(', ');
+  const got = await rows<Record<string, unknown>>(url, `select ${list} from ${table} order by id::text`);
+  return got.map((r) => Object.fromEntries(columns.map((c) => [c, comparable(r[c])])));
 }
 
 describe('spine up + spine demo', () => {
@@ -110,6 +151,59 @@ describe('spine up + spine demo', () => {
       email: hash(first.email as string),
     });
     expect(JSON.stringify(us)).not.toContain('@example.com');
+
+    // Every demo table, governed by its contract: whole in the EU; in the US PII only as keyed hashes and
+    // PCI not there at all (not even as a column).
+    expect(contracts.map((c) => c.table).sort()).toEqual([
+      'public.app_user',
+      'public.customer',
+      'public.support_ticket',
+      'public.usage_event',
+    ]);
+    // The personal data of the demo, as its contracts must tag it (no demo table holds card data).
+    expect(Object.fromEntries(contracts.map((c) => [c.table, [c.tagged('pii'), c.tagged('pci')]]))).toEqual({
+      'public.app_user': [['email', 'full_name'], []],
+      'public.customer': [['name', 'email'], []],
+      'public.support_ticket': [['subject', 'body'], []],
+      'public.usage_event': [[], []],
+    });
+    for (const c of contracts) {
+      const columns = (
+        await rows<{ column_name: string }>(
+          m.sources.shop as string,
+          `select column_name from information_schema.columns where table_schema || '.' || table_name = '${c.table}' order by ordinal_position`,
+        )
+      ).map((r) => r.column_name);
+      const want = await tableRows(m.sources.shop as string, c.table, columns);
+      expect(want.length, `${c.table} has demo rows`).toBeGreaterThan(0);
+      let euRows: unknown[] = [];
+      for (let i = 0; i < 120; i++) {
+        euRows = await tableRows(m.sinks['analytics-eu'] as string, c.table, columns).catch(() => []);
+        if (JSON.stringify(euRows) === JSON.stringify(want)) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(euRows, `${c.table} in analytics-eu`).toEqual(want);
+
+      const pii = c.tagged('pii');
+      const pci = c.tagged('pci');
+      const usColumns = (
+        await rows<{ column_name: string }>(
+          m.sinks['analytics-us'] as string,
+          `select column_name from information_schema.columns where table_schema || '.' || table_name = '${c.table}'`,
+        )
+      ).map((r) => r.column_name);
+      for (const col of pci) expect(usColumns, `${c.table}.${col} (PCI) in analytics-us`).not.toContain(col);
+      const kept = columns.filter((col) => !pci.includes(col));
+      const usRows = await tableRows(m.sinks['analytics-us'] as string, c.table, kept);
+      expect(JSON.stringify(usRows)).not.toContain('@example.com');
+      expect(usRows, `${c.table} in analytics-us`).toEqual(
+        want.map((r) =>
+          Object.fromEntries(
+            kept.map((col) => [col, pii.includes(col) && r[col] !== null ? hash(r[col] as string) : r[col]]),
+          ),
+        ),
+      );
+    }
 
     const dlq = spine(['dlq', 'list', '--output', 'json'], env);
     expect(await dlq.exit).toBe(0);

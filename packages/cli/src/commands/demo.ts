@@ -8,7 +8,7 @@ import { UsageError } from '../cli-config.ts';
 
 const USAGE = `spine demo [--rate N] [--duration S] [--shop URL]
   A steady workload on the demo's shop database: new customers, status and revenue updates, some deletes,
-  usage events and tickets. --rate changes per second (default 20); --duration seconds (default: until Ctrl-C).
+  usage events, tickets and app users. --rate changes per second (default 20); --duration seconds (default: until Ctrl-C).
   --shop defaults to spine.json's sources.shop (the running spine).`;
 
 const NAMES = [
@@ -36,8 +36,15 @@ async function shopUrl(flag: string | undefined, dataDir: string): Promise<strin
   throw new UsageError('no shop database: start the spine (spine up) or pass --shop URL');
 }
 
-/** One change: insert (45%), update (40%), delete (5%), plus usage events and tickets (10%). */
-async function step(client: pg.Client, known: string[]): Promise<'insert' | 'update' | 'delete' | 'event'> {
+/**
+ * One change: customer inserts (45%), updates (40%), deletes (5%), and 10% on the other demo tables, in
+ * turn: usage events (half of them), support tickets and app users.
+ */
+async function step(
+  client: pg.Client,
+  known: string[],
+  others: { n: number },
+): Promise<'insert' | 'update' | 'delete' | 'event'> {
   const r = Math.random();
   if (r < 0.45 || known.length < 5) {
     const id = randomUUID();
@@ -68,7 +75,20 @@ async function step(client: pg.Client, known: string[]): Promise<'insert' | 'upd
     return 'delete';
   }
   const customer = pick(known);
-  if (Math.random() < 0.7)
+  const turn = others.n++ % 4;
+  if (turn === 3) {
+    const name = pick(NAMES);
+    await client.query(
+      `insert into public.app_user (id, customer_id, email, full_name, role, created_at) values ($1, $2, $3, $4, $5, now())`,
+      [
+        randomUUID(),
+        customer,
+        `${name.split(' ')[0]?.toLowerCase()}.${Math.random().toString(36).slice(2, 8)}@example.com`,
+        name,
+        pick(['admin', 'member', 'viewer']),
+      ],
+    );
+  } else if (turn !== 2)
     await client.query(
       `insert into public.usage_event (customer_id, event_type, quantity, occurred_at) values ($1, $2, $3, now())`,
       [customer, pick(['login', 'export', 'api_call']), Math.ceil(Math.random() * 10)],
@@ -124,6 +144,7 @@ export async function demoCommand(argv: readonly string[], env: Readonly<CliEnv>
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const counts = { insert: 0, update: 0, delete: 0, event: 0 };
+  const others = { n: 0 };
   const start = Date.now();
   let lastReport = start;
   let done = 0;
@@ -134,12 +155,12 @@ export async function demoCommand(argv: readonly string[], env: Readonly<CliEnv>
         await new Promise((r) => setTimeout(r, Math.max(1, 1000 / rate / 2)));
         continue;
       }
-      counts[await step(client, known)]++;
+      counts[await step(client, known, others)]++;
       done++;
       if (Date.now() - lastReport >= 5_000) {
         lastReport = Date.now();
         console.log(
-          `demo: ${done} changes (${counts.insert} inserts, ${counts.update} updates, ${counts.delete} deletes, ${counts.event} events/tickets)`,
+          `demo: ${done} changes (${counts.insert} inserts, ${counts.update} updates, ${counts.delete} deletes, ${counts.event} events/tickets/users)`,
         );
       }
     }
