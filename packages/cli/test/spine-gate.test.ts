@@ -120,6 +120,13 @@ describe('spine gate', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('check: the shipped routes and demo contracts pass offline, every table governed', async () => {
+    const r = await spine(['gate', 'check']);
+    expect(r.out).not.toContain('RESIDENCY_CONTRACT_NOT_FOUND');
+    expect(r.out).toContain('ok: 8 route(s) checked, 0 denied');
+    expect(r.code).toBe(0);
+  });
+
   it('check: exits 0 when every route is allowed (in process), ignoring keys it does not know', async () => {
     const r = await spine([
       'gate',
