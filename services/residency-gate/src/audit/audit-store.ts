@@ -115,30 +115,47 @@ export class AuditStore {
   /**
    * Appends records, and a checkpoint when given, in one statement: one round trip and one commit. The
    * sequence number is the primary key, so an append computed from a stale head fails (23505) instead of
-   * forking the chain.
+   * forking the chain. `rows` must be consecutive in `seq`.
    */
   async append(rows: readonly NewRow[], checkpoint: SignedCheckpoint | null): Promise<void> {
-    // One JSON parameter, not five arrays: JSON.stringify escapes the record texts natively, where pg's
-    // array literals escape them element by element in JavaScript.
+    // Each column travels as one newline-joined text: a canonical record (RFC 8785) never holds a raw
+    // newline, nor do ids, timestamps and hashes. Postgres splits a text far faster than it parses a JSON
+    // recordset or an array literal (1,000 records: about 7 ms against 25-37 ms), and the driver sends it
+    // without escaping anything.
+    const first = rows[0]?.seq ?? 0;
+    let records = '';
+    let ids = '';
+    let times = '';
+    let hashes = '';
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as NewRow;
+      if (r.seq !== first + i)
+        throw new Error(`audit rows must be consecutive: ${r.seq} after ${first + i - 1}`);
+      if (r.record.includes('\n'))
+        throw new Error(`audit record ${r.seq} holds a raw newline; it must be canonical JSON`);
+      const sep = i === 0 ? '' : '\n';
+      records += sep + r.record;
+      ids += sep + r.decisionId;
+      times += sep + r.ts;
+      hashes += sep + r.hash;
+    }
     await this.pool.query(
       `with r as (
          insert into gate_audit (seq, decision_id, ts, record, hash)
-         select seq, decision_id, ts, record, hash
-           from json_to_recordset($1::json) as x(seq bigint, decision_id text, ts timestamptz, record text, hash text)
+         select $1::bigint + x.n - 1, x.d, x.t::timestamptz, x.r, x.h
+           from unnest(string_to_array($2, E'\\n'), string_to_array($3, E'\\n'),
+                       string_to_array($4, E'\\n'), string_to_array($5, E'\\n'))
+                with ordinality as x(r, d, t, h, n)
          returning 1
        )
        insert into gate_audit_checkpoint (seq, hash, ts, key_id, public_key, signature)
-       select $2::bigint, $3::text, $4::timestamptz, $5::text, $6::text, $7::text where $2::bigint is not null`,
+       select $6::bigint, $7::text, $8::timestamptz, $9::text, $10::text, $11::text where $6::bigint is not null`,
       [
-        JSON.stringify(
-          rows.map((r) => ({
-            seq: r.seq,
-            decision_id: r.decisionId,
-            ts: r.ts,
-            record: r.record,
-            hash: r.hash,
-          })),
-        ),
+        first,
+        rows.length === 0 ? null : records,
+        rows.length === 0 ? null : ids,
+        rows.length === 0 ? null : times,
+        rows.length === 0 ? null : hashes,
         checkpoint?.seq ?? null,
         checkpoint?.hash ?? null,
         checkpoint?.timestamp ?? null,
