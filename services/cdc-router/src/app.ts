@@ -34,6 +34,7 @@ import type { RoutesFile } from './routes-file/routes-model.ts';
 import { dlqRoutes } from './routes/dlq-routes.ts';
 import { KafkaSink } from './sinks/kafka-sink.ts';
 import { PostgresSink } from './sinks/postgres-sink.ts';
+import { SinkExpiry } from './sinks/sink-expiry.ts';
 import type { Sink } from './sinks/sink-op.ts';
 
 export interface RouterDeps {
@@ -55,6 +56,7 @@ declare module 'fastify' {
       decisions: DecisionCache;
       registry: RegistryClient;
       routes: RoutesFile;
+      expiry: SinkExpiry;
     };
   }
 }
@@ -110,10 +112,13 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
     throw new ConfigInvalid('SPINE_ROUTER_MODE=kafka needs SPINE_KAFKA_BROKERS');
 
   const sinks = new Map<string, Sink>();
+  const expiring: PostgresSink[] = [];
   for (const s of routes.sinks) {
-    if (s.type === 'postgres')
-      sinks.set(s.id, new PostgresSink(s.id, sinkUrl(config, s), log.child({ sink: s.id })));
-    else {
+    if (s.type === 'postgres') {
+      const sink = new PostgresSink(s.id, sinkUrl(config, s), log.child({ sink: s.id }), { ttl: s.ttl });
+      sinks.set(s.id, sink);
+      if (sink.ttl !== null) expiring.push(sink);
+    } else {
       if (!bus) throw new ConfigInvalid(`sink ${s.id} is a Kafka sink and SPINE_KAFKA_BROKERS is not set`);
       sinks.set(s.id, new KafkaSink(s.id, bus, s.topicPrefix ?? s.id, config.SPINE_KAFKA_BROKERS));
     }
@@ -158,6 +163,12 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
     },
   });
   const replayer = new Replayer(deadLetters, delivery, metrics);
+  const expiry = new SinkExpiry({
+    sinks: expiring,
+    intervalMs: config.SPINE_ROUTER_TTL_SWEEP_MS,
+    metrics,
+    log: log.child({ component: 'expiry' }),
+  });
   const runtime = new CdcRuntime({
     mode: config.SPINE_ROUTER_MODE,
     router,
@@ -170,6 +181,7 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
     batchWaitMs: config.SPINE_ROUTER_BATCH_WAIT_MS,
     groupId: config.SPINE_ROUTER_GROUP_ID,
     topicPartitions: config.SPINE_ROUTER_TOPIC_PARTITIONS,
+    expiry,
     ...(bus ? { bus } : {}),
     captureFor:
       deps.captureFor ??
@@ -223,7 +235,7 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
       await bus?.close().catch(() => {});
     },
   });
-  app.decorate('cdc', { runtime, delivery, decisions, registry, routes, lineage });
+  app.decorate('cdc', { runtime, delivery, decisions, registry, routes, lineage, expiry });
   app.get(
     '/v1/routes',
     {

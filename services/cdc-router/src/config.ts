@@ -56,6 +56,8 @@ const RouterEnv = z.object({
   SPINE_ROUTER_POLICY_POLL_MS: z.coerce.number().int().positive().default(5_000),
   SPINE_ROUTER_LINEAGE_WINDOW_MS: z.coerce.number().int().positive().default(10_000),
   SPINE_ROUTER_DEPENDENCY_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** How often each Postgres sink with a `ttl` deletes the rows that outlived it. */
+  SPINE_ROUTER_TTL_SWEEP_MS: z.coerce.number().int().positive().default(60_000),
 });
 export type RouterConfig = Readonly<z.infer<typeof RouterEnv>>;
 

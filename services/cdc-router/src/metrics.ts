@@ -12,6 +12,8 @@ export const METRIC_NAMES = {
   sinkLatency: 'spine_cdc_sink_write_seconds',
   held: 'spine_cdc_held',
   decisionCache: 'spine_cdc_decision_cache_total',
+  expiredRows: 'spine_cdc_sink_expired_rows_total',
+  expiryLastSuccess: 'spine_cdc_sink_expiry_last_success_timestamp_seconds',
 } as const;
 
 const LAG_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
@@ -29,6 +31,8 @@ export class RouterMetrics {
   readonly sinkLatency: Histogram<'sink'>;
   readonly held: Gauge<'reason'>;
   readonly decisionCache: Counter<'result'>;
+  readonly expiredRows: Counter<'sink' | 'table'>;
+  readonly expiryLastSuccess: Gauge<'sink'>;
 
   constructor(registry: Registry, dlqDepth?: () => Promise<number>) {
     const registers = [registry];
@@ -90,6 +94,18 @@ export class RouterMetrics {
       name: METRIC_NAMES.decisionCache,
       help: 'Gate decisions served from the cache (hit) or asked for (miss).',
       labelNames: ['result'],
+      registers,
+    });
+    this.expiredRows = new Counter({
+      name: METRIC_NAMES.expiredRows,
+      help: 'Sink rows deleted because their source commit is older than the sink TTL, per sink and table.',
+      labelNames: ['sink', 'table'],
+      registers,
+    });
+    this.expiryLastSuccess = new Gauge({
+      name: METRIC_NAMES.expiryLastSuccess,
+      help: 'When the TTL sweep of a sink last completed (Unix seconds).',
+      labelNames: ['sink'],
       registers,
     });
   }

@@ -27,6 +27,8 @@ export interface RuntimeOptions {
   /** Partitions of a table topic the router creates because it does not exist yet. */
   topicPartitions: number;
   captureFor?: CaptureFactory;
+  /** The sinks' TTL sweep: runs while the pipeline does. */
+  expiry?: { start(): void; stop(): Promise<void> };
 }
 
 /** Starts and stops the consumers and the policy-version watch. */
@@ -91,6 +93,7 @@ export class CdcRuntime {
         this.#embedded.push(consumer);
       }
     }
+    o.expiry?.start();
     o.log.info({ mode: o.mode }, 'cdc pipeline started');
   }
 
@@ -99,6 +102,7 @@ export class CdcRuntime {
     if (!this.#running) return;
     this.#running = false;
     if (this.#poll) clearInterval(this.#poll);
+    await this.#o.expiry?.stop();
     await this.#subscription?.close();
     this.#subscription = null;
     await Promise.all(this.#embedded.map((c) => c.close()));

@@ -2,6 +2,8 @@ import pg from 'pg';
 import type { Logger } from '@data-spine/service-kit';
 import { SinkUnavailable } from '../errors.ts';
 import { asPgText, ident, isDataError, keyText, pgTextArray, qualified } from './pg-identifiers.ts';
+import { expireRows, SOURCE_TS_COLUMN, sourceTsIndex } from './postgres-expiry.ts';
+import type { ExpiredRows } from './postgres-expiry.ts';
 import type { ColumnType, RejectedOp, Sink, SinkOp } from './sink-op.ts';
 
 type Upsert = Extract<SinkOp, { kind: 'upsert' }>;
@@ -21,10 +23,12 @@ const BOOKKEEPING = `
   create table if not exists spine.truncations (tbl text primary key, lsn bigint not null)`;
 
 /**
- * A Postgres sink. Every row keeps `_spine_lsn` (the source position of the change that wrote it) and
- * `_spine_decision_id`; an upsert only replaces a row whose position is not newer, and a delete leaves a
- * tombstone (in `spine.tombstones`) so a late, older insert cannot bring the row back. Writes go in one
- * transaction per batch, as `unnest` of one text array per column (one round trip, no parameter limit).
+ * A Postgres sink. Every row keeps `_spine_lsn` (the source position of the change that wrote it),
+ * `_spine_decision_id` and `_spine_source_ts` (its source commit time); an upsert only replaces a row whose
+ * position is not newer, and a delete leaves a tombstone (in `spine.tombstones`) so a late, older insert
+ * cannot bring the row back. Writes go in one transaction per batch, as `unnest` of one text array per
+ * column (one round trip, no parameter limit). With a TTL (the routes file's `ttl`), a change whose source
+ * commit is already older than the TTL is not written, and `expire()` deletes the rows that outlived it.
  */
 export class PostgresSink implements Sink {
   readonly type = 'postgres' as const;
@@ -33,10 +37,13 @@ export class PostgresSink implements Sink {
   readonly #url: URL;
   readonly #log: Logger;
   readonly #tables = new Map<string, TableInfo>();
+  /** ISO 8601 duration, read by Postgres as an interval (`P2Y` is two calendar years). */
+  readonly ttl: string | null;
   #bookkept = false;
 
-  constructor(id: string, url: string, log: Logger) {
+  constructor(id: string, url: string, log: Logger, options: { ttl?: string | undefined } = {}) {
     this.id = id;
+    this.ttl = options.ttl ?? null;
     this.#url = new URL(url);
     this.#log = log;
     this.#pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000 });
@@ -56,6 +63,23 @@ export class PostgresSink implements Sink {
 
   async close(): Promise<void> {
     await this.#pool.end();
+  }
+
+  /** Deletes the rows (and tombstones) whose source commit is older than the TTL; nothing without one. */
+  async expire(): Promise<ExpiredRows[]> {
+    if (this.ttl === null) return [];
+    const client = await this.#pool.connect().catch((err: unknown) => {
+      throw this.#down(err);
+    });
+    let broken = false;
+    try {
+      return await expireRows(client, this.ttl);
+    } catch (err) {
+      broken = (err as { code?: string }).code === undefined;
+      throw this.#down(err);
+    } finally {
+      client.release(broken);
+    }
   }
 
   async write(ops: readonly SinkOp[]): Promise<RejectedOp[]> {
@@ -120,7 +144,8 @@ export class PostgresSink implements Sink {
     const known = this.#tables.get(op.table);
     const wanted =
       op.kind === 'upsert' ? Object.keys(op.row) : op.kind === 'delete' ? Object.keys(op.key) : [];
-    if (known && wanted.every((c) => known.columns.has(c))) return known;
+    if (known && known.columns.has(SOURCE_TS_COLUMN) && wanted.every((c) => known.columns.has(c)))
+      return known;
     const keyColumns = op.kind === 'upsert' || op.kind === 'delete' ? Object.keys(op.key) : [];
     const q = qualified(op.table);
     await client.query('select pg_advisory_lock(hashtext($1))', [op.table]);
@@ -137,11 +162,16 @@ export class PostgresSink implements Sink {
         await client.query(
           `create table if not exists ${q} (${cols.join(', ')},
              _spine_lsn bigint not null, _spine_decision_id text not null,
-             _spine_updated_at timestamptz not null default now(),
+             _spine_updated_at timestamptz not null default now(), ${SOURCE_TS_COLUMN} timestamptz,
              primary key (${keyColumns.map(ident).join(', ')}))`,
         );
         info = await this.#describe(client, op.table);
         if (!info) throw new SinkUnavailable(this.id, `table ${op.table} could not be created`);
+      }
+      // Tables made before the column existed get it (their rows expire by _spine_updated_at until rewritten).
+      if (!info.columns.has(SOURCE_TS_COLUMN) || !this.#tables.has(op.table)) {
+        await client.query(`alter table ${q} add column if not exists ${SOURCE_TS_COLUMN} timestamptz`);
+        await client.query(sourceTsIndex(op.table));
       }
       for (const c of wanted) {
         if (!info.columns.has(c)) {
@@ -246,6 +276,8 @@ export class PostgresSink implements Sink {
     params.push(pgTextArray(pks));
     params.push(pgTextArray(ops.map((o) => String(o.position))));
     params.push(pgTextArray(ops.map((o) => o.decisionId)));
+    params.push(pgTextArray(ops.map((o) => (o.sourceTsMs === null ? null : String(o.sourceTsMs)))));
+    params.push(this.ttl);
     const n = cols.length;
     const alias = cols.map((_, i) => `c${i}`);
     const unnest = [
@@ -253,6 +285,7 @@ export class PostgresSink implements Sink {
       `$${n + 2}::text[]`,
       `$${n + 3}::text[]`,
       `$${n + 4}::text[]`,
+      `$${n + 5}::text[]`,
     ];
     const select = cols.map((c, i) => `u.c${i}::${info.columns.get(c) ?? 'text'}`);
     const q = qualified(table);
@@ -262,15 +295,17 @@ export class PostgresSink implements Sink {
       '_spine_lsn',
       '_spine_decision_id',
       '_spine_updated_at',
+      SOURCE_TS_COLUMN,
     ]
       .map((c) => `${ident(c)} = excluded.${ident(c)}`)
       .join(', ');
     await client.query(
-      `insert into ${q} (${cols.map(ident).join(', ')}, _spine_lsn, _spine_decision_id, _spine_updated_at)
-       select ${select.join(', ')}, u.lsn::bigint, u.did, now()
-         from unnest(${unnest.join(', ')}) as u(${[...alias, 'pk', 'lsn', 'did'].join(', ')})
+      `insert into ${q} (${cols.map(ident).join(', ')}, _spine_lsn, _spine_decision_id, _spine_updated_at, ${SOURCE_TS_COLUMN})
+       select ${select.join(', ')}, u.lsn::bigint, u.did, now(), to_timestamp(u.ts::float8 / 1000)
+         from unnest(${unnest.join(', ')}) as u(${[...alias, 'pk', 'lsn', 'did', 'ts'].join(', ')})
         where not exists (select 1 from spine.tombstones t where t.tbl = $1 and t.pk = u.pk and t.lsn >= u.lsn::bigint)
           and u.lsn::bigint >= coalesce((select lsn from spine.truncations where tbl = $1), -1)
+          and ($${n + 6}::interval is null or u.ts is null or to_timestamp(u.ts::float8 / 1000) >= now() - $${n + 6}::interval)
        on conflict (${info.keyColumns.map(ident).join(', ')}) do update set ${updates}
         where ${q}._spine_lsn <= excluded._spine_lsn`,
       params,
