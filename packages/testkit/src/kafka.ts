@@ -93,7 +93,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const jvm = jvmArgs(options.heap ?? '512m', log4j2);
 
   if (!existsSync(join(dataDir, 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    // base64url may begin with '-', which kafka-storage's argument parser takes for an option.
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
     try {
       await run(
         java,
