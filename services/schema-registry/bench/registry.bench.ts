@@ -3,8 +3,8 @@
  * from this machine over loopback. Prints the figures issue #3 sets floors for.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { freePort, startPostgres } from '@data-spine/testkit';
@@ -67,6 +67,13 @@ const record = (name: string, fields: number, extra = 0) =>
     })),
   });
 
+/** CPU seconds (user + system) the server process has used, from /proc: figures that load elsewhere skews less. */
+function serverCpuSeconds(): number {
+  const stat = readFileSync(`/proc/${server.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] as number;
 
@@ -77,6 +84,7 @@ try {
   // Registrations: distinct schemas, 16 concurrent producers, 500 subjects each evolving compatibly (every
   // new version adds an optional field, so it passes the default BACKWARD check against the latest).
   const t0 = performance.now();
+  const cpu0 = serverCpuSeconds();
   let next = 0;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
@@ -91,6 +99,7 @@ try {
     }),
   );
   const regPerSec = SCHEMAS / ((performance.now() - t0) / 1000);
+  const regCpuUs = ((serverCpuSeconds() - cpu0) / SCHEMAS) * 1e6;
 
   // Transitive compatibility: a 50-field record against 20 versions.
   await fetch(`${url}/config/bench.compat-value`, {
@@ -116,6 +125,7 @@ try {
 
   // Reads by id at 100 connections, over every stored id.
   const ids = SCHEMAS;
+  const cpu1 = serverCpuSeconds();
   const result = await autocannon({
     url,
     connections: 100,
@@ -124,6 +134,7 @@ try {
       { setupRequest: (req) => ({ ...req, path: `/schemas/ids/${1 + Math.floor(Math.random() * ids)}` }) },
     ],
   });
+  const byIdCpuUs = ((serverCpuSeconds() - cpu1) / result.requests.total) * 1e6;
   const metrics = await (await fetch(`${url}/metrics`)).text();
   const rss = Number(/process_resident_memory_bytes\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? NaN);
 
@@ -131,16 +142,21 @@ try {
     `registry benchmark (${SCHEMAS.toLocaleString('en-US')} schemas stored, Postgres ${pg.port}, load generator on this machine)`,
   );
   console.log(
-    `GET /schemas/ids/{id}, 100 connections, 10 s: ${Math.round(result.requests.average).toLocaleString('en-US')} req/s (median ${Math.round(result.requests.p50).toLocaleString('en-US')}), p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+    `GET /schemas/ids/{id}, 100 connections, 10 s: ${Math.round(result.requests.average).toLocaleString('en-US')} req/s (median ${Math.round(result.requests.p50).toLocaleString('en-US')}), p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}; server CPU ${byIdCpuUs.toFixed(1)} us/request`,
   );
   console.log(
-    `new registrations: ${Math.round(regPerSec).toLocaleString('en-US')} /s (16 concurrent producers)`,
+    `new registrations: ${Math.round(regPerSec).toLocaleString('en-US')} /s (16 concurrent producers); server CPU ${Math.round(regCpuUs)} us/registration`,
   );
   console.log(
     `transitive compatibility, 50-field record vs 20 versions (HTTP): p50 ${pct(compatMs, 50).toFixed(2)} ms, p95 ${pct(compatMs, 95).toFixed(2)} ms`,
   );
   console.log(
     `registry RSS with ${SCHEMAS.toLocaleString('en-US')} schemas stored and read: ${(rss / 1024 / 1024).toFixed(0)} MB`,
+  );
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
 } finally {
   server.kill('SIGTERM');
