@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
-import { extraDatabases } from './support/databases.ts';
 import { startGate } from './support/real-gate.ts';
-import { adminHeader, registerContract, startRegistry } from './support/registry.ts';
+import { adminHeader } from './support/registry.ts';
 import { eventually, startRouter } from './support/router.ts';
+import { ITEM_CONTRACT, ITEM_DDL, startTestBed } from './support/test-bed.ts';
+import type { TestBed } from './support/test-bed.ts';
 
 /**
  * Embedded path under outages: the sink refusing connections, then the gate gone, then the dead letters
@@ -14,10 +14,9 @@ import { eventually, startRouter } from './support/router.ts';
  * dead-lettered, dropped or skipped, and everything arrives once the dependency is back.
  */
 describe('outages hold the data, then it flows', () => {
+  let bed: TestBed;
   let ctx: TestContext;
-  let dbs: Awaited<ReturnType<typeof extraDatabases>>;
-  let registry: { url: string; app: FastifyInstance };
-  let gate: Awaited<ReturnType<typeof startGate>>;
+  let dbs: TestBed['dbs'];
   let router: { app: FastifyInstance; url: string };
   let sinkDb: string;
 
@@ -38,37 +37,21 @@ describe('outages hold the data, then it flows', () => {
   };
 
   beforeAll(async () => {
-    ctx = await useTestContext('cdc-outage');
-    dbs = await extraDatabases(ctx, ['eu', 'router', 'registry', 'gate']);
-    sinkDb = new URL(dbs.urls.eu as string).pathname.slice(1);
-    await ctx.sql('create table public.item (id int primary key, v text)');
-    // Routed but never given a contract: each of its changes must become a dead letter.
-    await ctx.sql('create table public.orphan (id int primary key, v text)');
-    registry = await startRegistry(dbs.urls.registry as string);
-    gate = await startGate(dbs.urls.gate as string, registry.url);
-    await registerContract(registry.url, `${ctx.topicPrefix}.public.item`, {
-      type: 'object',
-      'data-spine:classification': 'internal',
-      properties: {
-        id: { type: 'integer', description: 'Key.' },
-        v: { type: ['null', 'string'], description: 'Value.' },
-      },
+    bed = await startTestBed('cdc-outage', {
+      // public.orphan is routed but never given a contract: each of its changes must become a dead letter.
+      ddl: `${ITEM_DDL}; create table public.orphan (id int primary key, v text)`,
+      contracts: { 'public.item': ITEM_CONTRACT },
     });
+    ({ ctx, dbs } = bed);
+    sinkDb = new URL(dbs.urls.eu as string).pathname.slice(1);
     router = await startRouter({
       mode: 'embedded',
-      routesYaml: `version: 1
-sources:
-  - { id: shop, type: postgres, region: eu-west-1, database: ${ctx.database}, topicPrefix: ${ctx.topicPrefix}, tables: [public.item, public.orphan], slot: ${ctx.topicPrefix}_outage }
-sinks:
-  - { id: analytics-eu, type: postgres, region: eu-west-1, database: analytics_eu }
-routes:
-  - { source: shop, tables: [public.item, public.orphan], sink: analytics-eu, purpose: analytics }
-`,
+      routesYaml: bed.routesYaml({ tables: ['public.item', 'public.orphan'] }),
       databaseUrl: dbs.urls.router as string,
       sinkUrls: { 'analytics-eu': dbs.urls.eu as string },
       sourceUrls: { shop: ctx.databaseUrl },
-      registryUrl: registry.url,
-      gateUrl: gate.url,
+      registryUrl: bed.registry.url,
+      gateUrl: bed.gate.url,
     });
     await ctx.sql(`insert into public.item values (1, 'one')`);
     await eventually('first row', sinkRows, (r) => r.length === 1);
@@ -77,10 +60,7 @@ routes:
   afterAll(async () => {
     await admin(`alter database "${sinkDb}" allow_connections true`).catch(() => {});
     await router?.app.close();
-    await gate?.close();
-    await registry?.app.close();
-    await ctx?.[Symbol.asyncDispose]();
-    await dbs?.drop();
+    await bed?.[Symbol.asyncDispose]();
   });
 
   it('a sink that refuses connections: data waits, readiness says which, then every change arrives once', async () => {
@@ -118,8 +98,8 @@ routes:
   });
 
   it('the gate gone: no decision, no data (not even on cached decisions), readiness fails; back: it flows', async () => {
-    const port = new URL(gate.url).port;
-    await gate.app.close();
+    const port = new URL(bed.gate.url).port;
+    await bed.gate.app.close();
     await eventually(
       'the router to notice',
       async () => router.app.cdc.decisions.policyVersion,
@@ -134,7 +114,7 @@ routes:
     expect((await sinkRows()).some((r) => r.id === 1000)).toBe(false);
     expect(await deadLetters()).toBe(0);
     // The same gate (its database and matrix) back on the same address.
-    gate = await startGate(dbs.urls.gate as string, registry.url, Number(port));
+    bed.gate = await startGate(dbs.urls.gate as string, bed.registry.url, Number(port));
     await eventually('the held change', sinkRows, (r) => r.some((x) => x.id === 1000), 60_000);
     expect(await deadLetters()).toBe(0);
   });

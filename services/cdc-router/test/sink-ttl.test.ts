@@ -5,10 +5,9 @@ import { useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import { PostgresSink } from '../src/sinks/postgres-sink.ts';
 import type { SinkOp } from '../src/sinks/sink-op.ts';
-import { extraDatabases } from './support/databases.ts';
-import { startGate } from './support/real-gate.ts';
-import { registerContract, startRegistry } from './support/registry.ts';
 import { eventually, startRouter } from './support/router.ts';
+import { ITEM_CONTRACT, ITEM_DDL, startTestBed } from './support/test-bed.ts';
+import type { TestBed } from './support/test-bed.ts';
 
 const log = createLogger({ service: 'cdc-router-test', level: 'silent' });
 const HOUR = 3_600_000;
@@ -98,62 +97,40 @@ describe('Postgres sink TTL', () => {
 
 /** The router enforces the routes file's `ttl` on its own, on a schedule, and counts what it deleted. */
 describe('the routes file ttl, enforced by the running router', () => {
-  let ctx: TestContext;
-  let dbs: Awaited<ReturnType<typeof extraDatabases>>;
-  let registry: { url: string; app: FastifyInstance };
-  let gate: Awaited<ReturnType<typeof startGate>>;
+  let bed: TestBed;
   let router: { app: FastifyInstance; url: string };
 
   beforeAll(async () => {
-    ctx = await useTestContext('cdc-ttl-router');
-    dbs = await extraDatabases(ctx, ['eu', 'router', 'registry', 'gate']);
-    await ctx.sql('create table public.item (id int primary key, v text)');
-    registry = await startRegistry(dbs.urls.registry as string);
-    gate = await startGate(dbs.urls.gate as string, registry.url);
-    await registerContract(registry.url, `${ctx.topicPrefix}.public.item`, {
-      type: 'object',
-      'data-spine:classification': 'internal',
-      properties: {
-        id: { type: 'integer', description: 'Key.' },
-        v: { type: ['null', 'string'], description: 'Value.' },
-      },
+    bed = await startTestBed('cdc-ttl-router', {
+      ddl: ITEM_DDL,
+      contracts: { 'public.item': ITEM_CONTRACT },
     });
     router = await startRouter({
       mode: 'embedded',
-      routesYaml: `version: 1
-sources:
-  - { id: shop, type: postgres, region: eu-west-1, database: ${ctx.database}, topicPrefix: ${ctx.topicPrefix}, tables: [public.item], slot: ${ctx.topicPrefix}_ttl }
-sinks:
-  - { id: analytics-eu, type: postgres, region: eu-west-1, database: analytics_eu, ttl: PT4S }
-routes:
-  - { source: shop, tables: [public.item], sink: analytics-eu, purpose: analytics }
-`,
-      databaseUrl: dbs.urls.router as string,
-      sinkUrls: { 'analytics-eu': dbs.urls.eu as string },
-      sourceUrls: { shop: ctx.databaseUrl },
-      registryUrl: registry.url,
-      gateUrl: gate.url,
+      routesYaml: bed.routesYaml({ tables: ['public.item'], sinkExtra: 'ttl: PT4S' }),
+      databaseUrl: bed.dbs.urls.router as string,
+      sinkUrls: { 'analytics-eu': bed.dbs.urls.eu as string },
+      sourceUrls: { shop: bed.ctx.databaseUrl },
+      registryUrl: bed.registry.url,
+      gateUrl: bed.gate.url,
       extraEnv: { SPINE_ROUTER_TTL_SWEEP_MS: '500' },
     });
   });
   afterAll(async () => {
     await router?.app.close();
-    await gate?.close();
-    await registry?.app.close();
-    await ctx?.[Symbol.asyncDispose]();
-    await dbs?.drop();
+    await bed?.[Symbol.asyncDispose]();
   });
 
   it('rows that outlive the TTL leave the sink (not the source); a row changed meanwhile stays', async () => {
     const sinkIds = () =>
-      dbs
+      bed.dbs
         .query<{ id: number }>('eu', 'select id::int as id from public.item order by id')
         .then((r) => r.map((x) => x.id));
-    await ctx.sql(`insert into public.item select g, 'v' || g from generate_series(1, 10) g`);
+    await bed.ctx.sql(`insert into public.item select g, 'v' || g from generate_series(1, 10) g`);
     await eventually('the rows in the sink', sinkIds, (r) => r.length === 10, 30_000);
     // Key 1 keeps changing, so its row is always younger than the TTL.
     const keepAlive = setInterval(
-      () => void ctx.sql(`update public.item set v = now()::text where id = 1`),
+      () => void bed.ctx.sql(`update public.item set v = now()::text where id = 1`),
       1_000,
     );
     try {
@@ -161,7 +138,7 @@ routes:
     } finally {
       clearInterval(keepAlive);
     }
-    expect((await ctx.sql('select 1 from public.item')).rowCount).toBe(10);
+    expect((await bed.ctx.sql('select 1 from public.item')).rowCount).toBe(10);
     const metrics = await (await fetch(`${router.url}/metrics`)).text();
     expect(metrics).toMatch(
       /spine_cdc_sink_expired_rows_total\{sink="analytics-eu",table="public\.item"[^}]*\} 9\b/,
