@@ -25,6 +25,11 @@ const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const LITERAL = /true|false|null/y;
 
+// Nodes are immutable: the literals need one object each, however often they occur.
+const NULL: JsonNode = Object.freeze({ kind: 'null' });
+const TRUE: JsonNode = Object.freeze({ kind: 'boolean', value: true });
+const FALSE: JsonNode = Object.freeze({ kind: 'boolean', value: false });
+
 export function readJson(text: string): JsonNode {
   const reader = new Reader(text);
   const node = reader.value();
@@ -60,8 +65,8 @@ class Reader {
       return { kind: 'number', raw: number };
     }
     const literal = this.#match(LITERAL);
-    if (literal === 'null') return { kind: 'null' };
-    if (literal !== undefined) return { kind: 'boolean', value: literal === 'true' };
+    if (literal === 'null') return NULL;
+    if (literal !== undefined) return literal === 'true' ? TRUE : FALSE;
     throw this.#error(c === undefined ? 'unexpected end of text' : `unexpected character '${c}'`);
   }
 

@@ -6,10 +6,11 @@ import type {
   FixedType,
   NamedType,
   Primitive,
+  PrimitiveType,
   Props,
   RecordType,
 } from './avro-model.ts';
-import { isPrimitive, unionKey } from './avro-model.ts';
+import { isPrimitive, PRIMITIVES, unionKey } from './avro-model.ts';
 import { isValidDefault, javaParseDouble } from './default-values.ts';
 import { javaDouble } from './java-numbers.ts';
 import type { JsonNode, JsonObject } from './json-reader.ts';
@@ -342,6 +343,7 @@ export class SchemaParser {
 }
 
 function primitive(type: Primitive, p: Props): AvroType {
+  if (p.size === 0) return PLAIN_PRIMITIVES.get(type) as PrimitiveType;
   return { type, logicalType: logicalTypeOf(type, p), props: p };
 }
 
@@ -395,6 +397,15 @@ function prescan(node: JsonNode, space: string | null, path: Path, out: Map<stri
 
 /** Shared by the many types without attributes of their own (parsed schemas stay cached in memory). */
 const NO_PROPS: Props = new Map();
+
+/**
+ * A primitive without attributes is one shared object per type: unions of `"null"` and a primitive make up
+ * most fields, and parsed schemas stay cached. Types are immutable and compared by kind, never by identity
+ * (the compatibility memo keys named types only).
+ */
+const PLAIN_PRIMITIVES: ReadonlyMap<Primitive, PrimitiveType> = new Map(
+  PRIMITIVES.map((type) => [type, Object.freeze({ type, logicalType: undefined, props: NO_PROPS })]),
+);
 
 function props(node: JsonObject, reserved: ReadonlySet<string>): Props {
   let out: Map<string, JsonNode> | undefined;
