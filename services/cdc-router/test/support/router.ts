@@ -74,3 +74,11 @@ export async function eventually<T>(
     `timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 2000)} ${lastErr instanceof Error ? lastErr.message : ''}`,
   );
 }
+
+/** The router's `spine_cdc_held{reason}` gauge: 1 while data waits on that dependency, null if never set. */
+export async function heldGauge(routerUrl: string, reason: string): Promise<number | null> {
+  const line = (await (await fetch(`${routerUrl}/metrics`)).text())
+    .split('\n')
+    .find((l) => l.startsWith('spine_cdc_held{') && l.includes(`reason="${reason}"`));
+  return line === undefined ? null : Number(line.split(' ').pop());
+}
