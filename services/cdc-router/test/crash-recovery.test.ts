@@ -2,7 +2,6 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debeziumPostgresConfig } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import {
   ACCOUNT_CONTRACT,
@@ -12,7 +11,7 @@ import {
 } from './support/account-workload.ts';
 import { eventually, routerEnv } from './support/router.ts';
 import { RouterProcess } from './support/router-process.ts';
-import { startTestBed } from './support/test-bed.ts';
+import { startDebezium, startTestBed } from './support/test-bed.ts';
 import type { TestBed } from './support/test-bed.ts';
 
 /**
@@ -41,17 +40,7 @@ describe.each(['embedded', 'kafka'] as const)('kill -9 of the router during a la
     });
     ctx = bed.ctx;
     if (mode === 'kafka') {
-      await ctx.connect().createConnector(
-        `${ctx.topicPrefix}-crash`,
-        debeziumPostgresConfig({
-          databaseUrl: ctx.databaseUrl,
-          topicPrefix: ctx.topicPrefix,
-          tables: ['public.account'],
-          slotName: `${ctx.topicPrefix}_dbz`,
-          extra: { 'poll.interval.ms': '50' },
-        }),
-      );
-      await ctx.connect().waitForConnectorRunning(`${ctx.topicPrefix}-crash`);
+      await startDebezium(ctx, 'crash', ['public.account']);
     }
     dir = mkdtempSync(join(tmpdir(), 'cdc-crash-'));
     const routes = join(dir, 'routes.yaml');

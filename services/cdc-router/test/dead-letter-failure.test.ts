@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { KafkaBus } from '@data-spine/bus';
 import type { Subscription } from '@data-spine/bus';
-import { debeziumPostgresConfig } from '@data-spine/testkit';
 import { adminHeader } from './support/registry.ts';
 import { eventually, heldGauge, startRouter } from './support/router.ts';
-import { ITEM_CONTRACT, ITEM_DDL, startTestBed } from './support/test-bed.ts';
+import { ITEM_CONTRACT, ITEM_DDL, startDebezium, startTestBed } from './support/test-bed.ts';
 import type { TestBed } from './support/test-bed.ts';
 
 /**
@@ -40,17 +39,7 @@ describe.each(['embedded', 'kafka'] as const)('dead letters unwritable (%s)', (m
     });
     const { ctx } = bed;
     if (mode === 'kafka') {
-      await ctx.connect().createConnector(
-        `${ctx.topicPrefix}-dlq`,
-        debeziumPostgresConfig({
-          databaseUrl: ctx.databaseUrl,
-          topicPrefix: ctx.topicPrefix,
-          tables,
-          slotName: `${ctx.topicPrefix}_dbz`,
-          extra: { 'poll.interval.ms': '50' },
-        }),
-      );
-      await ctx.connect().waitForConnectorRunning(`${ctx.topicPrefix}-dlq`);
+      await startDebezium(ctx, 'dlq', tables);
     }
     router = await startRouter({
       mode,

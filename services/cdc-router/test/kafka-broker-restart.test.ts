@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { debeziumPostgresConfig, startKafka, startKafkaConnect } from '@data-spine/testkit';
+import { startKafka, startKafkaConnect } from '@data-spine/testkit';
 import type { KafkaConnectHandle, KafkaHandle } from '@data-spine/testkit';
 import {
   ACCOUNT_CONTRACT,
@@ -10,7 +10,7 @@ import {
 } from './support/account-workload.ts';
 import { adminHeader } from './support/registry.ts';
 import { eventually, startRouter } from './support/router.ts';
-import { startTestBed } from './support/test-bed.ts';
+import { startDebezium, startTestBed } from './support/test-bed.ts';
 import type { TestBed } from './support/test-bed.ts';
 
 /**
@@ -34,17 +34,7 @@ describe('a Kafka broker restart mid-stream', () => {
     const { ctx } = bed;
     kafka = await startKafka({ partitions: 3 });
     connect = await startKafkaConnect({ bootstrap: kafka.bootstrap });
-    await connect.createConnector(
-      connector(),
-      debeziumPostgresConfig({
-        databaseUrl: ctx.databaseUrl,
-        topicPrefix: ctx.topicPrefix,
-        tables: ['public.account'],
-        slotName: `${ctx.topicPrefix}_restart`,
-        extra: { 'poll.interval.ms': '50' },
-      }),
-    );
-    await connect.waitForConnectorRunning(connector());
+    await startDebezium(ctx, 'restart', ['public.account'], connect);
     router = await startRouter({
       mode: 'kafka',
       routesYaml: bed.routesYaml({ tables: ['public.account'] }),

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { useTestContext } from '@data-spine/testkit';
-import type { TestContext } from '@data-spine/testkit';
+import { debeziumPostgresConfig, useTestContext } from '@data-spine/testkit';
+import type { ConnectRestClient, TestContext } from '@data-spine/testkit';
 import { extraDatabases } from './databases.ts';
 import { startGate } from './real-gate.ts';
 import { registerContract, startRegistry } from './registry.ts';
@@ -66,3 +66,27 @@ export const ITEM_CONTRACT = {
     v: { type: ['null', 'string'], description: 'Value.' },
   },
 };
+
+/**
+ * Debezium's connector for `tables` of the test's database (with the deployed `poll.interval.ms`), on the
+ * stack's Connect unless another is given; resolves once it runs. A connector made on another Connect must
+ * be deleted by the test before the database goes.
+ */
+export async function startDebezium(
+  ctx: TestContext,
+  name: string,
+  tables: readonly string[],
+  connect: ConnectRestClient = ctx.connect(),
+): Promise<void> {
+  await connect.createConnector(
+    `${ctx.topicPrefix}-${name}`,
+    debeziumPostgresConfig({
+      databaseUrl: ctx.databaseUrl,
+      topicPrefix: ctx.topicPrefix,
+      tables,
+      slotName: `${ctx.topicPrefix}_${name}`,
+      extra: { 'poll.interval.ms': '50' },
+    }),
+  );
+  await connect.waitForConnectorRunning(`${ctx.topicPrefix}-${name}`);
+}
