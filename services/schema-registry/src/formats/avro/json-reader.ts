@@ -140,6 +140,18 @@ class Reader {
   }
 
   #string(): string {
+    // Most strings (names, types, docs) have no escape: up to the closing quote, no backslash and no control
+    // character, the text between the quotes is the value.
+    const t = this.#text;
+    const start = this.#at + 1;
+    for (let i = start; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 0x22) {
+        this.#at = i + 1;
+        return t.slice(start, i);
+      }
+      if (c === 0x5c || c < 0x20) break;
+    }
     const raw = this.#match(STRING);
     if (raw === undefined) throw this.#error('malformed string');
     return JSON.parse(raw) as string;
