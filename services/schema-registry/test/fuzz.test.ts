@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, ADMIN, CT, startRegistry } from './registry-harness.ts';
 import type { RegistryHarness } from './registry-harness.ts';
-
-/** A small seeded generator (mulberry32), so a failing case can be replayed from its seed. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from '../src/testing/seeded-random.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASES = Number(process.env.FUZZ_CASES ?? 300);

@@ -252,13 +252,7 @@ export class RegistryService {
     );
     if (report.errors > 0) {
       this.#observer.lintFailed(input.schemaType);
-      await this.#store.audit({
-        principal: input.principal,
-        action: 'register',
-        subject: input.subject,
-        result: 'refused',
-        detail: { lint: report.findings },
-      });
+      await this.#auditRefused(input, { lint: report.findings });
       throw withIssues(
         new E.LintFailed(
           report.findings
@@ -305,13 +299,7 @@ export class RegistryService {
               requested !== null && latestSemver !== null && bumpKind(latestSemver, requested) === 'major';
             if (breaking && !majorBump) {
               this.#observer.incompatible(input.schemaType);
-              await this.#store.audit({
-                principal: input.principal,
-                action: 'register',
-                subject: input.subject,
-                result: 'refused',
-                detail: { level, issues },
-              });
+              await this.#auditRefused(input, { level, issues });
               const needed = latestSemver
                 ? `; a breaking change needs a major version: ${SEMVER_PROPERTY}=${formatSemver(bump(latestSemver, 'major'))}`
                 : '';
@@ -354,6 +342,17 @@ export class RegistryService {
     if (!input.normalize && (await this.#store.schemaById(result.id))?.schema === input.schema)
       this.#rememberParsed(`${result.id}:false`, parsed);
     return result;
+  }
+
+  /** A refused registration's audit record (outside the subject's transaction, which rolls back). */
+  async #auditRefused(input: RegisterInput, detail: Record<string, unknown>): Promise<void> {
+    await this.#store.audit({
+      principal: input.principal,
+      action: 'register',
+      subject: input.subject,
+      result: 'refused',
+      detail,
+    });
   }
 
   /**

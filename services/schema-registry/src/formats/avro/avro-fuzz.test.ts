@@ -5,18 +5,7 @@ import { avroFormat } from './index.ts';
 import { AVRO_COMPATIBILITY_CASES } from './fixtures/avro-compatibility-cases.ts';
 import { CONFLUENT_SCHEMAS } from './fixtures/confluent-compatibility-cases.ts';
 import { PARSING_CANONICAL_FORM_CASES } from './fixtures/parsing-canonical-form-cases.ts';
-
-/** A small seeded generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../testing/seeded-random.ts';
 
 const CORPUS: string[] = [
   ...AVRO_COMPATIBILITY_CASES.flatMap((c) => [c.reader, c.writer]).map((s) => JSON.stringify(s)),

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidSchemaError } from '../schema-format.ts';
 import { readJson } from './json-reader.ts';
-
-/** A small seeded generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../../testing/seeded-random.ts';
 
 // Plain characters, the ones JSON must escape, and UTF-16 oddities (a lone surrogate, a pair, U+FFFF).
 const UNITS = [
