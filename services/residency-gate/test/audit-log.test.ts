@@ -8,7 +8,10 @@ import { AuditStore } from '../src/audit/audit-store.ts';
 import { generateSigningKey } from '../src/audit/signing-key.ts';
 import { verifyAuditLines } from '../src/audit/verify-audit.ts';
 
-const log = createLogger({ service: 'audit-test', level: 'silent' });
+const log = createLogger({
+  service: 'audit-test',
+  level: (process.env.AUDIT_TEST_LOG as 'error') ?? 'silent',
+});
 const entry = (who: string, i: number): AuditEntry => ({
   type: 'decision',
   decision_id: `${who}-${i}`,
@@ -61,6 +64,78 @@ describe('audit log: group commit into real Postgres', () => {
     const report = verifyAuditLines(lines.join('\n'), { publicKey: key.publicKey });
     expect(report.problems).toEqual([]);
     for (const l of logs) await l.close();
+  });
+
+  it('chunked appends (large batches) and single appends of two gates share one chain, in order', async () => {
+    await using own = await useTestContext('gate-audit-chunked');
+    const db = own.databaseUrl;
+    const key = generateSigningKey();
+    const logs = await Promise.all(
+      ['a', 'b'].map(async () => {
+        const store = new AuditStore(db, log);
+        stores.push(store);
+        await store.migrate();
+        return new AuditLog({ store, key, log, checkpointEvery: 100 });
+      }),
+    );
+    async function* chunks(who: string, n: number, size: number): AsyncGenerator<AuditEntry[]> {
+      for (let i = 0; i < n; i += size) {
+        await new Promise((r) => setImmediate(r));
+        yield Array.from({ length: Math.min(size, n - i) }, (_, k) => entry(who, i + k));
+      }
+    }
+    // Each gate: three batches of 450 drawn 200 at a time, and 150 single appends between them. The two
+    // gates collide on seq, so chunked transactions are rolled back and written again from the new head.
+    await Promise.all(
+      logs.map((l, g) =>
+        Promise.all([
+          ...[0, 1, 2].map((b) => l.appendChunks(chunks(`g${g}-batch${b}`, 450, 200), 450)),
+          ...Array.from({ length: 150 }, (_, i) => l.append([entry(`g${g}-single`, i)])),
+        ]),
+      ),
+    );
+    const store = stores.at(-1) as AuditStore;
+    const max = await store.maxSeq();
+    expect(max).toBe(2 * (3 * 450 + 150));
+    const rows = await store.rows(1, max);
+    expect(new Set(rows.map((r) => r.decision_id)).size).toBe(max);
+    // A batch's records are consecutive: nothing else is placed in the middle of a chunked transaction.
+    for (const batch of ['g0-batch1', 'g1-batch2']) {
+      const seqs = rows.filter((r) => r.decision_id.startsWith(`${batch}-`)).map((r) => r.seq);
+      expect(seqs).toHaveLength(450);
+      expect((seqs.at(-1) as number) - (seqs[0] as number)).toBe(449);
+      expect(rows.filter((r) => r.decision_id.startsWith(`${batch}-`)).map((r) => r.decision_id)).toEqual(
+        Array.from({ length: 450 }, (_, i) => `${batch}-${i}`),
+      );
+    }
+    const lines = rows.map((r) => JSON.stringify({ ...(JSON.parse(r.record) as object), hash: r.hash }));
+    const cps = await store.checkpoints(1, max);
+    expect(cps.length).toBeGreaterThan(0);
+    lines.push(JSON.stringify(logs[0]?.head(max, rows.at(-1)?.hash ?? '')));
+    expect(verifyAuditLines(lines.join('\n'), { publicKey: key.publicKey }).problems).toEqual([]);
+    for (const l of logs) await l.close();
+    for (const st of stores.splice(-2)) await st.close();
+  });
+
+  it('writes nothing of a chunked append whose producer fails, and goes on with the next appends', async () => {
+    await using own = await useTestContext('gate-audit-chunked-fail');
+    const db = own.databaseUrl;
+    const store = new AuditStore(db, log);
+    stores.push(store);
+    await store.migrate();
+    const l = new AuditLog({ store, key: generateSigningKey(), log });
+    await l.append([entry('before', 0)]);
+    async function* failing(): AsyncGenerator<AuditEntry[]> {
+      yield Array.from({ length: 200 }, (_, k) => entry('doomed', k));
+      await new Promise((r) => setImmediate(r));
+      throw new Error('the producer broke');
+    }
+    await expect(l.appendChunks(failing(), 400)).rejects.toThrow(/could not be written/);
+    await l.append([entry('after', 0)]);
+    const rows = await store.rows(1, await store.maxSeq());
+    expect(rows.map((r) => r.decision_id)).toEqual(['before-0', 'after-0']);
+    await l.close();
+    await (stores.pop() as AuditStore).close();
   });
 
   it('refuses an append when Postgres is gone, rather than answering', async () => {

@@ -1,7 +1,7 @@
 import type { Logger } from '@data-spine/service-kit';
 import { Histogram, Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { AuditEntry, ChainedRecord, SignedCheckpoint } from './audit-record.ts';
+import type { AuditEntry, SignedCheckpoint } from './audit-record.ts';
 import { GENESIS_HASH, recordHash } from './audit-record.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import type { SigningKey } from './signing-key.ts';
@@ -23,9 +23,28 @@ export interface AuditLogOptions {
 
 interface Pending {
   entries: AuditEntry[];
+  /** Entries produced a chunk at a time (`appendChunks`); `entries` is then empty until they are drawn. */
+  chunks?: AsyncIterable<AuditEntry[]>;
+  /** Records this append counts for in `queued`. */
+  count: number;
   resolve: () => void;
   reject: (err: Error) => void;
 }
+
+/** Where the chain stands while records are being placed in it. */
+interface ChainCursor {
+  seq: number;
+  prev: string;
+}
+
+/**
+ * Another gate appended to the same database since our head was read: its rows hold our seqs (23505), or
+ * two transactions each wait on the other's rows (40P01). Either way, read the head again and chain anew.
+ */
+const lostRace = (err: unknown) => {
+  const code = (err as { code?: string }).code;
+  return code === '23505' || code === '40P01';
+};
 
 export class AuditUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -102,8 +121,21 @@ export class AuditLog {
 
   /** Resolves once every entry is committed, in order, in the chain; rejects if they are not. */
   append(entries: AuditEntry[]): Promise<void> {
+    return this.enqueue(entries, entries.length);
+  }
+
+  /**
+   * Appends entries a caller produces chunk by chunk (a large batch of decisions), in one transaction:
+   * each chunk is chained and sent to Postgres as soon as it is drawn, so the next one is computed while
+   * Postgres stores this one. Resolves once all are committed. `count` bounds the queue as `append` does.
+   */
+  appendChunks(chunks: AsyncIterable<AuditEntry[]>, count: number): Promise<void> {
+    return this.enqueue([], count, chunks);
+  }
+
+  private enqueue(entries: AuditEntry[], count: number, chunks?: AsyncIterable<AuditEntry[]>): Promise<void> {
     if (this.closed) return Promise.reject(new AuditUnavailableError('the audit log is closed'));
-    if (this.queued + entries.length > this.maxQueue)
+    if (this.queued + count > this.maxQueue)
       return Promise.reject(
         new AuditUnavailableError(`the audit log has ${this.queued} records waiting; retry shortly`),
       );
@@ -111,13 +143,15 @@ export class AuditLog {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({
         entries,
+        ...(chunks ? { chunks } : {}),
+        count,
         resolve: () => {
           this.appendSeconds?.observe((performance.now() - t0) / 1000);
           resolve();
         },
         reject,
       });
-      this.queued += entries.length;
+      this.queued += count;
       this.running ??= this.drain();
     });
   }
@@ -127,24 +161,32 @@ export class AuditLog {
       while (this.queue.length > 0) {
         const batch: Pending[] = [];
         let n = 0;
-        while (
-          this.queue.length > 0 &&
-          (n === 0 || n + (this.queue[0] as Pending).entries.length <= this.maxBatch)
-        ) {
-          const p = this.queue.shift() as Pending;
-          batch.push(p);
-          n += p.entries.length;
-        }
-        this.queued -= n;
+        if ((this.queue[0] as Pending).chunks) batch.push(this.queue.shift() as Pending);
+        else
+          while (
+            this.queue.length > 0 &&
+            !(this.queue[0] as Pending).chunks &&
+            (n === 0 || n + (this.queue[0] as Pending).entries.length <= this.maxBatch)
+          ) {
+            const p = this.queue.shift() as Pending;
+            batch.push(p);
+            n += p.entries.length;
+          }
+        const streamed = batch[0]?.chunks;
+        const count = batch.reduce((a, p) => a + p.count, 0);
         try {
-          await this.write(batch.flatMap((p) => p.entries));
-          this.appended?.inc(n);
+          const written = streamed
+            ? await this.writeChunks(streamed)
+            : await this.write(batch.flatMap((p) => p.entries));
+          this.appended?.inc(written);
           for (const p of batch) p.resolve();
         } catch (err) {
           this.failures?.inc();
-          this.log.error({ err, records: n }, 'audit append failed; the decisions are not answered');
+          this.log.error({ err, records: count }, 'audit append failed; the decisions are not answered');
           const e = new AuditUnavailableError('the audit log could not be written', { cause: err });
           for (const p of batch) p.reject(e);
+        } finally {
+          this.queued -= count;
         }
       }
     } finally {
@@ -152,51 +194,100 @@ export class AuditLog {
     }
   }
 
-  private async write(entries: AuditEntry[]): Promise<void> {
+  /** Places entries in the chain after `at` (which it advances): their rows, hashed. */
+  private chain(entries: readonly AuditEntry[], at: ChainCursor): NewRow[] {
+    const rows: NewRow[] = new Array<NewRow>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as AuditEntry;
+      at.seq += 1;
+      const { canonical, hash } = recordHash({ ...e, seq: at.seq, prev_hash: at.prev });
+      rows[i] = { seq: at.seq, decisionId: e.decision_id, ts: e.timestamp, record: canonical, hash };
+      at.prev = hash;
+    }
+    return rows;
+  }
+
+  /** The checkpoint due once the chain reaches `at`, signed; null when none is due. */
+  private checkpointAt(head: ChainHead, at: ChainCursor, now: number): SignedCheckpoint | null {
+    const since = at.seq - head.checkpointSeq;
+    const due =
+      at.seq > 0 &&
+      (since >= this.checkpointEvery || (since > 0 && now - head.checkpointAt >= this.checkpointIntervalMs));
+    if (!due) return null;
+    return signCheckpoint(this.key, {
+      type: 'checkpoint',
+      seq: at.seq,
+      hash: at.prev,
+      timestamp: new Date(now).toISOString(),
+    });
+  }
+
+  /** Records what was committed as the new head. */
+  private advance(head: ChainHead, at: ChainCursor, checkpoint: SignedCheckpoint | null, now: number): void {
+    this.chainHead = {
+      seq: at.seq,
+      hash: at.prev,
+      checkpointSeq: checkpoint ? at.seq : head.checkpointSeq,
+      checkpointAt: checkpoint ? now : head.checkpointAt,
+    };
+  }
+
+  /** Appends entries in one statement; returns how many. */
+  private async write(entries: AuditEntry[]): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       this.chainHead ??= await this.store.readHead();
       const head = this.chainHead;
-      let seq = head.seq;
-      let prev = head.hash ?? GENESIS_HASH;
-      const rows: NewRow[] = [];
-      for (const e of entries) {
-        seq += 1;
-        const record: ChainedRecord = { ...e, seq, prev_hash: prev };
-        const { canonical, hash } = recordHash(record);
-        rows.push({ seq, decisionId: e.decision_id, ts: e.timestamp, record: canonical, hash });
-        prev = hash;
-      }
-      const since = seq - head.checkpointSeq;
+      const at: ChainCursor = { seq: head.seq, prev: head.hash ?? GENESIS_HASH };
+      const rows = this.chain(entries, at);
       const now = Date.now();
-      const due =
-        seq > 0 &&
-        (since >= this.checkpointEvery ||
-          (since > 0 && now - head.checkpointAt >= this.checkpointIntervalMs));
-      if (rows.length === 0 && !due) return;
-      const checkpoint = due
-        ? signCheckpoint(this.key, {
-            type: 'checkpoint',
-            seq,
-            hash: prev,
-            timestamp: new Date(now).toISOString(),
-          })
-        : null;
+      const checkpoint = this.checkpointAt(head, at, now);
+      if (rows.length === 0 && checkpoint === null) return 0;
       try {
         await this.store.append(rows, checkpoint);
       } catch (err) {
         this.chainHead = null;
         // Another gate appended since our head was read: read it again and recompute the chain.
-        if ((err as { code?: string }).code === '23505' && attempt < 5) continue;
+        if (lostRace(err) && attempt < 5) continue;
         throw err;
       }
-      this.chainHead = {
-        seq,
-        hash: prev,
-        checkpointSeq: checkpoint ? seq : head.checkpointSeq,
-        checkpointAt: checkpoint ? now : head.checkpointAt,
-      };
-      return;
+      this.advance(head, at, checkpoint, now);
+      return entries.length;
     }
+  }
+
+  /**
+   * Appends entries drawn chunk by chunk, in one transaction whose inserts are sent as the chunks come.
+   * If the transaction fails because another gate appended meanwhile, every entry is written again from
+   * the new head by `write`, which retries; an error of the producer itself aborts everything.
+   */
+  private async writeChunks(chunks: AsyncIterable<AuditEntry[]>): Promise<number> {
+    this.chainHead ??= await this.store.readHead();
+    const head = this.chainHead;
+    const at: ChainCursor = { seq: head.seq, prev: head.hash ?? GENESIS_HASH };
+    const tx = await this.store.openAppend();
+    const drawn: AuditEntry[][] = [];
+    let count = 0;
+    try {
+      for await (const chunk of chunks) {
+        drawn.push(chunk);
+        count += chunk.length;
+        tx.add(this.chain(chunk, at));
+      }
+    } catch (err) {
+      await tx.abort();
+      throw err;
+    }
+    const now = Date.now();
+    const checkpoint = this.checkpointAt(head, at, now);
+    try {
+      await tx.commit(checkpoint);
+    } catch (err) {
+      this.chainHead = null;
+      if (lostRace(err)) return this.write(drawn.flat());
+      throw err;
+    }
+    this.advance(head, at, checkpoint, now);
+    return count;
   }
 
   /** A head line for an export: the chain head at `seq`, signed now. */

@@ -52,8 +52,27 @@ interface Prepared {
   disagrees: boolean;
 }
 
-/** Distinct inputs whose hash is remembered (the map is emptied when full). */
-const INPUT_HASH_LIMIT = 50_000;
+/**
+ * Decisions per chunk of a large batch. An input's hash is computed each time: SHA-256 of its few hundred
+ * bytes costs less than looking the text up in a map.
+ */
+const CHUNK = 200;
+
+/** One call of `decide`: its snapshot, its answers so far and its counts. */
+interface Run {
+  policy: CompiledPolicy;
+  contracts: Map<string, LookupResult>;
+  ctx: DecisionContext;
+  now: number;
+  timestamp: string;
+  bundles: AuditEntry['bundles'];
+  responses: string[];
+  outcomes: Map<string, number>;
+  codes: Map<string, number>;
+  disagreements: number;
+  /** Evaluation time, summed over chunks. */
+  seconds: number;
+}
 
 /** Decides routes: resolves contracts, evaluates against one policy snapshot, appends audit, then answers. */
 export class DecisionService {
@@ -64,7 +83,6 @@ export class DecisionService {
   private readonly seconds: Histogram | undefined;
   /** Memoized decisions are frozen and shared, so their hashes, audit views and JSON are too. */
   private readonly preparedCores = new WeakMap<DecisionCore, Prepared>();
-  private readonly inputHashes = new Map<string, string>();
 
   constructor(o: DecisionServiceOptions) {
     this.o = o;
@@ -168,70 +186,36 @@ export class DecisionService {
     return p;
   }
 
-  /** The input's canonical form and its hash; the hash is remembered per distinct input. */
-  private inputHash(canonicalInput: string): string {
-    let h = this.inputHashes.get(canonicalInput);
-    if (h === undefined) {
-      h = sha256(canonicalInput);
-      if (this.inputHashes.size >= INPUT_HASH_LIMIT) this.inputHashes.clear();
-      this.inputHashes.set(canonicalInput, h);
-    }
-    return h;
-  }
-
   /**
    * Decides every request against one policy snapshot; answers only once every audit record is committed.
    * Each decision is returned as its JSON text (DecisionResponse): memoized decisions share their
-   * serialized members, so a decision costs its id and a few concatenations.
+   * serialized members, so a decision costs its id and a few concatenations. A large batch is decided a
+   * chunk at a time, each chunk's audit records sent to Postgres while the next chunk is decided.
    */
   async decide(requests: readonly DecisionRequest[], ctx: DecisionContext): Promise<string[]> {
     const policy = this.o.policies.current;
     if (policy === null) throw new NoPolicy('no valid residency policy is loaded; every decision is refused');
     const contracts = await this.resolveContracts(requests);
     const now = Date.now();
-    const t0 = performance.now();
-    const responses: string[] = new Array<string>(requests.length);
-    const entries: AuditEntry[] = new Array<AuditEntry>(requests.length);
-    const timestamp = new Date(now).toISOString();
-    const bundles = { residency: { revision: policy.version, digest: policy.digest } };
-    const outcomes = new Map<string, number>();
-    const codes = new Map<string, number>();
-    let disagreements = 0;
-    for (let i = 0; i < requests.length; i++) {
-      const r = requests[i] as DecisionRequest;
-      const { input, core } = this.core(policy, r, contracts, now);
-      const decisionId = randomUUID();
-      const p = this.prepared(core);
-      responses[i] = `{"decision_id":"${decisionId}"${p.jsonTail}`;
-      const auditInput = {
-        route: input.route,
-        classification: input.classification,
-        fields: input.fields,
-        ...(r.subject !== undefined ? { subject: r.subject } : {}),
-      };
-      entries[i] = {
-        type: 'decision',
-        decision_id: decisionId,
-        timestamp,
-        path: DECISION_PATH,
-        input: auditInput,
-        input_hash: this.inputHash(canonicalAuditInput(auditInput)),
-        result: p.result,
-        result_hash: p.resultHash,
-        bundles,
-        requested_by: ctx.requestedBy,
-        req_id: ctx.reqId,
-      };
-      outcomes.set(p.outcome, (outcomes.get(p.outcome) ?? 0) + 1);
-      for (const code of p.codes) codes.set(code, (codes.get(code) ?? 0) + 1);
-      if (p.disagrees) disagreements++;
-    }
-    this.seconds?.observe(
-      { kind: requests.length === 1 ? 'single' : 'batch' },
-      (performance.now() - t0) / 1000,
-    );
+    const run: Run = {
+      policy,
+      contracts,
+      ctx,
+      now,
+      timestamp: new Date(now).toISOString(),
+      bundles: { residency: { revision: policy.version, digest: policy.digest } },
+      responses: new Array<string>(requests.length),
+      outcomes: new Map<string, number>(),
+      codes: new Map<string, number>(),
+      disagreements: 0,
+      seconds: 0,
+    };
     try {
-      await this.o.audit.append(entries);
+      if (requests.length <= CHUNK) {
+        await this.o.audit.append(this.decideRange(run, requests, 0, requests.length));
+      } else {
+        await this.o.audit.appendChunks(this.decideChunks(run, requests), requests.length);
+      }
     } catch (err) {
       if (err instanceof AuditUnavailableError)
         throw new AuditUnavailable(`${err.message}; no decision is given without its audit record`, {
@@ -239,6 +223,8 @@ export class DecisionService {
         });
       throw err;
     }
+    this.seconds?.observe({ kind: requests.length === 1 ? 'single' : 'batch' }, run.seconds);
+    const { outcomes, codes, disagreements } = run;
     for (const [k, n] of outcomes) {
       const [outcome, enforced] = k.split('\u0000') as [string, string];
       this.decisions?.inc({ outcome, enforced }, n);
@@ -251,6 +237,57 @@ export class DecisionService {
         'shadow evaluation disagreed with enforcement',
       );
     }
-    return responses;
+    return run.responses;
+  }
+
+  /** Decides a large batch a chunk at a time, as the audit log draws the chunks. */
+  private async *decideChunks(run: Run, requests: readonly DecisionRequest[]): AsyncGenerator<AuditEntry[]> {
+    for (let from = 0; from < requests.length; from += CHUNK) {
+      // Lets the driver send the previous chunk's insert before this one is computed.
+      if (from > 0) await new Promise((r) => setImmediate(r));
+      yield this.decideRange(run, requests, from, Math.min(requests.length, from + CHUNK));
+    }
+  }
+
+  /** Decides requests [from, to) into `run.responses`; returns their audit entries. */
+  private decideRange(
+    run: Run,
+    requests: readonly DecisionRequest[],
+    from: number,
+    to: number,
+  ): AuditEntry[] {
+    const t0 = performance.now();
+    const entries = new Array<AuditEntry>(to - from);
+    for (let i = from; i < to; i++) {
+      const r = requests[i] as DecisionRequest;
+      const { input, core } = this.core(run.policy, r, run.contracts, run.now);
+      const decisionId = randomUUID();
+      const p = this.prepared(core);
+      run.responses[i] = `{"decision_id":"${decisionId}"${p.jsonTail}`;
+      const auditInput = {
+        route: input.route,
+        classification: input.classification,
+        fields: input.fields,
+        ...(r.subject !== undefined ? { subject: r.subject } : {}),
+      };
+      entries[i - from] = {
+        type: 'decision',
+        decision_id: decisionId,
+        timestamp: run.timestamp,
+        path: DECISION_PATH,
+        input: auditInput,
+        input_hash: sha256(canonicalAuditInput(auditInput)),
+        result: p.result,
+        result_hash: p.resultHash,
+        bundles: run.bundles,
+        requested_by: run.ctx.requestedBy,
+        req_id: run.ctx.reqId,
+      };
+      run.outcomes.set(p.outcome, (run.outcomes.get(p.outcome) ?? 0) + 1);
+      for (const code of p.codes) run.codes.set(code, (run.codes.get(code) ?? 0) + 1);
+      if (p.disagrees) run.disagreements++;
+    }
+    run.seconds += (performance.now() - t0) / 1000;
+    return entries;
   }
 }
