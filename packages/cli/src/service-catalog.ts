@@ -12,6 +12,8 @@ export interface ServiceEntry {
   urlVariable: string;
   /** Databases the service keeps its state in (created before it starts). */
   databases: readonly string[];
+  /** Flags for the service's node (V8 heap sizing its README asks for), before the entry point. */
+  nodeArgs?: readonly string[];
 }
 
 export const SERVICE_CATALOG: readonly ServiceEntry[] = [
@@ -22,6 +24,8 @@ export const SERVICE_CATALOG: readonly ServiceEntry[] = [
     defaultPort: 8081,
     urlVariable: 'SPINE_REGISTRY_URL',
     databases: ['spine_registry'],
+    // As the package's `start` script runs it (services/schema-registry/README.md, Memory).
+    nodeArgs: ['--max-semi-space-size=16', '--heap-growing-percent=50'],
   },
   {
     name: 'residency-gate',

@@ -19,9 +19,16 @@ const dir = mkdtempSync(join(tmpdir(), 'registry-bench-'));
 writeFileSync(join(dir, 'admin-key'), ADMIN + '\n', { mode: 0o600 });
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-// BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" or "--heapsnapshot-signal=SIGUSR2") go to the
-// server's node.
-const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// The server runs with the node flags of the package's `start` script (`node <flags> src/server.ts`), which
+// `spine up` and docker-compose use too (the README's Memory section). BENCH_NODE_ARGS (e.g. "--cpu-prof
+// --cpu-prof-dir=/tmp/prof" or "--heapsnapshot-signal=SIGUSR2") are added after them.
+const startScript = (
+  JSON.parse(readFileSync(join(import.meta.dirname, '../package.json'), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start;
+const DEPLOYED_NODE_ARGS = startScript.split(' ').filter((arg) => arg.startsWith('--'));
+const nodeArgs = [...DEPLOYED_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 const server = spawn(process.execPath, [...nodeArgs, join(import.meta.dirname, '../src/server.ts')], {
   env: {
     ...process.env,

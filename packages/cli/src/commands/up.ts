@@ -83,7 +83,10 @@ function startService(
   const server = fileURLToPath(import.meta.resolve(`${entry.packageName}/server`));
   const log = join(logDir, `${entry.name}.log`);
   const out = createWriteStream(log, { flags: 'a' });
-  const child = spawn(process.execPath, [server], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(entry.nodeArgs ?? []), server], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.pipe(out);
   child.stderr?.pipe(out);
   return { child, log };
