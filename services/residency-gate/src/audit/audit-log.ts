@@ -2,10 +2,13 @@ import type { Logger } from '@data-spine/service-kit';
 import { Histogram, Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { AuditEntry, SignedCheckpoint } from './audit-record.ts';
-import { GENESIS_HASH, recordHash } from './audit-record.ts';
+import { GENESIS_HASH } from './audit-record.ts';
+import { canonicalRecord } from './record-json.ts';
+import { RowBlockBuilder } from './row-block.ts';
+import type { RowBlock } from './row-block.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import type { SigningKey } from './signing-key.ts';
-import type { AuditStore, ChainHead, NewRow } from './audit-store.ts';
+import type { AuditStore, ChainHead } from './audit-store.ts';
 import { METRICS } from '../metric-names.ts';
 
 export interface AuditLogOptions {
@@ -195,16 +198,18 @@ export class AuditLog {
   }
 
   /** Places entries in the chain after `at` (which it advances): their rows, hashed. */
-  private chain(entries: readonly AuditEntry[], at: ChainCursor): NewRow[] {
-    const rows: NewRow[] = new Array<NewRow>(entries.length);
+  private chain(entries: readonly AuditEntry[], at: ChainCursor): RowBlock {
+    const block = new RowBlockBuilder(at.seq + 1, entries.length);
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as AuditEntry;
       at.seq += 1;
-      const { canonical, hash } = recordHash({ ...e, seq: at.seq, prev_hash: at.prev });
-      rows[i] = { seq: at.seq, decisionId: e.decision_id, ts: e.timestamp, record: canonical, hash };
-      at.prev = hash;
+      at.prev = block.add(
+        e.decision_id,
+        e.timestamp,
+        canonicalRecord({ ...e, seq: at.seq, prev_hash: at.prev }),
+      );
     }
-    return rows;
+    return block.build();
   }
 
   /** The checkpoint due once the chain reaches `at`, signed; null when none is due. */
@@ -238,12 +243,12 @@ export class AuditLog {
       this.chainHead ??= await this.store.readHead();
       const head = this.chainHead;
       const at: ChainCursor = { seq: head.seq, prev: head.hash ?? GENESIS_HASH };
-      const rows = this.chain(entries, at);
+      const block = this.chain(entries, at);
       const now = Date.now();
       const checkpoint = this.checkpointAt(head, at, now);
-      if (rows.length === 0 && checkpoint === null) return 0;
+      if (block.count === 0 && checkpoint === null) return 0;
       try {
-        await this.store.append(rows, checkpoint);
+        await this.store.append(block, checkpoint);
       } catch (err) {
         this.chainHead = null;
         // Another gate appended since our head was read: read it again and recompute the chain.

@@ -1,0 +1,79 @@
+import { hash } from 'node:crypto';
+
+/**
+ * Consecutive audit rows as Postgres receives them: each column one newline-separated text. A canonical
+ * record (RFC 8785) never holds a raw newline, nor do ids, timestamps and hashes, so Postgres splits them
+ * with `string_to_array`, far faster than it parses a JSON recordset or an array literal (1,000 records:
+ * about 7 ms against 25-37 ms).
+ */
+export interface RowBlock {
+  /** The first row's seq; the others follow one by one. */
+  first: number;
+  count: number;
+  /** The records' UTF-8 bytes, newline-separated: sent as a binary parameter, so nothing re-encodes them. */
+  records: Buffer;
+  ids: string;
+  times: string;
+  hashes: string;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Builds a block record by record. Each record is encoded once, into the block's buffer, and hashed from
+ * there: hashing the string instead would encode it once more, and the driver a third time.
+ */
+export class RowBlockBuilder {
+  private buf: Buffer;
+  private used = 0;
+  private readonly first: number;
+  private count = 0;
+  private readonly ids: string[] = [];
+  private readonly times: string[] = [];
+  private readonly hashes: string[] = [];
+
+  constructor(first: number, expected: number) {
+    this.first = first;
+    this.buf = Buffer.allocUnsafe(Math.max(4096, expected * 1536));
+  }
+
+  /** Adds the next row (seq `first + count`); returns the record's hash, `sha256:<hex>`. */
+  add(decisionId: string, ts: string, record: string): string {
+    if (record.includes('\n') || decisionId.includes('\n') || ts.includes('\n'))
+      throw new Error(
+        `audit row ${this.first + this.count} holds a raw newline; records must be canonical JSON`,
+      );
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    const need = this.used + record.length * 3 + 1;
+    if (need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    if (this.count > 0) this.buf[this.used++] = NEWLINE;
+    const start = this.used;
+    this.used += this.buf.write(record, start, 'utf8');
+    const h = `sha256:${hash('sha256', this.buf.subarray(start, this.used), 'hex')}`;
+    this.ids.push(decisionId);
+    this.times.push(ts);
+    this.hashes.push(h);
+    this.count++;
+    return h;
+  }
+
+  build(): RowBlock {
+    return {
+      first: this.first,
+      count: this.count,
+      records: this.buf.subarray(0, this.used),
+      ids: this.ids.join('\n'),
+      times: this.times.join('\n'),
+      hashes: this.hashes.join('\n'),
+    };
+  }
+}
+
+/** The records of a block, as texts (for tests and tools). */
+export function blockRecords(block: RowBlock): string[] {
+  return block.count === 0 ? [] : block.records.toString('utf8').split('\n');
+}
