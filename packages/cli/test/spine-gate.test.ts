@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -281,5 +281,50 @@ describe('spine gate', () => {
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/FAILED: record seq 2 \(line 2\) was altered/);
     expect((await spine(['gate', 'verify-audit', join(dir, 'missing.jsonl')])).code).toBe(2);
+  });
+
+  it('keygen and sign: a gate that requires signed policies loads the signed matrix, and refuses it once edited', async () => {
+    const keyFile = join(dir, 'policy-signing.pem');
+    const made = await spine(['gate', 'keygen', '--out', keyFile]);
+    expect(made.code).toBe(0);
+    const keyId = /key (sha256:[0-9a-f]{16})/.exec(made.out)?.[1];
+    expect(keyId).toBeDefined();
+    expect((statSync(keyFile).mode & 0o777).toString(8)).toBe('600');
+    // Never overwrites a key.
+    expect((await spine(['gate', 'keygen', '--out', keyFile])).code).toBe(2);
+
+    const matrix = file('signed-matrix.yaml', readFileSync(SAMPLE_MATRIX, 'utf8'));
+    const signed = await spine(['gate', 'sign', matrix, '--key', keyFile]);
+    expect(signed.code).toBe(0);
+    expect(signed.out).toContain(`with ${keyId}`);
+    expect(JSON.parse(readFileSync(`${matrix}.sig`, 'utf8'))).toMatchObject({ key_id: keyId });
+    // An invalid matrix is not signed.
+    const invalid = file('invalid-matrix.yaml', 'version: 1\nregions: 7\n');
+    const refused = await spine(['gate', 'sign', invalid, '--key', keyFile]);
+    expect(refused.code).toBe(2);
+    expect(refused.out).toMatch(/invalid residency matrix/);
+    expect(existsSync(`${invalid}.sig`)).toBe(false);
+
+    await using own = await useTestContext('spine-gate-signed');
+    const start = () =>
+      buildApp(
+        loadGateConfig({
+          SPINE_DATABASE_URL: own.databaseUrl,
+          SPINE_DATA_DIR: dir,
+          SPINE_GATE_MATRIX_FILE: matrix,
+          SPINE_GATE_WATCH_MATRIX: 'false',
+          SPINE_GATE_REQUIRE_SIGNED_POLICY: 'true',
+          SPINE_GATE_POLICY_KEYS_FILE: `${keyFile}.pub`,
+        }),
+        { logger: createLogger({ service: 'cli-gate-test', level: 'silent' }) },
+      );
+    const app = await start();
+    try {
+      expect((await app.inject({ url: '/v1/policy' })).json()).toMatchObject({ signed: true, key_id: keyId });
+    } finally {
+      await app.close();
+    }
+    writeFileSync(matrix, `${readFileSync(matrix, 'utf8')}# edited after signing\n`);
+    await expect(start()).rejects.toThrow(/signature/);
   });
 });

@@ -15,6 +15,13 @@ export type { ReasonCode } from './evaluator/reason-codes.ts';
 export { canonicalize } from './jcs/canonical-json.ts';
 export { verifyAuditLines } from './audit/verify-audit.ts';
 export type { VerifyReport, VerifyProblem } from './audit/verify-audit.ts';
-export { publicKeyFrom, generateSigningKey, signText } from './audit/signing-key.ts';
+export {
+  publicKeyFrom,
+  generateSigningKey,
+  signText,
+  signingKeyFrom,
+  verifyText,
+} from './audit/signing-key.ts';
+export type { SigningKey } from './audit/signing-key.ts';
 export { contractFields } from './contracts-lookup/schema-fields.ts';
 export { GATE_ERROR_CODES } from './errors.ts';

@@ -8,6 +8,7 @@ import { gateTarget } from '../gate-target.ts';
 import { gateCheck } from './gate-check.ts';
 import { diffDecisions, loggedDecisions, printDiff } from './gate-diff.ts';
 import { explainRequest, gateExplain } from './gate-explain.ts';
+import { gateKeygen, gateSign } from './gate-sign.ts';
 import { defaultPath, loadPolicy } from './gate-sources.ts';
 
 const USAGE = `spine gate <command>
@@ -16,6 +17,9 @@ const USAGE = `spine gate <command>
   explain --source-region R --sink ID --purpose P --classification C --field name[:tag,tag]... [--dataset D]
   diff --candidate <matrix> [--audit FILE | --gate URL] [--tail N]
                                       replay logged decisions against a candidate matrix; 1 if any would change
+  keygen --out FILE                   a new Ed25519 key pair for signing policies (FILE, FILE.pub)
+  sign <matrix> --key FILE [--out SIG]
+                                      validate the matrix and sign its bytes into <matrix>.sig
   verify-audit <file> [--public-key PEM-file|base64]
                                       verify an exported audit log offline; 1 names the first record altered,
                                       removed or reordered
@@ -48,6 +52,8 @@ export async function gateCommand(args: readonly string[], env: Readonly<CliEnv>
         classification: { type: 'string' },
         field: { type: 'string', multiple: true },
         subject: { type: 'string' },
+        key: { type: 'string' },
+        out: { type: 'string' },
       },
     });
   } catch (err) {
@@ -98,6 +104,20 @@ export async function gateCommand(args: readonly string[], env: Readonly<CliEnv>
       return printDiff(
         diffDecisions(await loggedDecisions(values.audit, gate, tail), candidate),
         candidate,
+        json,
+      );
+    }
+    case 'keygen': {
+      if (!values.out) throw new UsageError(`spine gate keygen: --out FILE is required\n\n${USAGE}`);
+      return gateKeygen(resolve(values.out), json);
+    }
+    case 'sign': {
+      if (rest.length !== 1 || !values.key)
+        throw new UsageError(`spine gate sign <matrix> --key FILE\n\n${USAGE}`);
+      return gateSign(
+        resolve(rest[0] as string),
+        resolve(values.key),
+        values.out && resolve(values.out),
         json,
       );
     }
