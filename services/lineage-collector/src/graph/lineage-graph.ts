@@ -35,8 +35,14 @@ export interface JobState {
   createdAt: number;
   updatedAt: number;
   facets: Facets;
+  /** The live job's runs ordered by start, and by id: read only while staging (see `staged`). */
   runs: RunIo[];
   runIndex: Map<string, RunIo>;
+  /** Runs a batch adds or changes (copies of the live ones), by id; finishJob turns them into `runsTail`. */
+  staged: Map<string, RunIo>;
+  /** When applied, the runs from index `runsFrom` on are replaced by `runsTail` (null: runs unchanged). */
+  runsFrom: number;
+  runsTail: RunIo[] | null;
   latestRunId: string | null;
   latestRunStart: number;
   latestRun: LatestRun | null;
@@ -130,8 +136,12 @@ export class LineageGraph {
       createdAt: j.createdAt,
       updatedAt: j.updatedAt,
       facets: { ...j.facets },
-      runs: [...j.runs],
-      runIndex: new Map(j.runIndex),
+      // Shared, not copied: staging only reads them (a copy per batch cost O(runs) per job).
+      runs: j.runs,
+      runIndex: j.runIndex,
+      staged: new Map(),
+      runsFrom: 0,
+      runsTail: null,
       latestRunId: j.latestRunId,
       latestRunStart: j.latestRunStart,
       latestRun: j.latestRun ? { ...j.latestRun, states: [...j.latestRun.states] } : null,
@@ -155,30 +165,39 @@ export class LineageGraph {
   }
 
   /**
-   * Replaces the job's state and rebuilds its edges from its runs (or from `intervals`, computed from them
-   * already; `null`: the same as the live edges'). Its datasets must exist already.
+   * Replaces the job's state and its runs from `runsFrom` on, and updates its edges: `changed` holds the
+   * edges whose intervals changed (an empty list: the edge is gone), `null` means none did, and without it
+   * every edge is computed from the runs (at load). Its datasets must exist already.
    */
-  applyJob(s: JobState, intervals?: Map<string, Interval[]> | null): void {
+  applyJob(s: JobState, changed?: Map<string, Interval[]> | null): void {
+    const { staged, runsFrom, runsTail, ...state } = s;
     let live = this.jobs.get(s.key);
-    if (live) Object.assign(live, s);
+    if (live) Object.assign(live, state);
     else {
-      live = { ...s, edges: new Map() };
+      live = { ...state, edges: new Map() };
       this.jobs.set(s.key, live);
     }
     const job = live;
-    if (intervals === null) {
-      this.generation++;
-      return;
+    if (runsTail) {
+      job.runs.length = runsFrom;
+      for (const r of runsTail) job.runs.push(r);
+      for (const r of staged.values()) job.runIndex.set(r.runId, r);
     }
-    intervals ??= edgeIntervals(job.runs);
-    for (const [edgeKey, edge] of job.edges) {
-      if (!intervals.has(edgeKey)) {
-        this.#detach(edge);
-        job.edges.delete(edgeKey);
-      }
+    this.generation++;
+    if (changed === null) return;
+    if (changed === undefined) {
+      changed = edgeIntervals(job.runs);
+      for (const edgeKey of job.edges.keys()) if (!changed.has(edgeKey)) changed.set(edgeKey, []);
     }
-    for (const [edgeKey, list] of intervals) {
+    for (const [edgeKey, list] of changed) {
       const existing = job.edges.get(edgeKey);
+      if (list.length === 0) {
+        if (existing) {
+          this.#detach(existing);
+          job.edges.delete(edgeKey);
+        }
+        continue;
+      }
       if (existing) {
         existing.intervals = list;
         continue;
@@ -191,7 +210,6 @@ export class LineageGraph {
       job.edges.set(edgeKey, edge);
       (direction === 'in' ? dataset.consumers : dataset.producers).add(edge);
     }
-    this.generation++;
   }
 
   #detach(edge: EdgeRecord): void {

@@ -1,6 +1,5 @@
 import type { Field, Interval, RunIo } from '../graph/graph-model.ts';
 import { nodeKey } from '../graph/graph-model.ts';
-import { insertRun } from '../graph/edge-intervals.ts';
 import type {
   ColumnLineageState,
   DatasetState,
@@ -69,11 +68,12 @@ export interface BatchPlan {
     { id: string; jobId: string; createdAt: number; inputs: string[]; outputs: string[] }
   >;
   runs: Map<string, RunRow>;
-  edges: Map<string, EdgeRow[]>;
+  /** The edges whose intervals changed: their rows are replaced by `rows` (none: the edge is gone). */
+  edges: Array<{ jobId: string; datasetId: string; direction: string; rows: EdgeRow[] }>;
   /** Output dataset key -> its replacing column lineage (and the dataset id, for the rows). */
   columnLineage: Map<string, { datasetId: string; state: ColumnLineageState }>;
   decisions: Map<string, { jobId: string; datasetId: string; decision: ResidencyDecision }>;
-  /** Job key -> its edges' intervals after the batch (null: unchanged), for applying the plan. */
+  /** Job key -> the changed edges' intervals after the batch (null: none changed), for applying the plan. */
   intervals: Map<string, Map<string, Interval[]> | null>;
   /** Keys of the datasets and jobs whose rows this batch writes whole; the others only get times updated. */
   written: Set<string>;
@@ -93,7 +93,7 @@ export function planBatch(graph: LineageGraph, events: readonly LineageEvent[]):
     jobs: new Map(),
     jobVersions: new Map(),
     runs: new Map(),
-    edges: new Map(),
+    edges: [],
     columnLineage: new Map(),
     decisions: new Map(),
     intervals: new Map(),
@@ -101,8 +101,7 @@ export function planBatch(graph: LineageGraph, events: readonly LineageEvent[]):
   };
   const sorted = [...events].sort((a, b) => a.eventTime - b.eventTime);
   for (const e of sorted) applyEvent(graph, plan, e);
-  const touched = touchedRuns.get(plan) ?? new Set<RunIo>();
-  for (const job of plan.jobs.values()) finishJob(graph, plan, job, touched);
+  for (const job of plan.jobs.values()) finishJob(graph, plan, job);
   // Rows whose facets, creation time and current version did not change only get their times touched.
   for (const rows of [plan.datasets, plan.jobs] as Array<Map<string, DatasetState | JobState>>) {
     for (const [key, row] of rows) if (row.dirty) plan.written.add(key);
@@ -217,6 +216,9 @@ function stageJob(
     facets: {},
     runs: [],
     runIndex: new Map(),
+    staged: new Map(),
+    runsFrom: 0,
+    runsTail: null,
     latestRunId: null,
     latestRunStart: -Infinity,
     latestRun: null,
@@ -232,34 +234,21 @@ function stageJob(
   return s;
 }
 
-/** The run's io record, copied on first change in this batch so the live one stays as it was. */
-function stageRun(job: JobState, runId: string, at: number, touched: Set<RunIo>): RunIo {
-  let run = job.runIndex.get(runId);
-  if (run && !touched.has(run)) {
-    const copy: RunIo = { runId, start: run.start, io: new Set(run.io) };
-    job.runs[job.runs.indexOf(run)] = copy;
-    job.runIndex.set(runId, copy);
-    run = copy;
-    touched.add(copy);
-  }
+/** The run's io record staged for this batch: a copy of the live one, so that stays as it was. */
+function stageRun(job: JobState, runId: string, at: number): RunIo {
+  let run = job.staged.get(runId);
   if (!run) {
-    run = { runId, start: at, io: new Set() };
-    insertRun(job.runs, run);
-    job.runIndex.set(runId, run);
-    touched.add(run);
-  } else if (at < run.start) {
-    job.runs.splice(job.runs.indexOf(run), 1);
-    run.start = at;
-    insertRun(job.runs, run);
+    const live = job.runIndex.get(runId);
+    run = live ? { runId, start: live.start, io: new Set(live.io) } : { runId, start: at, io: new Set() };
+    job.staged.set(runId, run);
   }
+  if (at < run.start) run.start = at;
   if (!runId.startsWith('job-event:') && run.start >= job.latestRunStart) {
     job.latestRunStart = run.start;
     job.latestRunId = runId;
   }
   return run;
 }
-
-const touchedRuns = new WeakMap<BatchPlan, Set<RunIo>>();
 
 function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void {
   const at = e.eventTime;
@@ -270,10 +259,8 @@ function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void
   }
   if (!e.job) return;
   const job = stageJob(graph, plan, e.job.namespace, e.job.name, e.job.facets, at);
-  const touched = touchedRuns.get(plan) ?? new Set<RunIo>();
-  touchedRuns.set(plan, touched);
   const runId = e.kind === 'run' && e.runId !== null ? e.runId : `job-event:${at}`;
-  const run = stageRun(job, runId, at, touched);
+  const run = stageRun(job, runId, at);
   const inputs = e.inputs.map((d) => stageDataset(graph, plan, d, at));
   const outputs = e.outputs.map((d) => stageDataset(graph, plan, d, at));
   const nominal = obj(e.runFacets.nominalTime);

@@ -1,76 +1,72 @@
-import { edgeIntervals } from '../graph/edge-intervals.ts';
+import { byStart, firstFrom, replayIntervals } from '../graph/edge-intervals.ts';
 import type { Interval, RunIo } from '../graph/graph-model.ts';
 import type { JobState, LineageGraph } from '../graph/lineage-graph.ts';
 import type { BatchPlan, EdgeRow } from './batch-plan.ts';
 import { stableUuid } from './canonical-json.ts';
 import { datasetId } from './node-ids.ts';
 
-const sameIntervals = (a: readonly Interval[], b: readonly Interval[]) =>
-  a.length === b.length && a.every((x, i) => x.from === b[i]!.from && x.to === b[i]!.to);
-
 /**
- * After a batch's events are staged on a job: its edge rows (only if the intervals changed), its current
- * version, and the versions of the runs the batch touched (only those not stored yet).
+ * After a batch's events are staged on a job: its runs from the earliest one the batch touched on (the
+ * usual case: only the new last run), the edges whose intervals that changes (replayed from there, not from
+ * the job's first run), its current version, and the versions of the touched runs not stored yet.
  */
-export function finishJob(
-  graph: LineageGraph,
-  plan: BatchPlan,
-  job: JobState,
-  touched: ReadonlySet<RunIo>,
-): void {
+export function finishJob(graph: LineageGraph, plan: BatchPlan, job: JobState): void {
+  if (job.staged.size === 0) {
+    plan.intervals.set(job.key, null);
+    return;
+  }
   const live = graph.jobs.get(job.key);
-  const intervals = edgeIntervals(job.runs);
-  const unchanged =
-    live !== undefined &&
-    live.edges.size === intervals.size &&
-    [...intervals].every(([key, list]) => {
-      const edge = live.edges.get(key);
-      return edge !== undefined && sameIntervals(edge.intervals, list);
-    });
-  const rows: EdgeRow[] = [];
+  // Where the run order changes: the earliest start of a touched run, before or after the batch.
+  let t0 = Infinity;
+  for (const r of job.staged.values()) t0 = Math.min(t0, r.start, job.runIndex.get(r.runId)?.start ?? t0);
+  const from = firstFrom(job.runs, t0);
+  const tail = job.runs.slice(from).filter((r) => !job.staged.has(r.runId));
+  for (const r of job.staged.values()) tail.push(r);
+  tail.sort(byStart);
+  let prev: RunIo | undefined;
+  for (let i = from - 1; i >= 0 && !prev; i--) if (job.runs[i]!.io.size > 0) prev = job.runs[i];
+  job.runsFrom = from;
+  job.runsTail = tail;
+
+  const before = new Map<string, readonly Interval[]>();
+  for (const [key, edge] of live?.edges ?? []) before.set(key, edge.intervals);
+  const changed = replayIntervals(before, prev, t0, tail);
+  plan.intervals.set(job.key, changed.size > 0 ? changed : null);
   const datasetIdOf = (key: string) => {
     const known = plan.datasets.get(key)?.id ?? graph.datasets.get(key)?.id;
     if (known) return known;
     const [ns, name] = key.split('\u0000') as [string, string];
     return datasetId(ns, name);
   };
-  for (const [edgeKey, list] of unchanged ? [] : intervals) {
+  for (const [edgeKey, list] of changed) {
     const bar = edgeKey.indexOf('|');
-    for (const i of list) {
-      rows.push({
-        jobId: job.id,
-        datasetId: datasetIdOf(edgeKey.slice(bar + 1)),
-        direction: edgeKey.slice(0, bar),
-        from: i.from,
-        to: i.to,
-      });
-    }
+    const direction = edgeKey.slice(0, bar);
+    const id = datasetIdOf(edgeKey.slice(bar + 1));
+    const rows: EdgeRow[] = list.map((i) => ({
+      jobId: job.id,
+      datasetId: id,
+      direction,
+      from: i.from,
+      to: i.to,
+    }));
+    plan.edges.push({ jobId: job.id, datasetId: id, direction, rows });
   }
-  if (!unchanged) plan.edges.set(job.id, rows);
-  plan.intervals.set(job.key, unchanged ? null : intervals);
+
   // Job versions: one per distinct set of inputs and outputs; the current one is the latest run's.
-  const versions = new Map<RunIo, string>();
-  const versionOf = (run: RunIo) => {
-    let id = versions.get(run);
-    if (id === undefined) {
-      id = stableUuid('job-version', job.id, ...[...run.io].sort());
-      versions.set(run, id);
-    }
-    return id;
-  };
-  const latest = job.runs.findLast((r) => r.io.size > 0);
+  const versionOf = (run: RunIo) => stableUuid('job-version', job.id, ...[...run.io].sort());
+  const latest = tail.findLast((r) => r.io.size > 0) ?? prev;
   if (latest) {
     const current = versionOf(latest);
     if (current !== job.currentVersion) job.dirty = true;
     job.currentVersion = current;
   }
-  for (const run of job.runs) {
-    if (run.io.size === 0 || !touched.has(run)) continue;
-    const ioList = [...run.io].sort();
-    const id = versionOf(run);
+  for (const run of job.staged.values()) {
+    if (run.io.size === 0) continue;
+    const id = run === latest && job.currentVersion ? job.currentVersion : versionOf(run);
     const known = plan.jobVersions.get(id);
     // The live job's current version is stored already (the usual case: a run like the one before).
     if (id !== live?.currentVersion && (!known || run.start < known.createdAt)) {
+      const ioList = [...run.io].sort();
       const names = (dir: string) =>
         ioList.filter((k) => k.startsWith(dir)).map((k) => k.slice(dir.length).replace('\u0000', ':'));
       plan.jobVersions.set(id, {

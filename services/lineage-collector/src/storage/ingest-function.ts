@@ -101,8 +101,9 @@ begin
     first_event_time = least(lin_runs.first_event_time, excluded.first_event_time),
     last_event_time = greatest(lin_runs.last_event_time, excluded.last_event_time);
 
-  -- = any(array(...)) rather than in (select ...): the planner then uses the index, not a scan per batch.
-  delete from lin_edges where job_id = any(array(select value::uuid from jsonb_array_elements_text(p->'edge_jobs')));
+  -- Only the edges whose intervals changed are replaced (by the primary key's prefix).
+  delete from lin_edges e using jsonb_to_recordset(p->'edge_keys') as x(job_id uuid, dataset_id uuid, direction text)
+  where e.job_id = x.job_id and e.dataset_id = x.dataset_id and e.direction = x.direction;
   insert into lin_edges (job_id, dataset_id, direction, valid_from, valid_to)
   select job_id, dataset_id, direction, valid_from, valid_to
   from jsonb_to_recordset(p->'edges') as x(job_id uuid, dataset_id uuid, direction text, valid_from timestamptz,

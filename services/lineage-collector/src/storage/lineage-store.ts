@@ -158,14 +158,20 @@ export class LineageStore {
         first_event_time: ts(r.first),
         last_event_time: ts(r.last),
       })),
-      edge_jobs: [...plan.edges.keys()],
-      edges: [...plan.edges.values()].flat().map((e) => ({
+      edge_keys: plan.edges.map((e) => ({
         job_id: e.jobId,
         dataset_id: e.datasetId,
         direction: e.direction,
-        valid_from: ts(e.from),
-        valid_to: ts(e.to),
       })),
+      edges: plan.edges
+        .flatMap((c) => c.rows)
+        .map((e) => ({
+          job_id: e.jobId,
+          dataset_id: e.datasetId,
+          direction: e.direction,
+          valid_from: ts(e.from),
+          valid_to: ts(e.to),
+        })),
       cll_datasets: [...plan.columnLineage.values()].map((c) => c.datasetId),
       cll: [...plan.columnLineage.values()].flatMap((c) =>
         [...c.state.fields].flatMap(([field, inputs]) =>
