@@ -6,6 +6,7 @@ export { freePort, freePorts, portOpen } from './free-port.ts';
 export { groupAlive, livePids, pidAlive, recordPidsIn, survivorsIn } from './process-registry.ts';
 export type { TrackedProcess } from './process-registry.ts';
 export { ManagedProcess } from './managed-process.ts';
+export { processCpuSeconds, processTreeCpuSeconds } from './process-cpu.ts';
 export type { StartProcessOptions } from './managed-process.ts';
 export { unprivilegedUser } from './os-user.ts';
 export type { OsUser } from './os-user.ts';

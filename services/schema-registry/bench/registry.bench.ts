@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, startPostgres } from '@data-spine/testkit';
+import { freePort, processCpuSeconds, processTreeCpuSeconds, startPostgres } from '@data-spine/testkit';
 
 const ADMIN = 'bench:bench-secret';
 const auth = 'Basic ' + Buffer.from(ADMIN).toString('base64');
@@ -74,11 +74,17 @@ const record = (name: string, fields: number, extra = 0) =>
     })),
   });
 
-/** CPU seconds (user + system) the server process has used, from /proc: figures that load elsewhere skews less. */
-function serverCpuSeconds(): number {
-  const stat = readFileSync(`/proc/${server.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+/** CPU seconds so far of the server, of Postgres (postmaster and backends) and of this load generator. */
+const cpuMark = () => ({
+  server: processCpuSeconds(server.pid as number),
+  postgres: processTreeCpuSeconds(pg.pid as number),
+  client: process.cpuUsage(),
+});
+/** CPU per operation since `mark`, in microseconds: figures that load elsewhere skews less than rates. */
+function cpuPer(mark: ReturnType<typeof cpuMark>, operations: number): string {
+  const client = process.cpuUsage(mark.client);
+  const us = (seconds: number) => Math.round((seconds * 1e6) / operations);
+  return `server ${us(processCpuSeconds(server.pid as number) - mark.server)} us, postgres ${us(processTreeCpuSeconds(pg.pid as number) - mark.postgres)} us, load generator ${us((client.user + client.system) / 1e6)} us`;
 }
 
 const pct = (xs: number[], p: number) =>
@@ -91,7 +97,7 @@ try {
   // Registrations: distinct schemas, 16 concurrent producers, 500 subjects each evolving compatibly (every
   // new version adds an optional field, so it passes the default BACKWARD check against the latest).
   const t0 = performance.now();
-  const cpu0 = serverCpuSeconds();
+  const regMark = cpuMark();
   let next = 0;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
@@ -106,7 +112,7 @@ try {
     }),
   );
   const regPerSec = SCHEMAS / ((performance.now() - t0) / 1000);
-  const regCpuUs = ((serverCpuSeconds() - cpu0) / SCHEMAS) * 1e6;
+  const regCpu = cpuPer(regMark, SCHEMAS);
 
   // Transitive compatibility: a 50-field record against 20 versions.
   await fetch(`${url}/config/bench.compat-value`, {
@@ -132,7 +138,7 @@ try {
 
   // Reads by id at 100 connections, over every stored id.
   const ids = SCHEMAS;
-  const cpu1 = serverCpuSeconds();
+  const byIdMark = cpuMark();
   const result = await autocannon({
     url,
     connections: 100,
@@ -141,7 +147,7 @@ try {
       { setupRequest: (req) => ({ ...req, path: `/schemas/ids/${1 + Math.floor(Math.random() * ids)}` }) },
     ],
   });
-  const byIdCpuUs = ((serverCpuSeconds() - cpu1) / result.requests.total) * 1e6;
+  const byIdCpu = cpuPer(byIdMark, result.requests.total);
   const metrics = await (await fetch(`${url}/metrics`)).text();
   const rss = Number(/process_resident_memory_bytes\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? NaN);
 
@@ -149,11 +155,13 @@ try {
     `registry benchmark (${SCHEMAS.toLocaleString('en-US')} schemas stored, Postgres ${pg.port}, load generator on this machine)`,
   );
   console.log(
-    `GET /schemas/ids/{id}, 100 connections, 10 s: ${Math.round(result.requests.average).toLocaleString('en-US')} req/s (median ${Math.round(result.requests.p50).toLocaleString('en-US')}), p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}; server CPU ${byIdCpuUs.toFixed(1)} us/request`,
+    `GET /schemas/ids/{id}, 100 connections, 10 s: ${Math.round(result.requests.average).toLocaleString('en-US')} req/s (median ${Math.round(result.requests.p50).toLocaleString('en-US')}), p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
   );
+  console.log(`  CPU per request: ${byIdCpu}`);
   console.log(
-    `new registrations: ${Math.round(regPerSec).toLocaleString('en-US')} /s (16 concurrent producers); server CPU ${Math.round(regCpuUs)} us/registration`,
+    `new registrations: ${Math.round(regPerSec).toLocaleString('en-US')} /s (16 concurrent producers)`,
   );
+  console.log(`  CPU per registration: ${regCpu}`);
   console.log(
     `transitive compatibility, 50-field record vs 20 versions (HTTP): p50 ${pct(compatMs, 50).toFixed(2)} ms, p95 ${pct(compatMs, 95).toFixed(2)} ms`,
   );
