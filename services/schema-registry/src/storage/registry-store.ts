@@ -187,8 +187,9 @@ export class RegistryStore {
     v: Omit<SubjectVersion, 'deleted' | 'schemaId'>,
     audit: Omit<AuditEntry, 'version' | 'schemaId' | 'subject'>,
   ): Promise<number> {
-    const { rows } = await db.query<{ id: number }>(
-      `with inserted as (
+    const { rows } = await db.query<{ id: number }>({
+      name: 'registry-append-version',
+      text: `with inserted as (
          insert into registry_schema (id, schema_type, schema_text, canonical, identity, refs)
          values (coalesce($1::integer, nextval('registry_schema_id_seq')::integer), $2, $3, $4, $5, $6)
          on conflict (identity) do nothing returning id),
@@ -202,7 +203,7 @@ export class RegistryStore {
          insert into registry_audit (principal, action, subject, version, schema_id, result, detail)
          select $11, $12, $7, $8, schema_id, $13, $14 from version)
        select schema_id as id from version`,
-      [
+      values: [
         explicitId ?? null,
         s.schemaType,
         s.schema,
@@ -218,7 +219,7 @@ export class RegistryStore {
         audit.result,
         audit.detail ? JSON.stringify(audit.detail) : null,
       ],
-    );
+    });
     let id = rows[0]?.id;
     if (id === undefined) {
       // Another subject's transaction inserted the same schema and committed while this statement waited
@@ -273,10 +274,11 @@ export class RegistryStore {
   async versions(subject: string): Promise<SubjectVersion[]> {
     const hit = this.#versionsCache.get(subject);
     if (hit && hit.until > Date.now()) return hit.value;
-    const { rows } = await this.#pool.query<Parameters<typeof toVersion>[0]>(
-      `select ${VERSION_COLUMNS} from registry_subject_version where subject = $1 order by version`,
-      [subject],
-    );
+    const { rows } = await this.#pool.query<Parameters<typeof toVersion>[0]>({
+      name: 'registry-versions',
+      text: `select ${VERSION_COLUMNS} from registry_subject_version where subject = $1 order by version`,
+      values: [subject],
+    });
     const value = rows.map(toVersion);
     this.#remember(this.#versionsCache, subject, value);
     return value;
@@ -410,10 +412,11 @@ export class RegistryStore {
   async config(subject: string): Promise<SubjectConfig | undefined> {
     const hit = this.#configCache.get(subject);
     if (hit && hit.until > Date.now()) return hit.value;
-    const { rows } = await this.#pool.query<SubjectConfig>(
-      'select compatibility, mode, lint from registry_config where subject = $1',
-      [subject],
-    );
+    const { rows } = await this.#pool.query<SubjectConfig>({
+      name: 'registry-config',
+      text: 'select compatibility, mode, lint from registry_config where subject = $1',
+      values: [subject],
+    });
     this.#remember(this.#configCache, subject, rows[0]);
     return rows[0];
   }
