@@ -16,14 +16,16 @@ export interface ColumnLineageResult {
 
 export const fieldNodeId = (f: FieldNode) => `datasetField:${f.namespace}:${f.name}:${f.field}`;
 
-/** Input field -> fields derived from it, built from the graph's column lineage when asked. */
+/** Input field -> fields derived from it (as of `asOf`), built from the graph's column lineage when asked. */
 function downstreamIndex(
   graph: LineageGraph,
+  asOf: number | null,
 ): Map<string, Array<{ target: FieldNode; input: InputFieldRef }>> {
   const index = new Map<string, Array<{ target: FieldNode; input: InputFieldRef }>>();
-  for (const [key, state] of graph.columnLineage) {
+  for (const key of (asOf === null ? graph.columnLineage : graph.columnLineageHistory).keys()) {
+    const state = graph.columnLineageAt(key, asOf);
     const d = graph.datasets.get(key);
-    if (!d) continue;
+    if (!d || !state) continue;
     for (const [field, inputs] of state.fields) {
       for (const input of inputs) {
         const id = fieldNodeId(input);
@@ -38,7 +40,8 @@ function downstreamIndex(
 
 /**
  * Column lineage from the given fields: upstream through each field's input fields up to `depth` hops, and
- * downstream too when asked (Marquez's `withDownstream`).
+ * downstream too when asked (Marquez's `withDownstream`); with `asOf`, from the column lineage facets in
+ * effect then.
  */
 export function queryColumnLineage(
   graph: LineageGraph,
@@ -46,6 +49,7 @@ export function queryColumnLineage(
   depth: number,
   withDownstream: boolean,
   maxNodes: number,
+  asOf: number | null = null,
 ): ColumnLineageResult {
   const nodes = new Map<string, FieldNode>();
   const edges: ColumnLineageResult['edges'] = [];
@@ -72,7 +76,7 @@ export function queryColumnLineage(
   for (let d = 0; d < depth && frontier.length > 0; d++) {
     const next: FieldNode[] = [];
     for (const f of frontier) {
-      const inputs = graph.columnLineage.get(nodeKey(f.namespace, f.name))?.fields.get(f.field) ?? [];
+      const inputs = graph.columnLineageAt(nodeKey(f.namespace, f.name), asOf)?.fields.get(f.field) ?? [];
       for (const input of inputs) {
         const known = nodes.has(fieldNodeId(input));
         if (!add(input)) continue;
@@ -83,7 +87,7 @@ export function queryColumnLineage(
     frontier = next;
   }
   if (withDownstream) {
-    const index = downstreamIndex(graph);
+    const index = downstreamIndex(graph, asOf);
     frontier = [...start];
     const seen = new Set(start.map(fieldNodeId));
     for (let d = 0; d < depth && frontier.length > 0; d++) {

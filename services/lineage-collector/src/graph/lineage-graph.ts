@@ -63,6 +63,8 @@ export interface ColumnLineageState {
   /** Event time of the facet this came from: a newer facet replaces it whole. */
   at: number;
   fields: Map<string, InputFieldRef[]>;
+  /** Canonical JSON of `fields`, to tell a changed facet from a repeated one. */
+  sig: string;
 }
 
 export interface ResidencyDecision {
@@ -92,6 +94,8 @@ export class LineageGraph {
   readonly jobs = new Map<string, FullJob>();
   /** Output dataset key -> its column lineage. */
   readonly columnLineage = new Map<string, ColumnLineageState>();
+  /** Output dataset key -> its column lineage over time (only where it changed), oldest first. */
+  readonly columnLineageHistory = new Map<string, ColumnLineageState[]>();
   /** `<jobKey>|<datasetKey>` -> the latest recorded decision. */
   readonly decisions = new Map<string, ResidencyDecision>();
   /** Dataset key -> field -> tags from the schema registry. */
@@ -210,6 +214,32 @@ export class LineageGraph {
       job.edges.set(edgeKey, edge);
       (direction === 'in' ? dataset.consumers : dataset.producers).add(edge);
     }
+  }
+
+  /** The column lineage of a dataset in effect at `asOf` (null: now). */
+  columnLineageAt(key: string, asOf: number | null): ColumnLineageState | undefined {
+    if (asOf === null) return this.columnLineage.get(key);
+    return this.columnLineageHistory.get(key)?.findLast((s) => s.at <= asOf);
+  }
+
+  /**
+   * Records a column lineage state: in the history unless the state in effect then is the same, and as the
+   * current one unless a newer one is known (events may come in any order).
+   */
+  applyColumnLineage(key: string, state: ColumnLineageState): void {
+    const current = this.columnLineage.get(key);
+    if (!current || state.at >= current.at) this.columnLineage.set(key, state);
+    let history = this.columnLineageHistory.get(key);
+    if (!history) {
+      history = [];
+      this.columnLineageHistory.set(key, history);
+    }
+    let i = history.length;
+    while (i > 0 && history[i - 1]!.at > state.at) i--;
+    const before = history[i - 1];
+    if (before?.at === state.at) history[i - 1] = state;
+    else if (before?.sig !== state.sig) history.splice(i, 0, state);
+    this.generation++;
   }
 
   #detach(edge: EdgeRecord): void {

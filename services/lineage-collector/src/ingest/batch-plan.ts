@@ -72,6 +72,8 @@ export interface BatchPlan {
   edges: Array<{ jobId: string; datasetId: string; direction: string; rows: EdgeRow[] }>;
   /** Output dataset key -> its replacing column lineage (and the dataset id, for the rows). */
   columnLineage: Map<string, { datasetId: string; state: ColumnLineageState }>;
+  /** Every column lineage facet of the batch that changes the dataset's history (at its event time). */
+  columnLineageHistory: Array<{ key: string; datasetId: string; state: ColumnLineageState }>;
   decisions: Map<string, { jobId: string; datasetId: string; decision: ResidencyDecision }>;
   /** Job key -> the changed edges' intervals after the batch (null: none changed), for applying the plan. */
   intervals: Map<string, Map<string, Interval[]> | null>;
@@ -95,6 +97,7 @@ export function planBatch(graph: LineageGraph, events: readonly LineageEvent[]):
     runs: new Map(),
     edges: [],
     columnLineage: new Map(),
+    columnLineageHistory: [],
     decisions: new Map(),
     intervals: new Map(),
     written: new Set(),
@@ -289,7 +292,7 @@ function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void
     run.io.add(`out|${s.key}`);
     row.io.add(`out|${s.id}`);
     if (e.kind === 'run') addVersion(plan, s, d, at, runId, e.hash);
-    stageColumnLineage(plan, s, d, at);
+    stageColumnLineage(graph, plan, s, d, at);
   });
   if (e.kind !== 'run' || e.runId === null) return;
   const state = { type: e.eventType ?? 'OTHER', time: new Date(at).toISOString() };
@@ -305,11 +308,31 @@ function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void
   stageDecision(graph, plan, job, e, outputs, at);
 }
 
-function stageColumnLineage(plan: BatchPlan, s: DatasetState, d: DatasetInEvent, at: number): void {
-  const facet = obj(d.facets.columnLineage);
+function stageColumnLineage(
+  graph: LineageGraph,
+  plan: BatchPlan,
+  s: DatasetState,
+  d: DatasetInEvent,
+  at: number,
+): void {
+  const state = parseColumnLineage(d.facets.columnLineage, at);
+  if (!state) return;
+  const staged = plan.columnLineage.get(s.key)?.state;
+  const current = staged ?? graph.columnLineage.get(s.key);
+  if (!current || at >= current.at) plan.columnLineage.set(s.key, { datasetId: s.id, state });
+  // Events of a batch come oldest first: the one staged last is the one in effect, unless this is older.
+  const inEffect =
+    staged && staged.at <= at ? staged : graph.columnLineageHistory.get(s.key)?.findLast((x) => x.at <= at);
+  if (inEffect?.sig !== state.sig || inEffect.at === at)
+    plan.columnLineageHistory.push({ key: s.key, datasetId: s.id, state });
+}
+
+/** A columnLineage dataset facet as a state at `at`; undefined when it has no fields. */
+export function parseColumnLineage(facetValue: unknown, at: number): ColumnLineageState | undefined {
+  const facet = obj(facetValue);
   const fields = obj(facet?.fields);
-  if (!fields) return;
-  const state: ColumnLineageState = { at, fields: new Map() };
+  if (!fields) return undefined;
+  const state: ColumnLineageState = { at, fields: new Map(), sig: '' };
   for (const [field, spec] of Object.entries(fields)) {
     const o = obj(spec);
     if (!o || !Array.isArray(o.inputFields)) continue;
@@ -338,7 +361,8 @@ function stageColumnLineage(plan: BatchPlan, s: DatasetState, d: DatasetInEvent,
       }),
     );
   }
-  plan.columnLineage.set(s.key, { datasetId: s.id, state });
+  state.sig = canonicalJson(Object.fromEntries(state.fields));
+  return state;
 }
 
 /**

@@ -2,8 +2,7 @@ import { byStart, firstFrom, replayIntervals } from '../graph/edge-intervals.ts'
 import type { Interval, RunIo } from '../graph/graph-model.ts';
 import type { JobState, LineageGraph } from '../graph/lineage-graph.ts';
 import type { BatchPlan, EdgeRow } from './batch-plan.ts';
-import { stableUuid } from './canonical-json.ts';
-import { datasetId } from './node-ids.ts';
+import { datasetId, jobVersionId } from './node-ids.ts';
 
 /**
  * After a batch's events are staged on a job: its runs from the earliest one the batch touched on (the
@@ -53,7 +52,7 @@ export function finishJob(graph: LineageGraph, plan: BatchPlan, job: JobState): 
   }
 
   // Job versions: one per distinct set of inputs and outputs; the current one is the latest run's.
-  const versionOf = (run: RunIo) => stableUuid('job-version', job.id, ...[...run.io].sort());
+  const versionOf = (run: RunIo) => jobVersionId(job.id, run.io);
   const latest = tail.findLast((r) => r.io.size > 0) ?? prev;
   if (latest) {
     const current = versionOf(latest);

@@ -141,7 +141,7 @@ export class IngestQueue {
     for (const ns of plan.namespaces.values()) g.applyNamespace(ns);
     for (const d of plan.datasets.values()) g.applyDataset(d);
     for (const j of plan.jobs.values()) g.applyJob(j, plan.intervals.get(j.key));
-    for (const [key, c] of plan.columnLineage) g.columnLineage.set(key, c.state);
+    for (const c of plan.columnLineageHistory) g.applyColumnLineage(c.key, c.state);
     for (const [key, d] of plan.decisions) g.decisions.set(key, d.decision);
     this.#opts.metrics.graphNodes.set({ type: 'dataset' }, g.datasets.size);
     this.#opts.metrics.graphNodes.set({ type: 'job' }, g.jobs.size);

@@ -2,13 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DatasetNotFound, JobNotFound, NamespaceNotFound, RunNotFound } from '../errors.ts';
 import type { DatasetNode, JobNode } from '../graph/graph-model.ts';
+import { jobVersionId } from '../ingest/node-ids.ts';
 import type { LineageContext } from './lineage-context.ts';
-import { dataset, job, run } from './marquez-shapes.ts';
+import { dataset, datasetData, job, jobData, run } from './marquez-shapes.ts';
 import type { RunRow } from './marquez-shapes.ts';
-import { Paging, parseQuery } from './query-params.ts';
+import { Instant, Paging, parseQuery } from './query-params.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const PagingQuery = z.object(Paging);
+const AsOfQuery = z.object({ asOf: Instant.optional() });
+const at = (asOf: number) => ` (at ${new Date(asOf).toISOString()})`;
 const RUN_COLUMNS = `r.run_id, r.created_at, r.updated_at, r.state, r.started_at, r.ended_at, r.nominal_start,
   r.nominal_end, r.job_version, r.facets, r.states, j.namespace as job_namespace, j.name as job_name`;
 
@@ -79,7 +82,29 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
   app.get<{ Params: { ns: string; name: string } }>(
     '/api/v1/namespaces/:ns/datasets/:name',
     doc('A dataset, with fields, facets and policy tags'),
-    async (req) => dataset(findDataset(req.params.ns, req.params.name), ctx.tags),
+    async (req) => {
+      const d = findDataset(req.params.ns, req.params.name);
+      const { asOf } = parseQuery(AsOfQuery, req.query);
+      if (asOf === undefined) return dataset(d, ctx.tags);
+      if (d.createdAt > asOf) throw new DatasetNotFound(d.name + at(asOf), d.namespace);
+      // As it was: the version current then, with that version's facets and the schema in effect then.
+      const r = await ctx.store.read<{ id: string; created_at: Date; facets: Record<string, unknown> }>(
+        `select id, created_at, facets from lin_dataset_versions
+         where dataset_id = $1 and created_at <= $2 order by created_at desc, id limit 1`,
+        [d.id, new Date(asOf).toISOString()],
+      );
+      const v = r.rows[0];
+      const modified = v ? v.created_at.toISOString() : iso(d.createdAt);
+      return {
+        ...datasetData(d, ctx.tags, asOf),
+        updatedAt: modified,
+        lastModifiedAt: modified,
+        currentVersion: v?.id ?? null,
+        facets: v?.facets ?? {},
+        deleted: false,
+        asOf: iso(asOf),
+      };
+    },
   );
   app.get<{ Params: { ns: string; name: string } }>(
     '/api/v1/namespaces/:ns/datasets/:name/versions',
@@ -139,10 +164,24 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
     doc('A job'),
     async (req) => {
       const j = findJob(req.params.ns, req.params.name);
-      const latest = await latestRuns(ctx, [j]);
-      return job(j, latest.get(j.id) ?? null);
+      const { asOf } = parseQuery(AsOfQuery, req.query);
+      if (asOf !== undefined && j.createdAt > asOf) throw new JobNotFound(j.name + at(asOf), j.namespace);
+      const latest = await latestRuns(ctx, [j], asOf ?? null);
+      if (asOf === undefined) return job(j, latest.get(j.id) ?? null);
+      // As it was: inputs and outputs from the edges valid then, the latest run started by then, and the
+      // version of the latest run with inputs or outputs by then.
+      const versionRun = j.runs.findLast((r) => r.start <= asOf && r.io.size > 0);
+      return {
+        ...jobData(j, asOf, latest.get(j.id) ?? null),
+        // The start of the latest run then (the last event by then is not kept per job).
+        updatedAt: iso(Math.max(j.createdAt, versionRun?.start ?? -Infinity)),
+        currentVersion: versionRun ? jobVersionId(j.id, versionRun.io) : null,
+        facets: j.facets,
+        asOf: iso(asOf),
+      };
     },
   );
+
   app.get<{ Params: { ns: string; name: string } }>(
     '/api/v1/namespaces/:ns/jobs/:name/runs',
     doc("A job's runs, newest first, with state, times, error message and facets"),

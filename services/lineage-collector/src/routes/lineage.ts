@@ -4,7 +4,7 @@ import { BadNodeId, NodeNotFound, Overloaded } from '../errors.ts';
 import { fieldNodeId, queryColumnLineage } from '../graph/column-lineage-query.ts';
 import type { FieldNode } from '../graph/column-lineage-query.ts';
 import { nodeKey } from '../graph/graph-model.ts';
-import type { JobNode } from '../graph/graph-model.ts';
+import type { DatasetNode, JobNode } from '../graph/graph-model.ts';
 import { queryLineage } from '../graph/lineage-query.ts';
 import { resolveNodeId } from '../graph/node-id.ts';
 import { datasetNodeId, jobNodeId } from '../tags/policy-tags.ts';
@@ -141,6 +141,7 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
       .default('false')
       .transform((v) => v === 'true'),
     maxNodes: z.coerce.number().int().min(1).max(maxNodesCap).default(maxNodesCap),
+    asOf: Instant.optional(),
   });
   app.get(
     '/api/v1/column-lineage',
@@ -158,18 +159,28 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
       const node = resolve(q.nodeId);
       if (node.type !== 'dataset') throw new BadNodeId(q.nodeId);
       const d = node.node;
-      const cll = ctx.graph.columnLineage.get(d.key);
+      const asOf = q.asOf ?? null;
+      if (asOf !== null && d.createdAt > asOf)
+        throw new NodeNotFound(`${q.nodeId} (at ${new Date(asOf).toISOString()})`);
+      const cll = ctx.graph.columnLineageAt(d.key, asOf);
       const fields: FieldNode[] =
         node.field !== undefined
           ? [{ namespace: d.namespace, name: d.name, field: node.field }]
-          : [...new Set([...fieldsAt(d, null).map((f) => f.name), ...(cll?.fields.keys() ?? [])])].map(
+          : [...new Set([...fieldsAt(d, asOf).map((f) => f.name), ...(cll?.fields.keys() ?? [])])].map(
               (field) => ({
                 namespace: d.namespace,
                 name: d.name,
                 field,
               }),
             );
-      const result = queryColumnLineage(ctx.graph, fields, q.depth, q.withDownstream, q.maxNodes);
+      const result = queryColumnLineage(ctx.graph, fields, q.depth, q.withDownstream, q.maxNodes, asOf);
+      // The version of a dataset then: the one its schema in effect came from (now: its current version).
+      const versionOf = (ds: DatasetNode | undefined) =>
+        !ds
+          ? null
+          : asOf === null
+            ? ds.currentVersion
+            : (ds.schemas.findLast((s) => s.from <= asOf)?.versionId ?? null);
       const inEdges = new Map<string, Array<{ origin: string; destination: string }>>();
       const outEdges = new Map<string, Array<{ origin: string; destination: string }>>();
       for (const e of result.edges) {
@@ -180,15 +191,16 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
       const graph = [...result.nodes.values()].map((f) => {
         const id = fieldNodeId(f);
         const ds = ctx.graph.datasets.get(nodeKey(f.namespace, f.name));
-        const inputs = ctx.graph.columnLineage.get(nodeKey(f.namespace, f.name))?.fields.get(f.field) ?? [];
-        const fieldType = ds ? (fieldsAt(ds, null).find((x) => x.name === f.field)?.type ?? null) : null;
+        const inputs =
+          ctx.graph.columnLineageAt(nodeKey(f.namespace, f.name), asOf)?.fields.get(f.field) ?? [];
+        const fieldType = ds ? (fieldsAt(ds, asOf).find((x) => x.name === f.field)?.type ?? null) : null;
         return {
           id,
           type: 'DATASET_FIELD',
           data: {
             namespace: f.namespace,
             dataset: f.name,
-            datasetVersion: ds?.currentVersion ?? null,
+            datasetVersion: versionOf(ds),
             field: f.field,
             fieldType,
             transformationDescription: inputs[0]?.transformationDescription ?? null,
@@ -196,7 +208,7 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
             inputFields: inputs.map((i) => ({
               namespace: i.namespace,
               dataset: i.name,
-              datasetVersion: ctx.graph.dataset(i.namespace, i.name)?.currentVersion ?? null,
+              datasetVersion: versionOf(ctx.graph.dataset(i.namespace, i.name)),
               field: i.field,
               transformationDescription: i.transformationDescription,
               transformationType: i.transformationType,
@@ -208,7 +220,11 @@ export function lineageRoutes(app: FastifyInstance, ctx: LineageContext): void {
           outEdges: outEdges.get(id) ?? [],
         };
       });
-      return { graph, truncated: result.truncated };
+      return {
+        graph,
+        truncated: result.truncated,
+        ...(asOf !== null ? { asOf: new Date(asOf).toISOString() } : {}),
+      };
     },
   );
 }

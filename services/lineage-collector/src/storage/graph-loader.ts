@@ -1,6 +1,6 @@
 import { nodeKey } from '../graph/graph-model.ts';
 import type { Field, RunIo } from '../graph/graph-model.ts';
-import type { JobState } from '../graph/lineage-graph.ts';
+import type { InputFieldRef, JobState } from '../graph/lineage-graph.ts';
 import { LineageGraph } from '../graph/lineage-graph.ts';
 import { insertRun } from '../graph/edge-intervals.ts';
 import { canonicalJson } from '../ingest/canonical-json.ts';
@@ -148,7 +148,7 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
     if (!key) continue;
     let state = g.columnLineage.get(key);
     if (!state) {
-      state = { at: r.updated_at.getTime(), fields: new Map() };
+      state = { at: r.updated_at.getTime(), fields: new Map(), sig: '' };
       g.columnLineage.set(key, state);
     }
     const list = state.fields.get(r.field) ?? [];
@@ -161,6 +161,20 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
       transformationType: r.transformations.transformationType ?? null,
     });
     state.fields.set(r.field, list);
+  }
+  for (const state of g.columnLineage.values()) state.sig = canonicalJson(Object.fromEntries(state.fields));
+  const history = await q.query<{
+    dataset_id: string;
+    valid_from: Date;
+    fields: Record<string, InputFieldRef[]>;
+  }>('select dataset_id, valid_from, fields from lin_column_lineage_history order by dataset_id, valid_from');
+  for (const r of history.rows) {
+    const key = keyById.get(r.dataset_id);
+    if (!key) continue;
+    const fields = new Map(Object.entries(r.fields));
+    const list = g.columnLineageHistory.get(key) ?? [];
+    list.push({ at: r.valid_from.getTime(), fields, sig: canonicalJson(Object.fromEntries(fields)) });
+    g.columnLineageHistory.set(key, list);
   }
   const decisions = await q.query<{
     job_id: string;

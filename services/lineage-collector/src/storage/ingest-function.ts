@@ -118,6 +118,11 @@ begin
        input_field text, transformations jsonb, updated_at timestamptz)
   on conflict do nothing;
 
+  insert into lin_column_lineage_history (dataset_id, valid_from, fields)
+  select dataset_id, valid_from, fields
+  from jsonb_to_recordset(p->'cll_history') as x(dataset_id uuid, valid_from timestamptz, fields jsonb)
+  on conflict (dataset_id, valid_from) do update set fields = excluded.fields;
+
   insert into lin_residency_decisions (job_id, dataset_id, run_id, decision_id, decision, event_time)
   select job_id, dataset_id, run_id, decision_id, decision, event_time
   from jsonb_to_recordset(p->'decisions') as x(job_id uuid, dataset_id uuid, run_id text, decision_id text,

@@ -190,6 +190,11 @@ export class LineageStore {
           })),
         ),
       ),
+      cll_history: plan.columnLineageHistory.map((c) => ({
+        dataset_id: c.datasetId,
+        valid_from: ts(c.state.at),
+        fields: Object.fromEntries(c.state.fields),
+      })),
       decisions: [...plan.decisions.values()].map((d) => ({
         job_id: d.jobId,
         dataset_id: d.datasetId,

@@ -86,6 +86,21 @@ export const MIGRATIONS: readonly string[] = [
      transformations jsonb not null,
      updated_at timestamptz not null,
      primary key (dataset_id, field, input_namespace, input_name, input_field))`,
+  // The column lineage over time (a row where it changed; fields: {field: [input field]}), for asOf.
+  `create table if not exists lin_column_lineage_history (
+     dataset_id uuid not null,
+     valid_from timestamptz not null,
+     fields jsonb not null,
+     primary key (dataset_id, valid_from))`,
+  // Databases from before the history: the current column lineage becomes its first entry.
+  `insert into lin_column_lineage_history (dataset_id, valid_from, fields)
+   select dataset_id, max(updated_at), jsonb_object_agg(field, inputs) from (
+     select dataset_id, field, max(updated_at) as updated_at,
+            jsonb_agg(jsonb_build_object('namespace', input_namespace, 'name', input_name, 'field', input_field)
+                      || transformations) as inputs
+     from lin_column_lineage group by dataset_id, field) f
+   where not exists (select 1 from lin_column_lineage_history h where h.dataset_id = f.dataset_id)
+   group by dataset_id`,
   `create table if not exists lin_residency_decisions (
      job_id uuid not null,
      dataset_id uuid not null,

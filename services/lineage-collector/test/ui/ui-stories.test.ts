@@ -268,6 +268,38 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
     await page.locator(node(job('customer_export'))).waitFor();
   });
 
+  it('a point in time applies to the details and to column lineage', async () => {
+    // us_daily_report ran fine on Jan 11 and failed on Jan 12: on Jan 11 at noon its latest run is the good one.
+    const asOf = '2026-01-11T12:00:00.000Z';
+    const page = await open(`#/job/${enc(NS.jobs)}/us_daily_report?asOf=${enc(asOf)}`);
+    const details = page.locator('#details');
+    await details.locator('.as-of-note').waitFor();
+    await details.locator('.runs li').first().waitFor();
+    expect(await details.locator('.runs li').count()).toBe(1);
+    expect(await details.locator('.runs li.failed').count()).toBe(0);
+    await w!.shot('07b-job-details-point-in-time');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.click('button:has-text("Now")');
+    await details.locator('.runs li.failed .error-message').waitFor();
+    expect(await details.locator('.as-of-note').count()).toBe(0);
+
+    // The dataset as of then, and its schema links keep the time for the column lineage.
+    await page.goto(`${base}/${datasetHash(NS.us, 'analytics.public.customer', `?asOf=${enc(asOf)}`)}`);
+    await details.locator('.as-of-note').waitFor();
+    await details.locator('.versions li.current').waitFor();
+    await details.locator('tr[data-field="email"] a').click();
+    await page.locator(node(`datasetField:${NS.oltp}:shop.public.customer:email`)).waitFor();
+    expect(page.url()).toContain(`asOf=${enc(asOf)}`);
+    // Before the sink existed there is no column lineage to show.
+    await page.fill('#as-of', '2026-01-01T00:00:00');
+    await page.press('#as-of', 'Tab');
+    await expect.poll(() => page.locator('#graph [role="alert"]').textContent()).toContain('did not exist');
+    // The browser logs that answer (404 LIN_NODE_NOT_FOUND, the expected one) as a console error.
+    const expected = w!.errors.filter((e) => e.includes('status of 404'));
+    expect(expected).toHaveLength(1);
+    w!.errors.splice(w!.errors.indexOf(expected[0]!), 1);
+  });
+
   it('failed runs show their error message, across jobs and per job', async () => {
     const page = await open('#/');
     await page.click('nav a:has-text("Failed runs")');

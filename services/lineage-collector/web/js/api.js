@@ -51,10 +51,10 @@ export const api = {
   datasets: (ns, limit = 100) => get(`/api/v1/namespaces/${seg(ns)}/datasets`, { limit }),
   jobs: (ns, limit = 100) => get(`/api/v1/namespaces/${seg(ns)}/jobs`, { limit }),
   search: (q, filter, limit = 50) => get('/api/v1/search', { q, filter, limit }),
-  dataset: (ns, name) => get(`/api/v1/namespaces/${seg(ns)}/datasets/${seg(name)}`),
+  dataset: (ns, name, asOf) => get(`/api/v1/namespaces/${seg(ns)}/datasets/${seg(name)}`, { asOf }),
   datasetVersions: (ns, name, limit = 10) =>
     get(`/api/v1/namespaces/${seg(ns)}/datasets/${seg(name)}/versions`, { limit }),
-  job: (ns, name) => get(`/api/v1/namespaces/${seg(ns)}/jobs/${seg(name)}`),
+  job: (ns, name, asOf) => get(`/api/v1/namespaces/${seg(ns)}/jobs/${seg(name)}`, { asOf }),
   runs: (ns, name, limit = 50) => get(`/api/v1/namespaces/${seg(ns)}/jobs/${seg(name)}/runs`, { limit }),
   lineage: (id, { up, down, asOf, maxNodes }) =>
     get('/api/v1/lineage', {
@@ -65,8 +65,8 @@ export const api = {
       asOf,
       maxNodes,
     }),
-  columnLineage: (id, { depth, withDownstream }) =>
-    get('/api/v1/column-lineage', { nodeId: id, depth, withDownstream }),
+  columnLineage: (id, { depth, withDownstream, asOf }) =>
+    get('/api/v1/column-lineage', { nodeId: id, depth, withDownstream, asOf }),
   conflicts: () => get('/api/v1/residency/conflicts'),
   events: (limit = 1000) => get('/api/v1/events/lineage', { limit, sortDirection: 'desc' }),
 };

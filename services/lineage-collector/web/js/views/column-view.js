@@ -1,11 +1,11 @@
 /* global window */
 import { api, fieldNodeId } from '../api.js';
-import { h, replace } from '../dom.js';
+import { formatTime, h, replace } from '../dom.js';
 import { graphModel } from '../model.js';
 import { renderGraph } from '../graph-view.js';
 import { href, setParams } from '../router.js';
 import { columnHref, datasetHref } from '../links.js';
-import { depthInput } from './graph-controls.js';
+import { asOfControl, depthInput } from './graph-controls.js';
 import { tagChips } from './tag-chips.js';
 
 function transformations(input) {
@@ -18,7 +18,8 @@ function transformations(input) {
     .filter(Boolean);
 }
 
-function fieldDetails(panel, node, model) {
+function fieldDetails(panel, node, model, asOf) {
+  const keep = { asOf };
   const d = node.data ?? {};
   const inputs = Array.isArray(d.inputFields) ? d.inputFields : [];
   const downstream = model.edges
@@ -53,7 +54,7 @@ function fieldDetails(panel, node, model) {
                 {},
                 h(
                   'a',
-                  { href: columnHref(i.namespace, i.dataset ?? i.name, i.field) },
+                  { href: columnHref(i.namespace, i.dataset ?? i.name, i.field, keep) },
                   `${i.dataset ?? i.name}.${i.field}`,
                 ),
                 transformations(i).length
@@ -73,7 +74,11 @@ function fieldDetails(panel, node, model) {
             'ul',
             { class: 'plain' },
             downstream.map((n) =>
-              h('li', {}, h('a', { href: columnHref(n.namespace, n.name, n.field) }, `${n.name}.${n.field}`)),
+              h(
+                'li',
+                {},
+                h('a', { href: columnHref(n.namespace, n.name, n.field, keep) }, `${n.name}.${n.field}`),
+              ),
             ),
           )
         : h('p', { class: 'muted' }, 'Nothing downstream in this view.'),
@@ -90,6 +95,8 @@ export async function renderColumnPage(ctx) {
     depth: Math.min(20, Math.max(0, Number.parseInt(params.get('depth') ?? '', 10) || 5)),
     down: params.get('down') !== '0',
     sel: params.get('sel') ?? center,
+    // The column lineage as it was then (the columnLineage facets in effect at that time).
+    asOf: params.get('asOf') ?? '',
   };
   const pane = h('div', { class: 'graph-pane', id: 'graph' });
   const details = h('aside', {
@@ -107,6 +114,7 @@ export async function renderColumnPage(ctx) {
       depth: state.depth === 5 ? '' : state.depth,
       down: state.down ? '' : '0',
       sel: state.sel === center ? '' : state.sel,
+      asOf: state.asOf,
     });
   };
   const draw = () => {
@@ -119,20 +127,39 @@ export async function renderColumnPage(ctx) {
         draw();
         graph.focus(id);
         const node = model.nodes.find((n) => n.id === id);
-        if (node) fieldDetails(details, node, model);
+        if (node) fieldDetails(details, node, model, state.asOf);
       },
       onOpen: (id) => {
         const node = model.nodes.find((n) => n.id === id);
-        if (node) window.location.hash = columnHref(node.namespace, node.name, node.field);
+        if (node)
+          window.location.hash = columnHref(node.namespace, node.name, node.field, { asOf: state.asOf });
       },
     });
   };
   const load = async () => {
     replace(pane, h('p', { class: 'muted' }, 'Loading column lineage…'));
-    const body = await api.columnLineage(center, {
-      depth: state.depth,
-      withDownstream: state.down,
-    });
+    let body;
+    try {
+      body = await api.columnLineage(center, {
+        depth: state.depth,
+        withDownstream: state.down,
+        asOf: state.asOf || undefined,
+      });
+    } catch (err) {
+      if (!ctx.current()) return;
+      const gone = err?.code === 'LIN_NODE_NOT_FOUND' && state.asOf;
+      replace(
+        pane,
+        h(
+          'p',
+          { role: 'alert' },
+          gone
+            ? `${dataset} did not exist at ${formatTime(state.asOf)}.`
+            : 'The column lineage could not be loaded.',
+        ),
+      );
+      return;
+    }
     if (!ctx.current()) return;
     model = graphModel(body);
     if (!model.nodes.some((n) => n.id === state.sel)) state.sel = center;
@@ -148,8 +175,10 @@ export async function renderColumnPage(ctx) {
     }
     draw();
     const node = model.nodes.find((n) => n.id === state.sel);
-    if (node) fieldDetails(details, node, model);
-    ctx.say(`Column lineage of ${dataset}.${field}: ${model.nodes.length} fields`);
+    if (node) fieldDetails(details, node, model, state.asOf);
+    ctx.say(
+      `Column lineage of ${dataset}.${field}: ${model.nodes.length} fields${state.asOf ? `, as of ${formatTime(state.asOf)}` : ''}`,
+    );
   };
 
   const downBox = h('input', { id: 'with-downstream', type: 'checkbox', checked: state.down });
@@ -175,6 +204,10 @@ export async function renderColumnPage(ctx) {
       { class: 'toolbar', role: 'group', 'aria-label': 'Column lineage controls' },
       depthInput('column-depth', 'Depth', state.depth, (n) => {
         update({ depth: n });
+        void load();
+      }),
+      asOfControl(state.asOf, (iso) => {
+        update({ asOf: iso });
         void load();
       }),
       h(

@@ -38,7 +38,7 @@ function facetsSection(facets, title = 'Facets') {
   );
 }
 
-function schemaTable(ns, name, data) {
+function schemaTable(ns, name, data, linkParams = {}) {
   const fields = Array.isArray(data?.fields) ? data.fields : [];
   const tags = tagsOf(data);
   if (!fields.length) return h('p', { class: 'muted' }, 'No schema recorded.');
@@ -70,7 +70,7 @@ function schemaTable(ns, name, data) {
             h(
               'a',
               {
-                href: columnHref(ns, name, f.name),
+                href: columnHref(ns, name, f.name, { asOf: linkParams.asOf }),
                 title: `Column lineage of ${f.name}`,
               },
               f.name,
@@ -113,9 +113,10 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
   const heading = h('h2', { id: 'details-title' }, node.title);
   replace(panel, heading, h('p', { class: 'muted' }, 'Loading details…'));
   if (node.type === 'JOB') {
+    // At a point in time the job is fetched as it was then (inputs, outputs, version, latest run).
     const [job, runs] = await Promise.all([
-      api.job(node.namespace, node.name).catch(() => node.data),
-      api.runs(node.namespace, node.name, 5).catch(() => null),
+      api.job(node.namespace, node.name, asOf || undefined).catch(() => node.data),
+      asOf ? null : api.runs(node.namespace, node.name, 5).catch(() => null),
     ]);
     if (!current()) return;
     const owners = ownersOf(job);
@@ -143,7 +144,18 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
         ],
         ['Tags', tagChips(tags)],
         ['Updated', job?.updatedAt ? formatTime(job.updatedAt) : undefined],
+        [
+          'Version',
+          job?.currentVersion ? h('code', { class: 'small' }, job.currentVersion.slice(0, 8)) : undefined,
+        ],
       ]),
+      asOf
+        ? h(
+            'p',
+            { class: 'muted small as-of-note' },
+            `Job as of ${formatTime(asOf)}: inputs, outputs, version and latest run then; facets and tags as now.`,
+          )
+        : null,
       h(
         'section',
         {},
@@ -154,7 +166,7 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
       h(
         'section',
         {},
-        h('h3', {}, 'Latest runs'),
+        h('h3', {}, asOf ? `Latest run as of ${formatTime(asOf)}` : 'Latest runs'),
         runsList(runs?.runs ?? job?.latestRuns ?? (job?.latestRun ? [job.latestRun] : [])),
         h('p', {}, h('a', { href: runsHref(node.namespace, node.name) }, 'All runs and failures')),
       ),
@@ -162,22 +174,22 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
     );
     return;
   }
+  // At a point in time the dataset is fetched as it was then: the version current then, its facets and
+  // the schema in effect then.
   const [dataset, versions] = await Promise.all([
-    api.dataset(node.namespace, node.name).catch(() => node.data),
+    api.dataset(node.namespace, node.name, asOf || undefined).catch(() => node.data),
     api.datasetVersions(node.namespace, node.name, 5).catch(() => null),
   ]);
   if (!current()) return;
   const owners = ownersOf(dataset);
   const tags = tagsOf(dataset);
-  // At a point in time the schema is the one the graph node carries (the dataset's schema then).
-  const then = Array.isArray(node.data.fields) ? node.data.fields : [];
-  const useThen = Boolean(asOf) && then.length > 0;
-  const schemaSource = useThen ? { ...dataset, fields: then, policyTags: node.data.policyTags } : dataset;
+  const schemaSource = dataset;
+  const hasSchema = Array.isArray(dataset?.fields) && dataset.fields.length > 0;
   const schemaNote = !asOf
     ? null
-    : useThen
-      ? `Schema as of ${formatTime(asOf)}; facets and tags as now.`
-      : `No schema version was recorded for this dataset by ${formatTime(asOf)}; showing the current schema.`;
+    : hasSchema
+      ? `Dataset as of ${formatTime(asOf)}: the version, schema and facets then; tags as now.`
+      : `No schema version was recorded for this dataset by ${formatTime(asOf)}.`;
   replace(
     panel,
     heading,
@@ -201,9 +213,9 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
       ['Region', dataset?.region],
       ['Updated', dataset?.updatedAt ? formatTime(dataset.updatedAt) : undefined],
     ]),
-    schemaNote ? h('p', { class: 'muted small' }, schemaNote) : null,
-    schemaTable(node.namespace, node.name, schemaSource),
-    versionsSection(versions?.versions),
+    schemaNote ? h('p', { class: 'muted small as-of-note' }, schemaNote) : null,
+    schemaTable(node.namespace, node.name, schemaSource, linkParams),
+    versionsSection(versions?.versions, dataset?.currentVersion, 'Versions'),
     facetsSection(dataset?.facets, 'Dataset facets'),
   );
 }
@@ -231,19 +243,21 @@ function ioList(label, list, linkParams) {
   );
 }
 
-function versionsSection(versions) {
+/** Recent versions, newest first; the one current (now, or at the point in time) is marked. */
+function versionsSection(versions, currentVersion, title) {
   if (!Array.isArray(versions) || !versions.length) return null;
   return h(
     'section',
     {},
-    h('h3', {}, 'Versions'),
+    h('h3', {}, title),
     h(
       'ol',
       { class: 'versions plain' },
       versions.map((v) =>
         h(
           'li',
-          {},
+          (v.version ?? v.id?.version) === currentVersion ? { class: 'current', 'aria-current': 'true' } : {},
+          (v.version ?? v.id?.version) === currentVersion ? h('strong', {}, 'current · ') : null,
           formatTime(v.createdAt),
           ' ',
           h('code', { class: 'small' }, String(v.version ?? v.id?.version ?? '').slice(0, 8)),
