@@ -40,6 +40,11 @@ export const DatasetNotFound = defineError(
   404,
 );
 export const JobNotFound = defineError('LIN_JOB_NOT_FOUND', "job '%s' not found in namespace '%s'", 404);
+export const JobVersionNotFound = defineError(
+  'LIN_JOB_VERSION_NOT_FOUND',
+  "version '%s' of job '%s' not found",
+  404,
+);
 export const RunNotFound = defineError('LIN_RUN_NOT_FOUND', "run '%s' not found", 404);
 export const NodeNotFound = defineError('LIN_NODE_NOT_FOUND', "node '%s' not found", 404);
 export const BadNodeId = defineError(

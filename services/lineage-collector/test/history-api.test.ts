@@ -30,6 +30,16 @@ interface Job {
   outputs: Array<{ name: string }>;
   latestRun: { id: string } | null;
 }
+interface JobVersion {
+  id: { namespace: string; name: string; version: string };
+  version: string;
+  name: string;
+  namespace: string;
+  createdAt: string;
+  inputs: Array<{ namespace: string; name: string }>;
+  outputs: Array<{ namespace: string; name: string }>;
+  latestRun: { id: string; jobVersion: { version: string } } | null;
+}
 interface FieldGraph {
   graph: Array<{ id: string; data: { inputFields: Array<{ dataset: string; field: string }> } }>;
 }
@@ -39,7 +49,7 @@ interface FieldGraph {
  * raw.orders.amount); at 14:00 it also reads raw.fx and writes dw.orders with a currency column (total
  * from amount and rate). Events of the second run arrive first.
  */
-describe('point in time for details and column lineage', () => {
+describe('point in time for details and column lineage; job versions', () => {
   let c: Collector;
   const run1 = crypto.randomUUID();
   const run2 = crypto.randomUUID();
@@ -167,5 +177,39 @@ describe('point in time for details and column lineage', () => {
     expect(dataset.body.graph.map((n) => n.id)).not.toContain(`datasetField:${ns}:dw.orders:currency`);
     await c.rebuild();
     expect(await answers()).toEqual(before);
+  });
+
+  it("lists the job's versions with Marquez's shape, newest first, each with its latest run", async () => {
+    const list = await c.get<{ versions: JobVersion[]; totalCount: number }>(`${jobUrl}/versions`);
+    expect(list.status).toBe(200);
+    expect(list.body.totalCount).toBe(2);
+    const [newest, oldest] = list.body.versions as [JobVersion, JobVersion];
+    expect(newest).toMatchObject({
+      id: { namespace: 'etl', name: 'build_orders', version: newest.version },
+      name: 'build_orders',
+      namespace: 'etl',
+      createdAt: at(14),
+      context: {},
+      outputs: [{ namespace: ns, name: 'dw.orders' }],
+      latestRun: { id: run2, jobVersion: { version: newest.version } },
+    });
+    expect(newest.inputs.map((d) => d.name).sort()).toEqual(['raw.fx', 'raw.orders']);
+    // The first version was seen again at 16:00: its latest run is run 3, its creation still 10:00.
+    expect(oldest).toMatchObject({ createdAt: at(10), latestRun: { id: run3 } });
+    expect(oldest.inputs).toEqual([{ namespace: ns, name: 'raw.orders' }]);
+    const job = (await c.get<Job>(jobUrl)).body;
+    expect(job.currentVersion).toBe(oldest.version);
+
+    const one = await c.get<JobVersion>(`${jobUrl}/versions/${oldest.version}`);
+    expect(one.body).toEqual(oldest);
+    const paged = await c.get<{ versions: JobVersion[]; totalCount: number }>(
+      `${jobUrl}/versions?limit=1&offset=1`,
+    );
+    expect(paged.body).toEqual({ versions: [oldest], totalCount: 2 });
+    for (const bad of [crypto.randomUUID(), 'not-a-version']) {
+      const r = await c.get<{ code: string }>(`${jobUrl}/versions/${bad}`);
+      expect(r.status).toBe(404);
+      expect(r.body.code).toBe('LIN_JOB_VERSION_NOT_FOUND');
+    }
   });
 });

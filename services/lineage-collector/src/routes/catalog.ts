@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DatasetNotFound, JobNotFound, NamespaceNotFound, RunNotFound } from '../errors.ts';
+import {
+  DatasetNotFound,
+  JobNotFound,
+  JobVersionNotFound,
+  NamespaceNotFound,
+  RunNotFound,
+} from '../errors.ts';
 import type { DatasetNode, JobNode } from '../graph/graph-model.ts';
+import { resolveNodeId } from '../graph/node-id.ts';
 import { jobVersionId } from '../ingest/node-ids.ts';
 import type { LineageContext } from './lineage-context.ts';
 import { dataset, datasetData, job, jobData, run } from './marquez-shapes.ts';
@@ -182,6 +189,77 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
     },
   );
 
+  // Job versions (Marquez's JobVersion): one per distinct set of inputs and outputs, derived at ingest.
+  const datasetRef = (stored: string) => {
+    const r = resolveNodeId(g, `dataset:${stored}`);
+    if (r !== null && r !== 'malformed') return { namespace: r.node.namespace, name: r.node.name };
+    const colon = stored.lastIndexOf(':');
+    return { namespace: stored.slice(0, colon), name: stored.slice(colon + 1) };
+  };
+  const jobVersions = async (j: JobNode, where: string, params: unknown[]) => {
+    const r = await ctx.store.read<{
+      id: string;
+      created_at: Date;
+      inputs: string[];
+      outputs: string[];
+      total: string;
+      latest_run_id: string | null;
+    }>(
+      `select v.id, v.created_at, v.inputs, v.outputs, count(*) over () as total,
+         (select r.run_id from lin_runs r where r.job_version = v.id and r.kind = 'run'
+          order by r.first_event_time desc limit 1) as latest_run_id
+       from lin_job_versions v where v.job_id = $1 ${where}`,
+      [j.id, ...params],
+    );
+    const runIds = r.rows.flatMap((v) => (v.latest_run_id ? [v.latest_run_id] : []));
+    const runs = new Map<string, ReturnType<typeof run>>();
+    if (runIds.length > 0) {
+      const rr = await ctx.store.read<RunRow>(
+        `select ${RUN_COLUMNS} from lin_runs r join lin_jobs j on j.id = r.job_id where r.run_id = any($1)`,
+        [runIds],
+      );
+      for (const row of rr.rows) runs.set(row.run_id, run(row));
+    }
+    const { location } = jobData(j);
+    return {
+      total: r.rows[0] ? Number(r.rows[0].total) : 0,
+      versions: r.rows.map((v) => ({
+        id: { namespace: j.namespace, name: j.name, version: v.id },
+        name: j.name,
+        createdAt: v.created_at.toISOString(),
+        version: v.id,
+        namespace: j.namespace,
+        location,
+        context: {},
+        inputs: v.inputs.map(datasetRef),
+        outputs: v.outputs.map(datasetRef),
+        latestRun: (v.latest_run_id && runs.get(v.latest_run_id)) || null,
+      })),
+    };
+  };
+  app.get<{ Params: { ns: string; name: string } }>(
+    '/api/v1/namespaces/:ns/jobs/:name/versions',
+    doc("A job's versions (distinct inputs and outputs), newest first, each with its latest run"),
+    async (req) => {
+      const j = findJob(req.params.ns, req.params.name);
+      const { limit, offset } = parseQuery(PagingQuery, req.query);
+      const r = await jobVersions(j, 'order by v.created_at desc, v.id limit $2 offset $3', [limit, offset]);
+      return { versions: r.versions, totalCount: r.total };
+    },
+  );
+  app.get<{ Params: { ns: string; name: string; version: string } }>(
+    '/api/v1/namespaces/:ns/jobs/:name/versions/:version',
+    doc('One version of a job'),
+    async (req) => {
+      const j = findJob(req.params.ns, req.params.name);
+      const version = req.params.version;
+      const valid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(version);
+      const r = valid ? await jobVersions(j, 'and v.id = $2', [version]) : { versions: [] };
+      const v = r.versions[0];
+      if (!v) throw new JobVersionNotFound(version, j.name);
+      return v;
+    },
+  );
   app.get<{ Params: { ns: string; name: string } }>(
     '/api/v1/namespaces/:ns/jobs/:name/runs',
     doc("A job's runs, newest first, with state, times, error message and facets"),

@@ -69,6 +69,8 @@ export const MIGRATIONS: readonly string[] = [
      first_event_time timestamptz not null,
      last_event_time timestamptz not null)`,
   `create index if not exists lin_runs_job on lin_runs (job_id, first_event_time desc) where kind = 'run'`,
+  // A job version's latest run (GET .../jobs/{job}/versions): one index probe per version.
+  `create index if not exists lin_runs_job_version on lin_runs (job_version, first_event_time desc) where kind = 'run'`,
   `create table if not exists lin_edges (
      job_id uuid not null,
      dataset_id uuid not null,

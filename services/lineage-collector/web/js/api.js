@@ -55,6 +55,8 @@ export const api = {
   datasetVersions: (ns, name, limit = 10) =>
     get(`/api/v1/namespaces/${seg(ns)}/datasets/${seg(name)}/versions`, { limit }),
   job: (ns, name, asOf) => get(`/api/v1/namespaces/${seg(ns)}/jobs/${seg(name)}`, { asOf }),
+  jobVersions: (ns, name, limit = 10) =>
+    get(`/api/v1/namespaces/${seg(ns)}/jobs/${seg(name)}/versions`, { limit }),
   runs: (ns, name, limit = 50) => get(`/api/v1/namespaces/${seg(ns)}/jobs/${seg(name)}/runs`, { limit }),
   lineage: (id, { up, down, asOf, maxNodes }) =>
     get('/api/v1/lineage', {

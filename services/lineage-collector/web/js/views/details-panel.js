@@ -114,9 +114,10 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
   replace(panel, heading, h('p', { class: 'muted' }, 'Loading details…'));
   if (node.type === 'JOB') {
     // At a point in time the job is fetched as it was then (inputs, outputs, version, latest run).
-    const [job, runs] = await Promise.all([
+    const [job, runs, versions] = await Promise.all([
       api.job(node.namespace, node.name, asOf || undefined).catch(() => node.data),
       asOf ? null : api.runs(node.namespace, node.name, 5).catch(() => null),
+      api.jobVersions(node.namespace, node.name, 5).catch(() => null),
     ]);
     if (!current()) return;
     const owners = ownersOf(job);
@@ -170,6 +171,7 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
         runsList(runs?.runs ?? job?.latestRuns ?? (job?.latestRun ? [job.latestRun] : [])),
         h('p', {}, h('a', { href: runsHref(node.namespace, node.name) }, 'All runs and failures')),
       ),
+      versionsSection(versions?.versions, job?.currentVersion, 'Job versions'),
       facetsSection(job?.facets, 'Job facets'),
     );
     return;
