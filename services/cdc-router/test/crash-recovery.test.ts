@@ -21,9 +21,9 @@ import type { TestBed } from './support/test-bed.ts';
  * nothing doubled (upserts by key), and per-key order kept (every update writes a higher version; the last
  * one must win). The Kafka path runs through Debezium in the shared stack's Connect; each restarted router
  * rejoins the consumer group while the killed member's session has not yet expired.
- * SPINE_CDC_CRASH_CHANGES sets the size (the issue's full run: 100000).
+ * SPINE_CDC_CRASH_CHANGES sets the size: the issue's full run of 100,000 changes by default.
  */
-const CHANGES = Number(process.env.SPINE_CDC_CRASH_CHANGES ?? 20_000);
+const CHANGES = Number(process.env.SPINE_CDC_CRASH_CHANGES ?? 100_000);
 const KEYS = 2_000;
 const KILLS = Number(process.env.SPINE_CDC_CRASH_KILLS ?? 4);
 
