@@ -109,3 +109,35 @@ export const schemaFacet = (...fields: Array<[string, string]>) =>
     { fields: fields.map(([name, type]) => ({ name, type })) },
     'https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
   );
+
+const SPEC = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs';
+
+/** A DatasetEvent (static metadata about one dataset). */
+export function datasetEvent(opts: {
+  time: string;
+  dataset: { namespace: string; name: string; facets?: Record<string, unknown> };
+}): Record<string, unknown> {
+  return {
+    eventTime: opts.time,
+    producer: 'https://github.com/data-spine/tests',
+    schemaURL: `${SPEC}/DatasetEvent`,
+    dataset: { facets: {}, ...opts.dataset },
+  };
+}
+
+/** A JobEvent (static metadata about a job and its inputs and outputs, no run). */
+export function jobEvent(opts: {
+  time: string;
+  job: { namespace: string; name: string; facets?: Record<string, unknown> };
+  inputs?: Array<{ namespace: string; name: string; facets?: Record<string, unknown> }>;
+  outputs?: Array<{ namespace: string; name: string; facets?: Record<string, unknown> }>;
+}): Record<string, unknown> {
+  return {
+    eventTime: opts.time,
+    producer: 'https://github.com/data-spine/tests',
+    schemaURL: `${SPEC}/JobEvent`,
+    job: { facets: {}, ...opts.job },
+    inputs: (opts.inputs ?? []).map((d) => ({ facets: {}, ...d })),
+    outputs: (opts.outputs ?? []).map((d) => ({ facets: {}, ...d })),
+  };
+}

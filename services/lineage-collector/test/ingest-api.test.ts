@@ -112,6 +112,41 @@ describe('ingest API', () => {
     expect(facets.body.facets.myCompany_costCenter?.center).toBe('data-platform');
   });
 
+  it("answers a run's facets at Marquez's path too, the run's or its job's", async () => {
+    const runId = crypto.randomUUID();
+    const e = runEvent({
+      time: T(4),
+      runId,
+      job: {
+        namespace: 'facets',
+        name: 'with-sql',
+        facets: {
+          sql: facet(
+            { query: 'select 1' },
+            'https://openlineage.io/spec/facets/1-1-0/SQLJobFacet.json#/$defs/SQLJobFacet',
+          ),
+        },
+      },
+      runFacets: { myCompany_costCenter: facet({ center: 'bi' }, 'https://example.com/cost.json') },
+    });
+    expect((await c.post('/api/v1/lineage', e)).statusCode).toBe(200);
+    type Facets = { runId: string; facets: Record<string, { center?: string; query?: string }> };
+    for (const base of ['/api/v1/runs', '/api/v1/jobs/runs']) {
+      const run = await c.get<Facets>(`${base}/${runId}/facets?type=run`);
+      expect(run.status, base).toBe(200);
+      expect(run.body.runId).toBe(runId);
+      expect(run.body.facets.myCompany_costCenter?.center).toBe('bi');
+      expect((await c.get<Facets>(`${base}/${runId}/facets`)).body).toEqual(run.body);
+      const job = await c.get<Facets>(`${base}/${runId}/facets?type=job`);
+      expect(job.body.facets.sql?.query).toBe('select 1');
+      expect(job.body.facets.myCompany_costCenter).toBeUndefined();
+      const unknownRun = await c.get<ErrorBody>(`${base}/${crypto.randomUUID()}/facets`);
+      expect([unknownRun.status, unknownRun.body.code]).toEqual([404, 'LIN_RUN_NOT_FOUND']);
+      const badType = await c.get<ErrorBody>(`${base}/${runId}/facets?type=dataset`);
+      expect([badType.status, badType.body.code]).toEqual([400, 'LIN_BAD_QUERY']);
+    }
+  });
+
   it('refuses malformed JSON, a non-array batch and an unknown encoding', async () => {
     const r = await c.post('/api/v1/lineage', '{"eventType": ');
     expect(r.statusCode).toBe(400);

@@ -25,8 +25,9 @@ interface Conflicts {
   totalCount: number;
   conflicts: Array<{
     edge: { origin: string; destination: string };
-    dataset: { name: string; region: string };
+    dataset: { name: string; region: string | null };
     sources: Array<{ name: string }>;
+    reason: { code: string; message: string };
     decision: { decision_id: string; decision: string } | null;
   }>;
 }
@@ -166,6 +167,7 @@ describe('policy tags and residency conflicts', () => {
       },
       dataset: { region: 'us-east-1' },
       sources: [{ name: customer.name }],
+      reason: { code: 'RESIDENCY_REGION_OUTSIDE_EEA' },
       decision: null,
     });
     const g = await c.get<{
@@ -225,6 +227,148 @@ describe('policy tags and residency conflicts', () => {
     ).toBe('dec-2');
     await c.rebuild();
     expect((await c.get<Conflicts>('/api/v1/residency/conflicts')).body.totalCount).toBe(1);
+  });
+});
+
+describe('residency from region tags (what the cdc-router sends)', () => {
+  let c: Collector;
+  const source = {
+    namespace: SRC,
+    name: 'shop.public.app_user',
+    facets: {
+      tags: tagsFacet(
+        { key: 'region', value: 'eu-west-1', source: 'CDC_ROUTES' },
+        { key: 'pii', value: 'true', field: 'email', source: 'SCHEMA_REGISTRY' },
+      ),
+    },
+  };
+  const located = (name: string, ...tags: Array<{ key: string; value: string }>) => ({
+    namespace: SINK,
+    name,
+    facets: tags.length > 0 ? { tags: tagsFacet(...tags.map((t) => ({ ...t, source: 'CDC_ROUTES' }))) } : {},
+  });
+  const allow = (id: string, ...datasets: Array<{ namespace: string; name: string }>) => ({
+    residencyDecision: facet(
+      { decision_id: id, decision: 'allow', datasets },
+      'https://data-spine.dev/facets/ResidencyDecisionRunFacet.json',
+    ),
+  });
+  const copy = (
+    job: string,
+    m: number,
+    input: { namespace: string; name: string; facets?: Record<string, unknown> },
+    output: ReturnType<typeof located>,
+    runFacets?: Record<string, unknown>,
+  ) =>
+    c.post(
+      '/api/v1/lineage',
+      runEvent({
+        job: { namespace: 'data-spine', name: job },
+        time: at(m),
+        inputs: [input],
+        outputs: [output],
+        ...(runFacets ? { runFacets } : {}),
+      }),
+    );
+  const usCopy = located('analytics_us.public.app_user', { key: 'region', value: 'us-east-1' });
+  const unknown = located('exports.app_user_csv');
+  const listed = async () =>
+    Object.fromEntries(
+      (await c.get<Conflicts>('/api/v1/residency/conflicts')).body.conflicts.map((x) => [
+        x.dataset.name,
+        x.reason.code,
+      ]),
+    );
+
+  beforeAll(async () => {
+    c = await startCollector('lineage-region-residency');
+    const answers = [
+      await copy('cdc.shop-to-us', 1, source, usCopy),
+      await copy(
+        'cdc.shop-to-eu',
+        1,
+        source,
+        located('analytics_eu.public.app_user', { key: 'region', value: 'eu-west-1' }),
+      ),
+      // Destinations with no region tag: unknown, unless their own residency tag says where they are.
+      await copy('export.csv', 1, source, unknown),
+      await copy(
+        'export.declared',
+        1,
+        source,
+        located('exports.declared', { key: 'residency', value: 'EEA' }),
+      ),
+      await copy(
+        'export.allowed',
+        1,
+        source,
+        located('exports.allowed'),
+        allow('dec-u', located('exports.allowed')),
+      ),
+      // Downstream of the unknown-region copy: the EEA data it holds reaches the US.
+      await copy(
+        'report.from-export',
+        2,
+        { namespace: SINK, name: unknown.name },
+        located('reports.app_users', { key: 'region', value: 'us-east-1' }),
+      ),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual(answers.map(() => 200));
+  });
+  afterAll(async () => c?.close());
+
+  it('counts a dataset in an EEA region as EEA-resident data, and that flows downstream', async () => {
+    const src = (await c.get<Dataset>(dsPath(SRC, source.name))).body;
+    const origin = `dataset:${SRC}:${source.name}`;
+    expect(src.policyTags.filter((t) => t.key === 'residency')).toEqual([
+      expect.objectContaining({ value: 'EEA', source: 'REGION', field: null, inherited: false, origin }),
+    ]);
+    const us = (await c.get<Dataset>(dsPath(SINK, usCopy.name))).body;
+    expect(us.region).toBe('us-east-1');
+    expect(us.policyTags.filter((t) => t.key === 'residency')).toEqual([
+      expect.objectContaining({ value: 'EEA', inherited: true, origin }),
+    ]);
+  });
+
+  it('flags a copy from eu-west-1 to us-east-1, and to a destination of unknown region, with the reason', async () => {
+    expect(await listed()).toEqual({
+      [usCopy.name]: 'RESIDENCY_REGION_OUTSIDE_EEA',
+      [unknown.name]: 'RESIDENCY_UNKNOWN_DESTINATION_REGION',
+      'reports.app_users': 'RESIDENCY_REGION_OUTSIDE_EEA',
+    });
+    const list = (await c.get<Conflicts>('/api/v1/residency/conflicts')).body.conflicts;
+    expect(list.find((x) => x.dataset.name === usCopy.name)).toMatchObject({
+      edge: { origin: 'job:data-spine:cdc.shop-to-us', destination: `dataset:${SINK}:${usCopy.name}` },
+      dataset: { region: 'us-east-1' },
+      sources: [{ name: source.name }],
+      decision: null,
+    });
+    expect(list.find((x) => x.dataset.name === unknown.name)).toMatchObject({
+      dataset: { region: null },
+      sources: [{ name: source.name }],
+      reason: { message: expect.stringContaining('not assumed') },
+    });
+    const g = await c.get<{
+      graph: Array<{ id: string; outEdges: Array<{ residencyConflict?: boolean }> }>;
+    }>(`/api/v1/lineage?nodeId=${encodeURIComponent(`dataset:${SRC}:${source.name}`)}&depth=1`);
+    const flagged = (job: string) =>
+      g.body.graph.find((n) => n.id === `job:data-spine:${job}`)?.outEdges[0]?.residencyConflict ?? false;
+    expect(flagged('cdc.shop-to-us')).toBe(true);
+    expect(flagged('export.csv')).toBe(true);
+    expect(flagged('cdc.shop-to-eu')).toBe(false);
+    expect(flagged('export.declared')).toBe(false);
+    expect(flagged('export.allowed')).toBe(false);
+  });
+
+  it('does not flag the copy to us-east-1 once an allow decision is recorded, also after a restart', async () => {
+    const r = await copy('cdc.shop-to-us', 3, source, usCopy, allow('dec-1', usCopy));
+    expect(r.statusCode).toBe(200);
+    expect(await listed()).toEqual({
+      [unknown.name]: 'RESIDENCY_UNKNOWN_DESTINATION_REGION',
+      'reports.app_users': 'RESIDENCY_REGION_OUTSIDE_EEA',
+    });
+    await c.rebuild();
+    expect(Object.keys(await listed()).sort()).toEqual([unknown.name, 'reports.app_users']);
   });
 });
 

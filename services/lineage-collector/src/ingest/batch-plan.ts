@@ -253,6 +253,12 @@ function stageRun(job: JobState, runId: string, at: number): RunIo {
   return run;
 }
 
+/**
+ * The run a JobEvent's inputs and outputs are kept under: one per job and event time (the job's id is a hash
+ * of its namespace and name), so the same JobEvent again lands on the same row and two jobs never share one.
+ */
+const jobEventRunId = (jobId: string, at: number): string => `job-event:${jobId}:${at}`;
+
 function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void {
   const at = e.eventTime;
   if (e.kind === 'dataset' && e.dataset) {
@@ -262,7 +268,7 @@ function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void
   }
   if (!e.job) return;
   const job = stageJob(graph, plan, e.job.namespace, e.job.name, e.job.facets, at);
-  const runId = e.kind === 'run' && e.runId !== null ? e.runId : `job-event:${at}`;
+  const runId = e.kind === 'run' && e.runId !== null ? e.runId : jobEventRunId(job.id, at);
   const run = stageRun(job, runId, at);
   const inputs = e.inputs.map((d) => stageDataset(graph, plan, d, at));
   const outputs = e.outputs.map((d) => stageDataset(graph, plan, d, at));

@@ -291,13 +291,21 @@ export function catalogRoutes(app: FastifyInstance, ctx: LineageContext): void {
   app.get<{ Params: { id: string } }>('/api/v1/jobs/runs/:id', doc('A run (Marquez alias)'), async (req) =>
     run(await findRun(req.params.id)),
   );
+  const FacetsQuery = z.object({ type: z.enum(['run', 'job']).default('run') });
+  const runFacets = async (req: { params: { id: string }; query: unknown }) => {
+    const { type } = parseQuery(FacetsQuery, req.query);
+    const row = await findRun(req.params.id);
+    return { runId: row.run_id, facets: type === 'job' ? row.job_facets : row.facets };
+  };
   app.get<{ Params: { id: string }; Querystring: { type?: string } }>(
     '/api/v1/runs/:id/facets',
     doc("A run's facets (type=run, the default) or its job's facets (type=job)"),
-    async (req) => {
-      const { type } = parseQuery(z.object({ type: z.enum(['run', 'job']).default('run') }), req.query);
-      const row = await findRun(req.params.id);
-      return { runId: row.run_id, facets: type === 'job' ? row.job_facets : row.facets };
-    },
+    runFacets,
+  );
+  // The path Marquez's web UI calls.
+  app.get<{ Params: { id: string }; Querystring: { type?: string } }>(
+    '/api/v1/jobs/runs/:id/facets',
+    doc("A run's facets or its job's facets (Marquez alias)"),
+    runFacets,
   );
 }

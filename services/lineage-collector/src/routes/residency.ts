@@ -9,7 +9,7 @@ export function residencyRoutes(app: FastifyInstance, ctx: LineageContext): void
       config: {
         openapi: {
           summary:
-            'Edges that carry EEA-resident data to a dataset in a non-EEA region without an allow decision',
+            'Edges that carry EEA-resident data, without an allow decision, to a dataset in a non-EEA region or in an unknown one (with the reason)',
           tags: ['Policy'],
         },
       },

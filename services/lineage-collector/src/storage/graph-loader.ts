@@ -111,7 +111,8 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
     }
     job.runIndex.set(r.run_id, run);
     insertRun(job.runs, run);
-    job.latestRunStart = Math.max(job.latestRunStart, run.start);
+    // As at ingest: a JobEvent's row holds edges, not a run, so it never becomes the latest run.
+    if (!r.run_id.startsWith('job-event:')) job.latestRunStart = Math.max(job.latestRunStart, run.start);
   }
   const latest = await q.query<{
     job_id: string;

@@ -15,12 +15,22 @@ export interface PolicyTag {
   originField: string | null;
 }
 
+/** Why an edge is a conflict: where the destination is known to be outside the EEA, or not known at all. */
+export const CONFLICT_REASONS = {
+  RESIDENCY_REGION_OUTSIDE_EEA: 'the destination is in a region outside the EEA',
+  RESIDENCY_UNKNOWN_DESTINATION_REGION:
+    'the destination has no region or residency tag: an unknown region is not assumed to be in the EEA',
+} as const;
+export type ConflictReasonCode = keyof typeof CONFLICT_REASONS;
+
 export interface ResidencyConflict {
   edge: { origin: string; destination: string };
   job: { namespace: string; name: string };
-  dataset: { namespace: string; name: string; region: string };
+  /** `region` is null when the destination's region is unknown. */
+  dataset: { namespace: string; name: string; region: string | null };
   /** Datasets read by the job that carry EEA-resident data. */
   sources: Array<{ namespace: string; name: string }>;
+  reason: { code: ConflictReasonCode; message: string };
   decision: ResidencyDecision | null;
 }
 
@@ -55,13 +65,17 @@ export function facetTags(
   });
 }
 
-const isEea = (t: PolicyTag) => t.key.toLowerCase() === 'residency' && t.value.toLowerCase() === 'eea';
+const isResidency = (t: { key: string }) => t.key.toLowerCase() === 'residency';
+const isEea = (t: PolicyTag) => isResidency(t) && t.value.toLowerCase() === 'eea';
+/** The source of the residency tag a dataset gets from a region tag naming an EEA region. */
+const REGION_TAG_SOURCE = 'REGION';
 
 /**
  * Policy tags and residency conflicts over the current graph, recomputed when the graph changed since the
- * last read. Direct tags come from each dataset's `tags` facet and from the schema registry's field tags;
- * they flow downstream along the edges valid now, through column lineage where the job reports it (a field
- * tag lands on the fields derived from the field) and to the whole output dataset otherwise.
+ * last read. Direct tags come from each dataset's `tags` facet, from the schema registry's field tags, and
+ * `residency=EEA` from a region tag naming an EEA region (the cdc-router sends only regions); they flow
+ * downstream along the edges valid now, through column lineage where the job reports it (a field tag lands
+ * on the fields derived from the field) and to the whole output dataset otherwise.
  */
 export class PolicyTagIndex {
   readonly #graph: LineageGraph;
@@ -106,6 +120,23 @@ export class PolicyTagIndex {
       origin,
       originField: t.field,
     }));
+    // Data stored in an EEA region is EEA-resident data, whether or not the producer said so explicitly.
+    const region = this.regionOf(d);
+    if (
+      region !== null &&
+      this.#eea.has(region.toLowerCase()) &&
+      !out.some((t) => t.field === null && isEea(t))
+    ) {
+      out.push({
+        key: 'residency',
+        value: 'EEA',
+        source: REGION_TAG_SOURCE,
+        field: null,
+        inherited: false,
+        origin,
+        originField: null,
+      });
+    }
     for (const [field, tags] of this.#graph.registryFieldTags.get(d.key) ?? []) {
       for (const tag of tags) {
         out.push({
@@ -183,6 +214,16 @@ export class PolicyTagIndex {
     this.#computeConflicts();
   }
 
+  /**
+   * Whether a destination is in the EEA: from its region tag, else from its own (direct, not inherited)
+   * residency tag; null when it has neither (unknown, so not assumed safe).
+   */
+  #inEea(d: DatasetNode, region: string | null): boolean | null {
+    if (region !== null) return this.#eea.has(region.toLowerCase());
+    const declared = facetTags(d.facets).find((t) => t.field === null && isResidency(t));
+    return declared ? declared.value.toLowerCase() === 'eea' : null;
+  }
+
   #computeConflicts(): void {
     const conflicts: ResidencyConflict[] = [];
     const edges = new Set<string>();
@@ -198,15 +239,19 @@ export class PolicyTagIndex {
       if (sources.length === 0) continue;
       for (const d of outputs) {
         const region = this.regionOf(d);
-        if (region === null || this.#eea.has(region.toLowerCase())) continue;
+        const inEea = this.#inEea(d, region);
+        if (inEea === true) continue;
         const decision = this.#graph.decisions.get(`${job.key}|${d.key}`) ?? null;
         if (decision && ALLOWING.has(decision.decision)) continue;
+        const code: ConflictReasonCode =
+          inEea === false ? 'RESIDENCY_REGION_OUTSIDE_EEA' : 'RESIDENCY_UNKNOWN_DESTINATION_REGION';
         edges.add(`${job.key}|${d.key}`);
         conflicts.push({
           edge: { origin: jobNodeId(job), destination: datasetNodeId(d) },
           job: { namespace: job.namespace, name: job.name },
           dataset: { namespace: d.namespace, name: d.name, region },
           sources: sources.map((s) => ({ namespace: s.namespace, name: s.name })),
+          reason: { code, message: CONFLICT_REASONS[code] },
           decision,
         });
       }
