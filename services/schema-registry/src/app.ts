@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import {
+  ChainedCredentialStore,
   createApp,
   createLogger,
   hashSecret,
@@ -16,11 +17,14 @@ import { Counter } from 'prom-client';
 import { ContractService } from './registry/contract-service.ts';
 import type { RegistryObserver } from './registry/registry-service.ts';
 import { compatibilityRoutes } from './routes/compatibility.ts';
+import { auditForbiddenWrites } from './plugins/audit-forbidden-writes.ts';
+import { adminKeyRoutes } from './routes/admin-keys.ts';
 import { contractRoutes } from './routes/contracts.ts';
 import { configRoutes } from './routes/config-and-mode.ts';
 import { confluentErrorBody } from './routes/confluent-errors.ts';
 import { schemaRoutes } from './routes/schemas.ts';
 import { subjectRoutes } from './routes/subjects.ts';
+import { ApiKeyStore } from './storage/api-key-store.ts';
 import { RegistryStore } from './storage/registry-store.ts';
 
 export const CONTENT_TYPES = [
@@ -33,6 +37,7 @@ export const CONTENT_TYPES = [
 export interface RegistryDeps {
   formats: readonly SchemaFormat[];
   logger?: Logger;
+  /** Replaces the admin key file; keys issued through `/admin/keys` are looked up after it either way. */
   credentials?: CredentialStore;
   store?: RegistryStore;
 }
@@ -54,6 +59,7 @@ export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Prom
   const logger = deps.logger ?? createLogger({ service: 'schema-registry', level: config.SPINE_LOG_LEVEL });
   const store = deps.store ?? new RegistryStore(config.SPINE_DATABASE_URL);
   await store.migrate();
+  const apiKeys = new ApiKeyStore(store.db);
   // Counters live in the app's metrics registry, which exists once the app does.
   const observer: RegistryObserver = { registered() {}, incompatible() {}, lintFailed() {} };
   const registry = new RegistryService(
@@ -68,7 +74,7 @@ export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Prom
     description: 'Confluent Schema Registry compatible API with data contracts.',
     logger,
     bodyLimitBytes: config.SPINE_BODY_LIMIT_BYTES,
-    credentials: deps.credentials ?? (await adminCredentials(config)),
+    credentials: new ChainedCredentialStore([deps.credentials ?? (await adminCredentials(config)), apiKeys]),
     readsRequireAuth: config.SPINE_READS_REQUIRE_AUTH,
     readiness: [{ name: 'postgres', check: () => store.ping() }],
     closeDependencies: () => store.close(),
@@ -107,10 +113,12 @@ export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Prom
   observer.registered = (t) => registrations.inc({ schema_type: t });
   observer.incompatible = (t) => incompatible.inc({ schema_type: t });
   observer.lintFailed = (t) => lintFailures.inc({ schema_type: t });
+  auditForbiddenWrites(app, store);
   subjectRoutes(app, registry);
   contractRoutes(app, new ContractService(registry));
   schemaRoutes(app, registry);
   configRoutes(app, registry);
   compatibilityRoutes(app, registry);
+  adminKeyRoutes(app, apiKeys);
   return app;
 }

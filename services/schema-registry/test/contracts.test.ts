@@ -193,6 +193,61 @@ describe('schema registry: data contracts', () => {
     expect(v2.fields.find((f: { name: string }) => f.name === 'id').tags).toEqual(['KEY']);
   });
 
+  it('counts fields tagged through metadata.tags (given or inherited) as tagged, and reads field docs', async () => {
+    const subject = 'shop.tagged-value';
+    const phone = customer({ phone: { type: 'string', description: 'p' } });
+    const untagged = await r.post(`/subjects/${subject}/versions`, { schemaType: 'JSON', schema: phone });
+    expect(untagged.json().error_code).toBe(42209);
+    const tagged = await r.post(
+      `/subjects/${subject}/versions`,
+      { schemaType: 'JSON', schema: phone, metadata: contract({}, { '**.phone': ['PII'] }) },
+      basic(PRODUCER),
+    );
+    expect(tagged.statusCode, tagged.body).toBe(200);
+    // No metadata: the version inherits the previous one's tags, and lint counts them.
+    const next = await r.post(`/subjects/${subject}/versions`, {
+      schemaType: 'JSON',
+      schema: customer({
+        phone: { type: 'string', description: 'p' },
+        status: { type: 'string', description: 'lifecycle' },
+      }),
+    });
+    expect(next.statusCode, next.body).toBe(200);
+    expect((await r.get(`/subjects/${subject}/versions/2`)).json().metadata.tags).toEqual({
+      '**.phone': ['PII'],
+    });
+    const validated = await r.post(`/schemas/${subject}/validate`, {
+      schemaType: 'JSON',
+      schema: customer({
+        phone: { type: 'string', description: 'p' },
+        status: { type: 'string', description: 'lifecycle' },
+        tier: { type: 'string', description: 'plan' },
+      }),
+    });
+    expect(validated.json()).toMatchObject({ valid: true, lint: { errors: 0 } });
+    // A field named innocently but documented as personal data needs a tag too.
+    const documented = await r.post(`/subjects/${subject}/versions`, {
+      schemaType: 'JSON',
+      schema: customer({
+        phone: { type: 'string', description: 'p' },
+        status: { type: 'string', description: 'lifecycle' },
+        contact: { type: 'string', description: 'customer email address' },
+      }),
+    });
+    expect(documented.json().error_code).toBe(42209);
+    expect(documented.json().message).toContain("field 'contact' looks like an email address (by its doc)");
+    const withTag = await r.post(`/subjects/${subject}/versions`, {
+      schemaType: 'JSON',
+      schema: customer({
+        phone: { type: 'string', description: 'p' },
+        status: { type: 'string', description: 'lifecycle' },
+        contact: { type: 'string', description: 'customer email address' },
+      }),
+      metadata: contract({}, { '**.phone': ['PII'], '**.contact': ['PII'] }),
+    });
+    expect(withTag.statusCode, withTag.body).toBe(200);
+  });
+
   it('keeps contracts across a restart', async () => {
     await r.restart();
     const c = (await r.get(`/contracts/${SUBJECT}/versions/1`)).json();

@@ -16,6 +16,7 @@ export interface RegistryHarness {
   app: FastifyInstance;
   post(url: string, body: unknown, auth?: string): Promise<LightMyRequestResponse>;
   put(url: string, body: unknown, auth?: string): Promise<LightMyRequestResponse>;
+  del(url: string, auth?: string): Promise<LightMyRequestResponse>;
   get(url: string): Promise<LightMyRequestResponse>;
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +55,8 @@ export async function startRegistry(name: string): Promise<RegistryHarness> {
         headers: { 'content-type': CT, authorization: auth },
         payload: JSON.stringify(body),
       }),
+    del: (url, auth = basic(ADMIN)) =>
+      h.app.inject({ method: 'DELETE', url, headers: { authorization: auth } }),
     get: (url) => h.app.inject({ method: 'GET', url }),
     async restart() {
       await h.app.close();

@@ -1,4 +1,7 @@
-import type { FieldInfo, NamedType, ParsedSchema } from '../formats/schema-format.ts';
+import type { NamedType, ParsedSchema } from '../formats/schema-format.ts';
+import { tagFields } from '../registry/field-tags.ts';
+import { hasPiiTag, piiHint } from './pii-hints.ts';
+import { snakeWords } from './snake-words.ts';
 
 export type Severity = 'error' | 'warning' | 'off';
 
@@ -14,6 +17,8 @@ export interface Finding {
 export interface LintSubject {
   schema: ParsedSchema;
   retention: string | null;
+  /** Confluent's `metadata.tags` (field path globs -> tags): they tag fields as inline tags do. */
+  tags?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface LintRule {
@@ -23,42 +28,6 @@ export interface LintRule {
   check(subject: LintSubject): Array<Omit<Finding, 'severity' | 'rule'>>;
 }
 
-/**
- * Words in a field's name or doc that suggest personal data. Matched on snake/camel-case word boundaries,
- * so `email` and `billing_email` match and `emailed_count`... also matches: erring towards asking for a tag.
- */
-const PII_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  [/(^|_)e?mail(_|$)|email/, 'an email address'],
-  [/phone|mobile|msisdn|(^|_)fax(_|$)/, 'a phone number'],
-  [/(^|_)(first|last|full|given|family|middle|sur|display|legal|user)?_?name(_|$)/, 'a name'],
-  [/address|street|(^|_)city(_|$)|postcode|postal|(^|_)zip(_|$)/, 'an address'],
-  [/(^|_)ip(_|$)|ip_?addr|ipv[46]/, 'an IP address'],
-  [/birth|(^|_)dob(_|$)/, 'a birth date'],
-  [
-    /ssn|social_security|national_id|passport|tax_id|(^|_)nin(_|$)|driver_?licen[cs]e/,
-    'a national identifier',
-  ],
-  [/card_?number|(^|_)pan(_|$)|(^|_)cvv|iban|account_number/, 'a card or account number'],
-];
-
-const PII_TAGS = new Set(['PII', 'PERSONAL', 'SENSITIVE', 'PCI', 'PHI', 'NOT_PII']);
-
-/** `billingEmail` -> `billing_email`, so one set of patterns serves both conventions. */
-function words(text: string): string {
-  return text
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .replace(/[^A-Za-z0-9]+/g, '_')
-    .toLowerCase();
-}
-
-export function piiHint(field: FieldInfo): string | null {
-  const name = words(field.name);
-  for (const [pattern, what] of PII_PATTERNS) if (pattern.test(name)) return what;
-  return null;
-}
-
-const hasPiiTag = (f: FieldInfo) => f.tags.some((t) => PII_TAGS.has(t.toUpperCase()));
-
 const PASCAL = /^[A-Z][A-Za-z0-9]*$/;
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const shortName = (t: NamedType) => t.name.split('.').at(-1) ?? t.name;
@@ -67,15 +36,15 @@ export const LINT_RULES: readonly LintRule[] = [
   {
     id: 'pii-untagged',
     defaultSeverity: 'error',
-    check: ({ schema }) =>
-      schema.fields.flatMap((f) => {
-        const what = piiHint(f);
-        if (!what || hasPiiTag(f)) return [];
+    check: ({ schema, tags }) =>
+      tagFields(schema.fields, tags).flatMap((f) => {
+        const hint = piiHint(f);
+        if (!hint || hasPiiTag(f.tags)) return [];
         return [
           {
             path: f.path,
-            message: `field '${f.name}' looks like ${what} but carries no PII tag`,
-            fix: `tag it: "confluent:tags": ["PII"] on the field (Protobuf: [(confluent.field_meta).tags = "PII"]), or ["NOT_PII"] if it is not personal data`,
+            message: `field '${f.name}' looks like ${hint.what}${hint.from === 'doc' ? ' (by its doc)' : ''} but carries no PII tag`,
+            fix: `tag it: "confluent:tags": ["PII"] on the field (Protobuf: [(confluent.field_meta).tags = "PII"]) or metadata.tags {"**.${f.name}": ["PII"]}, or NOT_PII if it is not personal data`,
           },
         ];
       }),
@@ -129,7 +98,7 @@ export const LINT_RULES: readonly LintRule[] = [
         .map((f) => ({
           path: f.path,
           message: `field '${f.name}' is not snake_case`,
-          fix: `rename it to '${words(f.name)}'`,
+          fix: `rename it to '${snakeWords(f.name)}'`,
         })),
   },
   {

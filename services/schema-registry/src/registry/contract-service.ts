@@ -190,14 +190,18 @@ export class ContractService {
     };
   }
 
-  async setLintConfig(subject: string | null, severities: Record<string, string>) {
+  async setLintConfig(subject: string | null, severities: Record<string, string>, principal: string | null) {
     for (const [rule, severity] of Object.entries(severities)) {
       if (!LINT_RULE_IDS.includes(rule))
         throw new E.InvalidLintConfig(`unknown rule '${rule}'; rules: ${LINT_RULE_IDS.join(', ')}`);
       if (!(SEVERITIES as readonly string[]).includes(severity))
         throw new E.InvalidLintConfig(`severity of '${rule}' must be one of ${SEVERITIES.join(', ')}`);
     }
-    await this.#registry.store.setLint(subject ?? '', Object.keys(severities).length > 0 ? severities : null);
+    await this.#registry.store.setConfig(
+      subject ?? '',
+      { field: 'lint', value: Object.keys(severities).length > 0 ? severities : null },
+      { principal, action: 'set-lint-config' },
+    );
     return this.lintConfig(subject);
   }
 }

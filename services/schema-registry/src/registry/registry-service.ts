@@ -3,6 +3,7 @@ import type { CompatibilityLevel } from '../config.ts';
 import { withIssues } from '@data-spine/service-kit';
 import * as E from '../errors.ts';
 import { lint } from '../lint/lint.ts';
+import type { LintReport } from '../lint/lint.ts';
 import {
   checkContractMetadata,
   RETENTION_PROPERTY,
@@ -20,11 +21,14 @@ import type {
   SchemaReference,
   SchemaType,
 } from '../formats/schema-format.ts';
+import { claimImportedId } from '../storage/imported-ids.ts';
 import type { RegistryStore, StoredSchema, SubjectVersion } from '../storage/registry-store.ts';
 import { checkAgainstLevel, describeIssues, versionsRequiredBy } from './compatibility-levels.ts';
 import type { FormatCatalog } from './format-catalog.ts';
+import { checkRegisterMode, IMPORT_NEEDS_EMPTY } from './registry-modes.ts';
+import type { Mode } from './registry-modes.ts';
 
-export type Mode = 'READWRITE' | 'READONLY' | 'IMPORT';
+export type { Mode } from './registry-modes.ts';
 
 export interface SchemaInput {
   schema: string;
@@ -35,7 +39,9 @@ export interface SchemaInput {
 
 export interface RegisterInput extends SchemaInput {
   subject: string;
+  /** IMPORT mode: the id and version the schema had where it comes from. */
   id?: number;
+  version?: number;
   principal: string | null;
   /** Confluent's `metadata`: `{tags, properties, sensitive}`; `properties["data-spine.retention"]` is the retention. */
   metadata?: ContractMetadata | null;
@@ -81,6 +87,15 @@ function inherited(previous: Record<string, unknown> | null | undefined): Contra
   const properties = { ...meta.properties };
   delete properties[ROLLBACK_PROPERTY];
   return { ...meta, properties };
+}
+
+/** What lint reads of a version: the schema, and the tags and retention of its (effective) metadata. */
+function lintSubject(schema: ParsedSchema, metadata: ContractMetadata | null) {
+  return {
+    schema,
+    retention: metadata?.properties?.[RETENTION_PROPERTY] ?? null,
+    ...(metadata?.tags ? { tags: metadata.tags } : {}),
+  };
 }
 
 /** Parses `latest`, `-1` or a number in [1, 2^31-1]; anything else is 42202. */
@@ -239,30 +254,20 @@ export class RegistryService {
   async register(input: RegisterInput): Promise<{ id: number; version: number }> {
     const time = input.timing ?? untimed;
     const mode = await this.mode(input.subject);
-    if (mode === 'READONLY')
-      throw new E.OperationNotPermitted(`Subject ${input.subject} is in read-only mode`);
-    if (input.id !== undefined && mode !== 'IMPORT') {
-      throw new E.OperationNotPermitted('a schema id may be given only in IMPORT mode');
-    }
+    checkRegisterMode(input.subject, mode, input);
+    if (input.id !== undefined && input.id > MAX_VERSION)
+      throw new E.InvalidSchemaId(`schema id ${input.id} is not in [1, 2^31-1]`);
+    if (input.version !== undefined && input.version > MAX_VERSION)
+      throw new E.InvalidVersion(String(input.version));
     const metadata = checkContractMetadata(input.metadata);
     const parsed = await time('parse', () => this.parse(input));
     const overrides = await this.lintOverrides(input.subject);
-    const report = await time('lint', () =>
-      lint({ schema: parsed, retention: metadata?.properties?.[RETENTION_PROPERTY] ?? null }, ...overrides),
-    );
-    if (report.errors > 0) {
-      this.#observer.lintFailed(input.schemaType);
-      await this.#auditRefused(input, { lint: report.findings });
-      throw withIssues(
-        new E.LintFailed(
-          report.findings
-            .filter((f) => f.severity === 'error')
-            .map((f) => `${f.rule} at ${f.path}: ${f.message}; ${f.fix}`)
-            .join('; '),
-        ),
-        report.findings.map((f) => ({ pointer: f.path, rule: f.rule, message: f.message })),
-      );
-    }
+    const lintWith = (meta: ContractMetadata | null) => lint(lintSubject(parsed, meta), ...overrides);
+    // Without metadata the version inherits the previous one's, known once the subject is locked. Inherited
+    // tags and retention can only clear findings, so a pass without them is a pass; a failure is decided
+    // again in the lock.
+    const report = await time('lint', () => lintWith(metadata));
+    if (report.errors > 0 && metadata) await this.#refuseLint(input, report);
     const identity = this.identity(input.schemaType, parsed, input.references);
     const format = this.format(input.schemaType);
     const level = await this.compatibilityLevel(input.subject);
@@ -274,7 +279,20 @@ export class RegistryService {
         async (db, { versions, identityId: existingId }) => {
           const live = versions.filter((v) => !v.deleted);
           const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
-          if (same) return { id: same.schemaId, version: same.version };
+          if (same && (input.id === undefined || input.id === same.schemaId))
+            return { id: same.schemaId, version: same.version };
+          const effective = metadata ?? inherited(live.at(-1)?.metadata);
+          if (report.errors > 0) {
+            const again = metadata ? report : lintWith(effective);
+            if (again.errors > 0) await this.#refuseLint(input, again);
+          }
+          if (input.version !== undefined) {
+            const taken = versions.find((v) => v.version === input.version);
+            if (taken)
+              throw new E.OperationNotPermitted(
+                `Version ${taken.version} of subject ${input.subject} exists${taken.deleted ? ' (soft deleted)' : ''} with schema id ${taken.schemaId}; an import cannot overwrite it`,
+              );
+          }
 
           const latestSemver = parseSemver(live.at(-1)?.semver ?? '') ?? null;
           const requestedText = input.metadata?.properties?.[SEMVER_PROPERTY];
@@ -312,7 +330,16 @@ export class RegistryService {
                 ? bump(latestSemver, breaking ? 'major' : 'minor')
                 : { major: 1, minor: 0, patch: 0 }),
           );
-          const version = versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+          const version = input.version ?? versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
+          if (input.id !== undefined) {
+            const conflict = await claimImportedId(db, input.id, identity);
+            if (conflict?.kind === 'id-taken')
+              throw new E.OperationNotPermitted(`Overwrite new schema with id ${input.id} is not permitted.`);
+            if (conflict?.kind === 'schema-has-id')
+              throw new E.OperationNotPermitted(
+                `Schema already registered with id ${conflict.id} instead of input id ${input.id}`,
+              );
+          }
           const id = await this.#store.appendVersion(
             db,
             {
@@ -327,9 +354,13 @@ export class RegistryService {
               subject: input.subject,
               version,
               semver,
-              metadata: (metadata ?? inherited(live.at(-1)?.metadata)) as Record<string, unknown> | null,
+              metadata: effective as Record<string, unknown> | null,
             },
-            { principal: input.principal, action: 'register', result: 'ok' },
+            {
+              principal: input.principal,
+              action: input.id !== undefined || input.version !== undefined ? 'import' : 'register',
+              result: 'ok',
+            },
           );
           return { id, version };
         },
@@ -342,6 +373,20 @@ export class RegistryService {
     if (!input.normalize && (await this.#store.schemaById(result.id))?.schema === input.schema)
       this.#rememberParsed(`${result.id}:false`, parsed);
     return result;
+  }
+
+  async #refuseLint(input: RegisterInput, report: LintReport): Promise<never> {
+    this.#observer.lintFailed(input.schemaType);
+    await this.#auditRefused(input, { lint: report.findings });
+    throw withIssues(
+      new E.LintFailed(
+        report.findings
+          .filter((f) => f.severity === 'error')
+          .map((f) => `${f.rule} at ${f.path}: ${f.message}; ${f.fix}`)
+          .join('; '),
+      ),
+      report.findings.map((f) => ({ pointer: f.path, rule: f.rule, message: f.message })),
+    );
   }
 
   /** A refused registration's audit record (outside the subject's transaction, which rolls back). */
@@ -363,12 +408,13 @@ export class RegistryService {
     const format = this.format(input.schemaType);
     const contract = checkContractMetadata(metadata);
     const parsed = await this.parse(input);
+    const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
+    // As registering would: without metadata, the previous version's applies.
     const report = lint(
-      { schema: parsed, retention: contract?.properties?.[RETENTION_PROPERTY] ?? null },
+      lintSubject(parsed, contract ?? inherited(live.at(-1)?.metadata)),
       ...(await this.lintOverrides(subject)),
     );
     const level = await this.compatibilityLevel(subject);
-    const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
     const previous = await this.parsedVersions(versionsRequiredBy(level, live));
     const issues = checkAgainstLevel(format, level, parsed, previous);
     const latest = parseSemver(live.at(-1)?.semver ?? '');
@@ -447,8 +493,17 @@ export class RegistryService {
     return this.#store.schemas(options);
   }
 
-  async setCompatibility(subject: string | null, level: CompatibilityLevel | null): Promise<void> {
-    await this.#store.setConfig(subject ?? '', 'compatibility', level);
+  /** Sets (`null`: removes) a compatibility level, audited. */
+  async setCompatibility(
+    subject: string | null,
+    level: CompatibilityLevel | null,
+    principal: string | null,
+  ): Promise<void> {
+    await this.#store.setConfig(
+      subject ?? '',
+      { field: 'compatibility', value: level },
+      { principal, action: level === null ? 'delete-compatibility' : 'set-compatibility' },
+    );
   }
 
   async subjectCompatibility(subject: string): Promise<CompatibilityLevel | null> {
@@ -457,8 +512,39 @@ export class RegistryService {
     );
   }
 
-  async setMode(subject: string | null, mode: Mode | null): Promise<void> {
-    await this.#store.setConfig(subject ?? '', 'mode', mode);
+  /**
+   * Sets a mode, audited. As in Confluent, switching to IMPORT where a subject (for the global mode: any
+   * subject) has versions is refused (42205) unless `force`: imported ids and versions would mix with ours.
+   */
+  async setMode(
+    subject: string | null,
+    mode: Mode,
+    options: { force: boolean; principal: string | null },
+  ): Promise<void> {
+    if (
+      mode === 'IMPORT' &&
+      !options.force &&
+      (await this.mode(subject)) !== 'IMPORT' &&
+      (await this.#store.hasLiveVersions(subject))
+    ) {
+      await this.#store.audit({
+        principal: options.principal,
+        action: 'set-mode',
+        ...(subject === null ? {} : { subject }),
+        result: 'refused',
+        detail: { to: mode, reason: IMPORT_NEEDS_EMPTY },
+      });
+      throw new E.OperationNotPermitted(IMPORT_NEEDS_EMPTY);
+    }
+    await this.#store.setConfig(
+      subject ?? '',
+      { field: 'mode', value: mode },
+      {
+        principal: options.principal,
+        action: 'set-mode',
+        ...(options.force ? { detail: { force: true } } : {}),
+      },
+    );
   }
 
   async subjectMode(subject: string): Promise<Mode | null> {

@@ -2,12 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { COMPATIBILITY_LEVELS } from '../config.ts';
 import type { CompatibilityLevel } from '../config.ts';
 import * as E from '../errors.ts';
-import type { Mode, RegistryService } from '../registry/registry-service.ts';
+import { MODES } from '../registry/registry-modes.ts';
+import type { Mode } from '../registry/registry-modes.ts';
+import type { RegistryService } from '../registry/registry-service.ts';
 import { CompatibilityBody, ModeBody, parseBody, truthy } from './bodies.ts';
 
-const MODES = ['READWRITE', 'READONLY', 'IMPORT'] as const;
 type Query = Record<string, string | undefined>;
 const subjectOf = (r: FastifyRequest) => (r.params as { subject: string }).subject;
+const principalOf = (r: FastifyRequest) => r.principal?.key ?? null;
 
 function level(value: string): CompatibilityLevel {
   const upper = value.toUpperCase();
@@ -21,10 +23,13 @@ function mode(value: string): Mode {
   return upper as Mode;
 }
 
-/** /config and /mode, global and per subject. PUT takes `compatibility`; GET answers `compatibilityLevel`. */
+/**
+ * /config and /mode, global and per subject. PUT takes `compatibility`; GET answers `compatibilityLevel`.
+ * Every write needs the admin role: a producer key, though scoped to its subjects, must not lower the
+ * gates (compatibility, mode) its own registrations pass through.
+ */
 export function configRoutes(app: FastifyInstance, registry: RegistryService): void {
   const admin = { auth: { role: 'admin' as const } };
-  const subjectWrite = { auth: { role: 'producer' as const, resource: subjectOf } };
 
   app.get(
     '/config',
@@ -38,7 +43,7 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
     { config: { ...admin, openapi: { summary: 'Set the global compatibility level', tags: ['config'] } } },
     async (request) => {
       const body = parseBody(CompatibilityBody, request.body);
-      await registry.setCompatibility(null, level(body.compatibility));
+      await registry.setCompatibility(null, level(body.compatibility), principalOf(request));
       return { compatibility: level(body.compatibility) };
     },
   );
@@ -58,13 +63,13 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
     '/config/:subject',
     {
       config: {
-        ...subjectWrite,
+        ...admin,
         openapi: { summary: "Set a subject's compatibility level", tags: ['config'] },
       },
     },
     async (request) => {
       const body = parseBody(CompatibilityBody, request.body);
-      await registry.setCompatibility(subjectOf(request), level(body.compatibility));
+      await registry.setCompatibility(subjectOf(request), level(body.compatibility), principalOf(request));
       return { compatibility: level(body.compatibility) };
     },
   );
@@ -72,7 +77,7 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
     '/config/:subject',
     {
       config: {
-        ...subjectWrite,
+        ...admin,
         openapi: { summary: "Remove a subject's compatibility level", tags: ['config'] },
       },
     },
@@ -80,7 +85,7 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
       const subject = subjectOf(request);
       const own = await registry.subjectCompatibility(subject);
       if (!own) throw new E.SubjectCompatibilityNotConfigured(subject);
-      await registry.setCompatibility(subject, null);
+      await registry.setCompatibility(subject, null, principalOf(request));
       return { compatibilityLevel: own };
     },
   );
@@ -90,10 +95,19 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
   }));
   app.put(
     '/mode',
-    { config: { ...admin, openapi: { summary: 'Set the global mode', tags: ['mode'] } } },
+    {
+      config: {
+        ...admin,
+        openapi: {
+          summary: 'Set the global mode (IMPORT where subjects exist needs force=true)',
+          tags: ['mode'],
+        },
+      },
+    },
     async (request) => {
       const m = mode(parseBody(ModeBody, request.body).mode);
-      await registry.setMode(null, m);
+      const force = truthy((request.query as Query).force);
+      await registry.setMode(null, m, { force, principal: principalOf(request) });
       return { mode: m };
     },
   );
@@ -110,10 +124,19 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
   );
   app.put(
     '/mode/:subject',
-    { config: { ...admin, openapi: { summary: "Set a subject's mode", tags: ['mode'] } } },
+    {
+      config: {
+        ...admin,
+        openapi: {
+          summary: "Set a subject's mode (IMPORT where it has versions needs force=true)",
+          tags: ['mode'],
+        },
+      },
+    },
     async (request) => {
       const m = mode(parseBody(ModeBody, request.body).mode);
-      await registry.setMode(subjectOf(request), m);
+      const force = truthy((request.query as Query).force);
+      await registry.setMode(subjectOf(request), m, { force, principal: principalOf(request) });
       return { mode: m };
     },
   );

@@ -74,7 +74,12 @@ export function contractRoutes(app: FastifyInstance, contracts: ContractService)
   app.put(
     '/lint/config',
     { config: { ...admin, openapi: { summary: 'Set global lint severities', tags: ['lint'] } } },
-    async (request) => contracts.setLintConfig(null, parseBody(LintConfigBody, request.body).severities),
+    async (request) =>
+      contracts.setLintConfig(
+        null,
+        parseBody(LintConfigBody, request.body).severities,
+        request.principal?.key ?? null,
+      ),
   );
   app.get(
     '/lint/config/:subject',
@@ -83,8 +88,13 @@ export function contractRoutes(app: FastifyInstance, contracts: ContractService)
   );
   app.put(
     '/lint/config/:subject',
-    { config: { ...write, openapi: { summary: "Set a subject's lint severities", tags: ['lint'] } } },
+    // Admin only: lint is a gate on the producer's own registrations (`pii-untagged` blocks).
+    { config: { ...admin, openapi: { summary: "Set a subject's lint severities", tags: ['lint'] } } },
     async (request) =>
-      contracts.setLintConfig(subjectOf(request), parseBody(LintConfigBody, request.body).severities),
+      contracts.setLintConfig(
+        subjectOf(request),
+        parseBody(LintConfigBody, request.body).severities,
+        request.principal?.key ?? null,
+      ),
   );
 }

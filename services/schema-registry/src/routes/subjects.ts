@@ -70,6 +70,8 @@ export function subjectRoutes(app: FastifyInstance, registry: RegistryService): 
         ...schemaInput(body, request.query as Query),
         subject: subjectOf(request),
         ...(body.id !== undefined ? { id: body.id } : {}),
+        // As in Confluent, a version of 0 or less is no version.
+        ...(body.version !== undefined && body.version > 0 ? { version: body.version } : {}),
         metadata: parseBody(ContractMetadataBody, body.metadata ?? {}),
         principal: request.principal?.key ?? null,
         timing: (name, fn) => request.timing.measure(name, fn),

@@ -37,6 +37,15 @@ export const MIGRATIONS: readonly string[] = [
      schema_id integer,
      result text not null,
      detail jsonb)`,
+  // Keys issued through /admin/keys: the secret's salted HMAC, never the secret; revoked, never deleted.
+  `create table if not exists registry_api_key (
+     key text primary key,
+     secret_hash text not null,
+     roles text[] not null,
+     scopes text[] not null,
+     created_by text,
+     created_at timestamptz not null default now(),
+     revoked_at timestamptz)`,
   // Append-only: the service may insert and read, never rewrite history.
   `create or replace function registry_audit_append_only() returns trigger language plpgsql as $$
      begin raise exception 'registry_audit is append-only'; end $$`,

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { SchemaReference, SchemaType } from '../formats/schema-format.ts';
+import { ID_LOCK_SHARED } from './imported-ids.ts';
 import { MIGRATIONS } from './migrations.ts';
 
 export interface StoredSchema {
@@ -51,6 +52,11 @@ export interface SubjectConfig {
   lint: Record<string, 'error' | 'warning' | 'off'> | null;
 }
 
+/** One setting of `registry_config`. */
+export type ConfigChange =
+  | { field: 'compatibility' | 'mode'; value: string | null }
+  | { field: 'lint'; value: Record<string, string> | null };
+
 /**
  * How long reads of versions and config may be served from memory. Writes of this process drop their
  * entries at once; another registry process's writes are seen within this bound.
@@ -78,7 +84,7 @@ class Semaphore {
   }
 }
 
-type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 const toVersion = (r: {
   subject: string;
@@ -121,6 +127,11 @@ export class RegistryStore {
   constructor(databaseUrl: string, poolSize = 20) {
     this.#pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
     this.#lockSlots = new Semaphore(Math.max(1, poolSize - 2));
+  }
+
+  /** The pool, for stores of the registry's other tables (API keys). */
+  get db(): Queryable {
+    return this.#pool;
   }
 
   async migrate(): Promise<void> {
@@ -189,9 +200,13 @@ export class RegistryStore {
   ): Promise<number> {
     const { rows } = await db.query<{ id: number }>({
       name: 'registry-append-version',
-      text: `with inserted as (
+      // The shared id lock keeps an IMPORT (which moves the sequence) from running between this nextval
+      // and the commit; registrations do not wait for one another on it.
+      text: `with id_lock as (select ${ID_LOCK_SHARED}),
+       inserted as (
          insert into registry_schema (id, schema_type, schema_text, canonical, identity, refs)
-         values (coalesce($1::integer, nextval('registry_schema_id_seq')::integer), $2, $3, $4, $5, $6)
+         select coalesce($1::integer, nextval('registry_schema_id_seq')::integer), $2, $3, $4, $5, $6
+         from id_lock
          on conflict (identity) do nothing returning id),
        chosen as (
          select id from inserted union all
@@ -421,22 +436,45 @@ export class RegistryStore {
     return rows[0];
   }
 
-  async setLint(subject: string, severities: Record<string, string> | null): Promise<void> {
+  /**
+   * Sets (or, with `null`, removes) one setting of a subject's config (`''`: the global one) and records
+   * who changed it from what to what in `registry_audit`: one statement, so both happen or neither.
+   */
+  async setConfig(
+    subject: string,
+    change: ConfigChange,
+    audit: { principal: string | null; action: string; detail?: Record<string, unknown> },
+  ): Promise<void> {
+    const { field, value } = change;
+    const param = field === 'lint' ? '$2::jsonb' : '$2::text';
     await this.#pool.query(
-      `insert into registry_config (subject, lint) values ($1, $2)
-       on conflict (subject) do update set lint = excluded.lint`,
-      [subject, severities ? JSON.stringify(severities) : null],
+      `with previous as (select ${field} as value from registry_config where subject = $1::text),
+       written as (
+         insert into registry_config (subject, ${field}) values ($1::text, ${param})
+         on conflict (subject) do update set ${field} = excluded.${field} returning subject)
+       insert into registry_audit (principal, action, subject, result, detail)
+       select $3, $4, nullif($1::text, ''), 'ok', coalesce($5::jsonb, '{}'::jsonb) || jsonb_build_object(
+         'from', (select to_jsonb(value) from previous), 'to', to_jsonb(${param}))
+       from written`,
+      [
+        subject,
+        value === null || typeof value === 'string' ? value : JSON.stringify(value),
+        audit.principal,
+        audit.action,
+        audit.detail ? JSON.stringify(audit.detail) : null,
+      ],
     );
     this.#configCache.delete(subject);
   }
 
-  async setConfig(subject: string, field: 'compatibility' | 'mode', value: string | null): Promise<void> {
-    await this.#pool.query(
-      `insert into registry_config (subject, ${field}) values ($1, $2)
-       on conflict (subject) do update set ${field} = excluded.${field}`,
-      [subject, value],
+  /** Whether a subject (or, for `null`, any subject) has a version not soft deleted; never cached. */
+  async hasLiveVersions(subject: string | null): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ found: boolean }>(
+      `select exists (select 1 from registry_subject_version
+                      where not deleted and ($1::text is null or subject = $1)) as found`,
+      [subject],
     );
-    this.#configCache.delete(subject);
+    return rows[0]?.found ?? false;
   }
 
   async audit(entry: AuditEntry, db: Queryable = this.#pool): Promise<void> {
