@@ -275,7 +275,7 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
     );
   });
 
-  it('dead-letters a table without a contract and a poison record, then replays them cleanly', async () => {
+  it('dead-letters a table without a contract and a poison record (also on the topic); replayed, the first arrive, the poison is refused again', async () => {
     await ctx.sql(`insert into public.audit_log values (1, 'first'), (2, 'second')`);
     await bus.send([{ topic: `${prefix}.public.customer`, key: '{"id":"x"}', value: 'this is not json' }]);
     const list = async () => {
@@ -339,6 +339,43 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
         { id: '1', note: 'first' },
         { id: '2', note: 'second' },
       ]);
+
+    // The poison record is on the dead-letter topic too, as it arrived, with where it came from.
+    const onTopic: { reason: string; original: { topic: string; offset: string }; value: string }[] = [];
+    const sub = await bus.subscribe(
+      { groupId: `${ctx.groupId}-dlq-reader`, topics: [`${prefix}.spine.dlq`], from: 'earliest' },
+      async (batch) => {
+        for (const r of batch.records) onTopic.push(JSON.parse(String(r.value)) as (typeof onTopic)[number]);
+      },
+    );
+    const poison = await eventually(
+      'the poison record on the dead-letter topic',
+      async () => onTopic.filter((d) => d.reason === 'CDC_PARSE_ERROR'),
+      (d) => d.length > 0,
+      30_000,
+    );
+    await sub.close();
+    expect(poison[0]).toMatchObject({
+      original: { topic: `${prefix}.public.customer`, offset: parse?.offset },
+      value: 'this is not json',
+    });
+    // Replayed, it is still poison: refused again (nothing written), still pending.
+    const poisonNow = async () =>
+      (await (
+        await fetch(`${router.url}/v1/dlq/${parse?.id}`, { headers: { authorization: adminHeader } })
+      ).json()) as { status: string; reason: string; attempts: number };
+    const attempts = (await poisonNow()).attempts;
+    const res = await fetch(`${router.url}/v1/dlq:replay`, {
+      method: 'POST',
+      headers: { authorization: adminHeader, 'content-type': 'application/json' },
+      body: JSON.stringify({ replay_id: 'r-poison', filter: { reason: 'CDC_PARSE_ERROR' } }),
+    });
+    expect(await res.json()).toMatchObject({ replayed: 0, dead_lettered: 1, remaining: 1 });
+    expect(await poisonNow()).toMatchObject({
+      status: 'pending',
+      reason: 'CDC_PARSE_ERROR',
+      attempts: attempts + 1,
+    });
   });
 
   it('follows a policy change mid-stream: new obligations, then a deny that holds data back, then replay', async () => {

@@ -3,16 +3,19 @@ import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { TestContext } from '@data-spine/testkit';
 import { startGate } from './support/real-gate.ts';
-import { adminHeader } from './support/registry.ts';
-import { eventually, startRouter } from './support/router.ts';
+import { adminHeader, startRegistry } from './support/registry.ts';
+import { eventually, heldGauge, startRouter } from './support/router.ts';
 import { ITEM_CONTRACT, ITEM_DDL, startTestBed } from './support/test-bed.ts';
 import type { TestBed } from './support/test-bed.ts';
 
 /**
- * Embedded path under outages: the sink refusing connections, then the gate gone. Data waits (the slot is
- * not acknowledged), readiness names the dependency, nothing is dead-lettered or skipped, and everything
- * arrives once the dependency is back. (The dead letters unwritable: dead-letter-failure.test.ts.)
+ * Embedded path under outages: the sink refusing connections, then the gate gone, then the registry gone.
+ * Data waits (the slot is not acknowledged), readiness names the dependency, nothing is dead-lettered or
+ * skipped, and everything arrives once the dependency is back. (The dead letters unwritable:
+ * dead-letter-failure.test.ts.)
  */
+const CONTRACT_TTL_MS = 10_000;
+
 describe('outages hold the data, then it flows', () => {
   let bed: TestBed;
   let ctx: TestContext;
@@ -48,6 +51,7 @@ describe('outages hold the data, then it flows', () => {
       sourceUrls: { shop: ctx.databaseUrl },
       registryUrl: bed.registry.url,
       gateUrl: bed.gate.url,
+      extraEnv: { SPINE_ROUTER_CONTRACT_TTL_MS: String(CONTRACT_TTL_MS) },
     });
     await ctx.sql(`insert into public.item values (1, 'one')`);
     await eventually('first row', sinkRows, (r) => r.length === 1);
@@ -113,5 +117,44 @@ describe('outages hold the data, then it flows', () => {
     bed.gate = await startGate(dbs.urls.gate as string, bed.registry.url, Number(port));
     await eventually('the held change', sinkRows, (r) => r.some((x) => x.id === 1000), 60_000);
     expect(await deadLetters()).toBe(0);
+  });
+
+  it('the registry gone: readiness names it, a cached contract governs only until its TTL, then data waits; back: it flows', async () => {
+    const port = new URL(bed.registry.url).port;
+    // A fresh lookup, so the cached contract's TTL counts from this change.
+    router.app.cdc.registry.invalidate();
+    await ctx.sql(`insert into public.item values (3000, 'before the outage')`);
+    await eventually('the change before the outage', sinkRows, (r) => r.some((x) => x.id === 3000));
+    await bed.registry.app.close();
+    const stoppedAt = Date.now();
+    const res = await fetch(`${router.url}/readyz`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { failed: string[] }).failed).toContain('schema-registry');
+
+    // Within the TTL the contract already read still governs (the gate decides as usual): it flows.
+    await ctx.sql(`insert into public.item values (3001, 'within the TTL')`);
+    await eventually('the change within the TTL', sinkRows, (r) => r.some((x) => x.id === 3001), 5_000);
+    expect(Date.now() - stoppedAt).toBeLessThan(CONTRACT_TTL_MS);
+
+    // Past it: no contract, no data. Held, not dead-lettered, not skipped.
+    await new Promise((r) => setTimeout(r, stoppedAt + CONTRACT_TTL_MS + 500 - Date.now()));
+    await ctx.sql(`insert into public.item values (3002, 'after the TTL')`);
+    await eventually(
+      'the held gauge',
+      () => heldGauge(router.url, 'governance'),
+      (v) => v === 1,
+      15_000,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect((await sinkRows()).some((r) => r.id === 3002)).toBe(false);
+    expect(await deadLetters()).toBe(0);
+    expect((await fetch(`${router.url}/readyz`)).status).toBe(503);
+
+    // The same registry (its database: the contract is still there) back on the same address.
+    bed.registry = await startRegistry(dbs.urls.registry as string, Number(port));
+    await eventually('the held change', sinkRows, (r) => r.some((x) => x.id === 3002), 60_000);
+    expect(await deadLetters()).toBe(0);
+    expect(await heldGauge(router.url, 'governance')).toBe(0);
+    expect((await fetch(`${router.url}/readyz`)).status).toBe(200);
   });
 });

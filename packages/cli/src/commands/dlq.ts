@@ -163,6 +163,7 @@ export async function dlqCommand(argv: readonly string[], env: Readonly<CliEnv>)
       });
       const body = (await call(t, 'GET', `/v1/dlq?${q.toString()}`)) as {
         dead_letters: DeadLetter[];
+        total: number;
         depth: number;
       };
       if (json) console.log(JSON.stringify(body, null, 2));
@@ -171,7 +172,9 @@ export async function dlqCommand(argv: readonly string[], env: Readonly<CliEnv>)
           console.log(
             `${d.id.padStart(6)}  ${d.created_at}  ${(d.table ?? '-').padEnd(24)} ${(d.route ?? '-').padEnd(28)} ${d.reason.padEnd(26)} ${d.status}`,
           );
-        console.log(`${body.dead_letters.length} shown; ${body.depth} pending in all`);
+        console.log(
+          `${body.dead_letters.length} shown of ${body.total} matching; ${body.depth} pending in all`,
+        );
       }
       return 0;
     }
@@ -206,9 +209,10 @@ export async function dlqCommand(argv: readonly string[], env: Readonly<CliEnv>)
     }
     case 'replay': {
       const replayId = v['replay-id'] ?? `cli-${Date.now().toString(36)}`;
-      const countQ = new URLSearchParams({ ...filter, limit: '1' });
+      // The bar's total: the pending dead letters these filters match (not every pending one).
+      const countQ = new URLSearchParams({ ...filter, status: 'pending', limit: '1' });
       const total =
-        v.id?.length ?? ((await call(t, 'GET', `/v1/dlq?${countQ.toString()}`)) as { depth: number }).depth;
+        v.id?.length ?? ((await call(t, 'GET', `/v1/dlq?${countQ.toString()}`)) as { total: number }).total;
       const rate = v.rate ? Number(v.rate) : undefined;
       if (rate !== undefined && !(rate > 0))
         throw new UsageError('--rate is a positive number of records per second');

@@ -80,4 +80,19 @@ describe('valueDecoder (Debezium encodings, decimal.handling.mode=string)', () =
       expect(isUnavailableValue(unavailableValue(oid))).toBe(true);
     expect(isUnavailableValue('real text')).toBe(false);
   });
+
+  it("recognises Debezium's placeholder forms: bytea; text, bytea, int and uuid arrays; hstore", () => {
+    const bytes = Buffer.from(TOAST_PLACEHOLDER);
+    expect(isUnavailableValue(bytes.toString('base64'))).toBe(true);
+    expect(isUnavailableValue([TOAST_PLACEHOLDER])).toBe(true);
+    expect(isUnavailableValue([bytes.toString('base64')])).toBe(true);
+    expect(isUnavailableValue([...bytes])).toBe(true);
+    // uuid[]: java.util.UUID.nameUUIDFromBytes("__debezium_unavailable_value".getBytes()), from a JVM
+    expect(isUnavailableValue(['b68a35a7-17ad-35b3-af2a-ae46edb4545a'])).toBe(true);
+    expect(isUnavailableValue(['b68a35a7-17ad-35b3-af2a-ae46edb4545b'])).toBe(false);
+    expect(isUnavailableValue({ [TOAST_PLACEHOLDER]: TOAST_PLACEHOLDER })).toBe(true);
+    expect(isUnavailableValue(JSON.stringify({ [TOAST_PLACEHOLDER]: TOAST_PLACEHOLDER }))).toBe(true);
+    for (const v of [null, 0, true, [], [TOAST_PLACEHOLDER, TOAST_PLACEHOLDER], [...bytes].slice(1), {}, 'x'])
+      expect(isUnavailableValue(v)).toBe(false);
+  });
 });

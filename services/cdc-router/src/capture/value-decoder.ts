@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TOAST_PLACEHOLDER } from '@data-spine/contracts';
 import { parseArrayText } from './pg-array.ts';
 import type { ArrayText } from './pg-array.ts';
@@ -290,18 +291,50 @@ function arrayDecoder(element: ValueDecoder): ValueDecoder {
 
 /** The value Debezium writes for a TOASTed column pgoutput did not send (`unavailable.value.placeholder`). */
 export function unavailableValue(typeOid: number, catalog?: TypeCatalog): unknown {
-  if (typeOid === Oid.bytea) return Buffer.from(TOAST_PLACEHOLDER).toString('base64');
+  if (typeOid === Oid.bytea) return UNAVAILABLE_BYTES;
   if (ARRAY_ELEMENTS[typeOid] !== undefined || catalog?.get(typeOid)?.name.startsWith('_'))
     return [TOAST_PLACEHOLDER];
   return TOAST_PLACEHOLDER;
 }
 
-/** True for every form `unavailableValue` produces: the sinks must never write one as a value. */
+/**
+ * True for every form of the TOAST placeholder: the ones `unavailableValue` produces and the ones Debezium's
+ * PostgreSQL connector writes (`UnchangedToastedPlaceholder`): the string; bytea as the string's bytes
+ * (base64 in JSON); text, varchar, char and json arrays as a one-element array of the string; bytea arrays
+ * as one element of its bytes; int, bigint and date arrays as the string's bytes, one number each; uuid
+ * arrays as one name-based (v3) UUID of the bytes; hstore as `{placeholder: placeholder}` (a map, or JSON
+ * text in `hstore.handling.mode=json`). The sinks must never write one as a value, nor hash it.
+ *
+ * No column type is needed, so records from Kafka (where the router sees JSON, not Postgres types) are
+ * recognised too; the price is that a genuine value equal to one of these forms is taken as unavailable
+ * (the sink keeps what it has), as with Debezium's own placeholder string.
+ */
 export function isUnavailableValue(value: unknown): boolean {
-  return (
-    value === TOAST_PLACEHOLDER ||
-    value === UNAVAILABLE_BYTES ||
-    (Array.isArray(value) && value.length === 1 && value[0] === TOAST_PLACEHOLDER)
-  );
+  if (typeof value === 'string')
+    return value === TOAST_PLACEHOLDER || value === UNAVAILABLE_BYTES || value === UNAVAILABLE_HSTORE_JSON;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    if (value.length === 1) {
+      const only: unknown = value[0];
+      return only === TOAST_PLACEHOLDER || only === UNAVAILABLE_BYTES || only === UNAVAILABLE_UUID;
+    }
+    return value.length === UNAVAILABLE_CODES.length && value.every((v, i) => v === UNAVAILABLE_CODES[i]);
+  }
+  const map = value as Record<string, unknown>;
+  if (!Object.hasOwn(map, TOAST_PLACEHOLDER) || map[TOAST_PLACEHOLDER] !== TOAST_PLACEHOLDER) return false;
+  for (const k in map) if (k !== TOAST_PLACEHOLDER) return false;
+  return true;
 }
-const UNAVAILABLE_BYTES = Buffer.from(TOAST_PLACEHOLDER).toString('base64');
+
+const PLACEHOLDER_BYTES = Buffer.from(TOAST_PLACEHOLDER);
+const UNAVAILABLE_BYTES = PLACEHOLDER_BYTES.toString('base64');
+const UNAVAILABLE_CODES: readonly number[] = [...PLACEHOLDER_BYTES];
+const UNAVAILABLE_HSTORE_JSON = JSON.stringify({ [TOAST_PLACEHOLDER]: TOAST_PLACEHOLDER });
+/** Java's `UUID.nameUUIDFromBytes`: MD5 of the bytes with the version (3) and variant bits set. */
+const UNAVAILABLE_UUID = (() => {
+  const md5 = createHash('md5').update(PLACEHOLDER_BYTES).digest();
+  md5[6] = ((md5[6] as number) & 0x0f) | 0x30;
+  md5[8] = ((md5[8] as number) & 0x3f) | 0x80;
+  const hex = md5.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+})();

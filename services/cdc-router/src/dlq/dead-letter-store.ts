@@ -113,34 +113,23 @@ export class DeadLetterStore {
   }
 
   async list(filter: DeadLetterFilter): Promise<StoredDeadLetter[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.since) add('created_at >= ?', filter.since);
-    if (filter.until) add('created_at < ?', filter.until);
-    if (filter.table) add('table_name = ?', filter.table);
-    if (filter.reason) add('reason = ?', filter.reason);
-    if (filter.route) add('route_id = ?', filter.route);
-    if (filter.ids) add('id = any(?::bigint[])', filter.ids);
-    if (filter.afterId) add('id > ?::bigint', filter.afterId);
-    const status = filter.status ?? 'pending';
-    if (status === 'pending') where.push('replayed_at is null');
-    if (status === 'replayed') where.push('replayed_at is not null');
+    const { where, params } = whereOf(filter);
     params.push(filter.limit ?? 100);
     const { rows } = await this.#pool.query<Row>(
-      `select * from ${this.#table} ${where.length ? `where ${where.join(' and ')}` : ''}
-        order by id limit $${params.length}`,
+      `select * from ${this.#table} ${where} order by id limit $${params.length}`,
       params,
     );
     return rows.map(toStored);
   }
 
+  /** How many dead letters match the filter (its status included; `limit` and `afterId` ignored). */
   async count(filter: DeadLetterFilter): Promise<number> {
-    const all = await this.list({ ...filter, limit: 1_000_000 });
-    return all.length;
+    const { where, params } = whereOf(filter, false);
+    const { rows } = await this.#pool.query<{ n: string }>(
+      `select count(*) as n from ${this.#table} ${where}`,
+      params,
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   async get(id: string): Promise<StoredDeadLetter | null> {
@@ -189,6 +178,27 @@ export class DeadLetterStore {
       client.release();
     }
   }
+}
+
+/** The `where` clause of a filter (`status` defaults to pending), with its parameters. */
+function whereOf(filter: DeadLetterFilter, paged = true): { where: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    params.push(v);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (filter.since) add('created_at >= ?', filter.since);
+  if (filter.until) add('created_at < ?', filter.until);
+  if (filter.table) add('table_name = ?', filter.table);
+  if (filter.reason) add('reason = ?', filter.reason);
+  if (filter.route) add('route_id = ?', filter.route);
+  if (filter.ids) add('id = any(?::bigint[])', filter.ids);
+  if (paged && filter.afterId) add('id > ?::bigint', filter.afterId);
+  const status = filter.status ?? 'pending';
+  if (status === 'pending') where.push('replayed_at is null');
+  if (status === 'replayed') where.push('replayed_at is not null');
+  return { where: where.length ? `where ${where.join(' and ')}` : '', params };
 }
 
 function toStored(r: Row): StoredDeadLetter {

@@ -124,10 +124,7 @@ export class Replayer {
         result.items.push({ id: dl.view.id, outcome: 'replayed' });
       }
     }
-    const { limit: _limit, afterId: _after, ...rest } = req.filter;
-    void _limit;
-    void _after;
-    result.remaining = await this.#store.count({ ...rest, status: 'pending' });
+    result.remaining = await this.#store.count({ ...req.filter, status: 'pending' });
     return result;
   }
 }

@@ -46,6 +46,46 @@ describe('field obligations', () => {
     expect(g).toEqual({ ok: true, row: { id: 1 }, unavailable: ['body'] });
   });
 
+  it('leaves out the placeholder of arrays and bytea too, before any obligation (never hashed or masked)', () => {
+    const bytes = Buffer.from(TOAST_PLACEHOLDER).toString('base64');
+    const row = {
+      id: 1,
+      tags: [TOAST_PLACEHOLDER], // text[] (the capture and Debezium)
+      blob: bytes, // bytea: the placeholder's bytes, base64 in JSON
+      blobs: [bytes], // bytea[] (Debezium)
+      counts: [...Buffer.from(TOAST_PLACEHOLDER)], // int[], bigint[] (Debezium: the bytes as numbers)
+      note: 'kept',
+    };
+    for (const verdict of ['allow', 'hash', 'mask'] as const) {
+      const g = governRow(
+        row,
+        plan({ id: 'allow', tags: verdict, blob: verdict, blobs: verdict, counts: verdict, note: 'allow' }),
+      );
+      expect(g).toEqual({
+        ok: true,
+        row: { id: 1, note: 'kept' },
+        unavailable: ['tags', 'blob', 'blobs', 'counts'],
+      });
+    }
+  });
+
+  it('writes values that only look like a placeholder in part, and key values whatever they are', () => {
+    const g = governRow(
+      {
+        id: TOAST_PLACEHOLDER,
+        tags: [TOAST_PLACEHOLDER, 'x'],
+        text: `${TOAST_PLACEHOLDER} `,
+        blob: Buffer.from('real bytes').toString('base64'),
+      },
+      plan({ id: 'allow', tags: 'allow', text: 'allow', blob: 'hash' }, { keyColumns: new Set(['id']) }),
+    );
+    expect(g).toMatchObject({
+      ok: true,
+      row: { id: TOAST_PLACEHOLDER, tags: [TOAST_PLACEHOLDER, 'x'], text: `${TOAST_PLACEHOLDER} ` },
+      unavailable: [],
+    });
+  });
+
   it('refuses a column without a verdict, and a key column that would be dropped or masked', () => {
     expect(governRow({ id: 1, extra: 'x' }, plan({ id: 'allow' }))).toMatchObject({
       ok: false,

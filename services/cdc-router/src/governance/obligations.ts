@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { TOAST_PLACEHOLDER } from '@data-spine/contracts';
+import { isUnavailableValue } from '../capture/index.ts';
 import type { ReasonCode } from '../errors.ts';
 import type { Decision } from './gate-client.ts';
 
@@ -10,7 +10,8 @@ export const MASK = '****';
 export type Governed =
   | {
       ok: true;
-      row: Record<string, unknown>; /** columns left out because Debezium could not read them */
+      row: Record<string, unknown>;
+      /** Columns left out because their value was not in the change (a TOAST placeholder, in any form). */
       unavailable: string[];
     }
   | { ok: false; reason: ReasonCode; field: string; message: string };
@@ -37,9 +38,11 @@ export function keyedHash(key: Buffer, value: unknown): string {
 }
 
 /**
- * Applies a decision to one row image: columns the route does not select go; TOAST placeholders go (the
- * sink keeps what it has); every other column needs a verdict: allow, mask, hash (HMAC-SHA256 with the
- * router's key) or drop; a denied or undecided column refuses the row.
+ * Applies a decision to one row image: columns the route does not select go; TOAST placeholders go, in
+ * every form (`isUnavailableValue`: string, bytea, arrays), before any obligation, so a placeholder is
+ * never written, masked or hashed and the sink keeps what it has; every other column needs a verdict:
+ * allow, mask, hash (HMAC-SHA256 with the router's key) or drop; a denied or undecided column refuses the
+ * row. Key columns are always in the change (they are the replica identity), so theirs are values.
  */
 export function governRow(row: Readonly<Record<string, unknown>>, plan: FieldPlan): Governed {
   const out: Record<string, unknown> = {};
@@ -48,7 +51,7 @@ export function governRow(row: Readonly<Record<string, unknown>>, plan: FieldPla
     if (!Object.hasOwn(row, column)) continue;
     const value = row[column];
     if (plan.selected && !plan.selected.has(column) && !plan.keyColumns.has(column)) continue;
-    if (value === TOAST_PLACEHOLDER) {
+    if (isUnavailableValue(value) && !plan.keyColumns.has(column)) {
       unavailable.push(column);
       continue;
     }

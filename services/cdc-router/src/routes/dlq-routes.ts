@@ -76,26 +76,32 @@ export function dlqRoutes(
       config: {
         ...admin,
         openapi: {
-          summary: 'List dead letters (filters: since, until, table, reason, route, status)',
+          summary:
+            'List dead letters (filters: since, until, table, reason, route, status); total: how many match',
           tags: ['dlq'],
         },
       },
     },
     async (request) => {
       const q = parse(ListQuery, request.query, errors.ValidationError);
-      const items = await store.list({
+      const filter = {
         ...(q.since ? { since: q.since } : {}),
         ...(q.until ? { until: q.until } : {}),
         ...(q.table ? { table: q.table } : {}),
         ...(q.reason ? { reason: q.reason } : {}),
         ...(q.route ? { route: q.route } : {}),
-        ...(q.after_id ? { afterId: q.after_id } : {}),
         status: q.status,
+      };
+      const items = await store.list({
+        ...filter,
+        ...(q.after_id ? { afterId: q.after_id } : {}),
         limit: q.limit,
       });
       return {
         dead_letters: items.map((i) => i.view),
         next_after_id: items.length === q.limit ? (items.at(-1)?.view.id ?? null) : null,
+        // Dead letters matching the filters and status, on every page; `depth`: all pending ones.
+        total: await store.count(filter),
         depth: await store.depth(),
       };
     },

@@ -12,8 +12,11 @@ export function adminStore(): MemoryCredentialStore {
   return store;
 }
 
-/** The real schema registry app on a free port (real HTTP). */
-export async function startRegistry(databaseUrl: string): Promise<{ url: string; app: FastifyInstance }> {
+/** The real schema registry app on a free port, or on `port` (real HTTP). */
+export async function startRegistry(
+  databaseUrl: string,
+  port = 0,
+): Promise<{ url: string; app: FastifyInstance }> {
   const app = await buildApp(
     loadRegistryConfig({ SPINE_DATABASE_URL: databaseUrl, SPINE_LOG_LEVEL: 'silent' }),
     {
@@ -22,7 +25,7 @@ export async function startRegistry(databaseUrl: string): Promise<{ url: string;
       credentials: adminStore(),
     },
   );
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port });
   return { url, app };
 }
 

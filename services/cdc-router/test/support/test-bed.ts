@@ -9,6 +9,7 @@ export interface TestBed {
   ctx: TestContext;
   /** `eu` (the sink), `router`, `registry`, `gate`. */
   dbs: Awaited<ReturnType<typeof extraDatabases>>;
+  /** A test that restarts the registry puts the new one here, so that dispose closes it. */
   registry: { url: string; app: FastifyInstance };
   /** A test that restarts the gate puts the new one here, so that dispose closes it. */
   gate: Awaited<ReturnType<typeof startGate>>;
@@ -48,7 +49,7 @@ routes:
 `,
     async [Symbol.asyncDispose]() {
       await bed.gate.close();
-      await registry.app.close();
+      await bed.registry.app.close();
       await ctx[Symbol.asyncDispose]();
       await dbs.drop();
     },
