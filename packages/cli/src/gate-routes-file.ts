@@ -21,6 +21,8 @@ const RouteEntry = z.looseObject({
   purpose: z.string(),
   tables: z.array(z.string()).default(['*']),
   classification: z.string().optional(),
+  /** Per table pattern, the columns the route carries (the router always adds the key columns). */
+  columns: z.record(z.string(), z.array(z.string())).optional(),
 });
 const RoutesFile = z.looseObject({
   sources: z.array(Source).default([]),
@@ -36,6 +38,8 @@ export interface TableRoute {
   purpose: string;
   table: string;
   classification: string | undefined;
+  /** The columns the route carries for this table; undefined: all of them. */
+  columns: readonly string[] | undefined;
 }
 
 export async function readRoutesFile(path: string): Promise<RoutesFile> {
@@ -78,8 +82,12 @@ export function tableRoutes(file: RoutesFile, path: string): TableRoute[] {
     if (!sink) throw new UsageError(`${path}: routes[${i}] names sink "${r.sink}", which is not declared`);
     const patterns = r.tables.map(glob);
     const tables = source.tables.filter((t) => patterns.some((p) => p.test(t)));
-    for (const table of tables)
-      out.push({ source, sink, purpose: r.purpose, table, classification: r.classification });
+    const selections = Object.entries(r.columns ?? {}).map(([p, cols]) => [glob(p), cols] as const);
+    for (const table of tables) {
+      // The first pattern that matches, as the router picks it.
+      const columns = selections.find(([p]) => p.test(table))?.[1];
+      out.push({ source, sink, purpose: r.purpose, table, classification: r.classification, columns });
+    }
   });
   return out;
 }

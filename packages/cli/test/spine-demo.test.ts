@@ -10,8 +10,9 @@ import { freePort } from '@data-spine/testkit';
 
 /**
  * The whole spine (issue 6, item 9): `spine up` starts registry, gate, lineage and router in embedded mode
- * with the demo, `spine demo` drives a workload, and the rows arrive in analytics-eu whole and in
- * analytics-us with PII only as keyed hashes; `spine dlq list` talks to the router.
+ * with the demo, `spine demo` drives a workload, and the rows arrive in analytics-eu whole but for card
+ * data (masked), and in analytics-us with PII only as keyed hashes and card data absent (the route does not
+ * carry it); `spine dlq list` talks to the router.
  */
 const bin = join(import.meta.dirname, '../src/bin.ts');
 
@@ -118,7 +119,7 @@ describe('spine up + spine demo', () => {
     expect(Object.keys(m.sources)).toEqual(['shop']);
     expect(Object.keys(m.sinks).sort()).toEqual(['analytics-eu', 'analytics-us']);
 
-    const demo = spine(['demo', '--rate', '40', '--duration', '4'], env);
+    const demo = spine(['demo', '--rate', '50', '--duration', '5'], env);
     expect(await demo.exit).toBe(0);
     expect(demo.output()).toMatch(/demo: done, \d+ changes/);
 
@@ -152,18 +153,20 @@ describe('spine up + spine demo', () => {
     });
     expect(JSON.stringify(us)).not.toContain('@example.com');
 
-    // Every demo table, governed by its contract: whole in the EU; in the US PII only as keyed hashes and
-    // PCI not there at all (not even as a column).
+    // Every demo table, governed by its contract: in the EU whole but for card data, masked (rule
+    // pci-same-region); in the US PII only as keyed hashes and PCI not there at all (not even as a column).
     expect(contracts.map((c) => c.table).sort()).toEqual([
       'public.app_user',
       'public.customer',
+      'public.payment_card',
       'public.support_ticket',
       'public.usage_event',
     ]);
-    // The personal data of the demo, as its contracts must tag it (no demo table holds card data).
+    // The personal and card data of the demo, as its contracts must tag it.
     expect(Object.fromEntries(contracts.map((c) => [c.table, [c.tagged('pii'), c.tagged('pci')]]))).toEqual({
       'public.app_user': [['email', 'full_name'], []],
       'public.customer': [['name', 'email'], []],
+      'public.payment_card': [[], ['card_number', 'expires_on']],
       'public.support_ticket': [['subject', 'body'], []],
       'public.usage_event': [[], []],
     });
@@ -176,16 +179,21 @@ describe('spine up + spine demo', () => {
       ).map((r) => r.column_name);
       const want = await tableRows(m.sources.shop as string, c.table, columns);
       expect(want.length, `${c.table} has demo rows`).toBeGreaterThan(0);
+      const pii = c.tagged('pii');
+      const pci = c.tagged('pci');
+      const wantEu = want.map((r) =>
+        Object.fromEntries(
+          columns.map((col) => [col, pci.includes(col) && r[col] !== null ? '****' : r[col]]),
+        ),
+      );
       let euRows: unknown[] = [];
       for (let i = 0; i < 120; i++) {
         euRows = await tableRows(m.sinks['analytics-eu'] as string, c.table, columns).catch(() => []);
-        if (JSON.stringify(euRows) === JSON.stringify(want)) break;
+        if (JSON.stringify(euRows) === JSON.stringify(wantEu)) break;
         await new Promise((r) => setTimeout(r, 250));
       }
-      expect(euRows, `${c.table} in analytics-eu`).toEqual(want);
+      expect(euRows, `${c.table} in analytics-eu`).toEqual(wantEu);
 
-      const pii = c.tagged('pii');
-      const pci = c.tagged('pci');
       const usColumns = (
         await rows<{ column_name: string }>(
           m.sinks['analytics-us'] as string,
@@ -204,6 +212,20 @@ describe('spine up + spine demo', () => {
         ),
       );
     }
+
+    // No card number reaches either sink in clear, in any column.
+    for (const sink of ['analytics-eu', 'analytics-us']) {
+      const all = await rows(m.sinks[sink] as string, 'select * from public.payment_card');
+      expect(all.length, `payment cards in ${sink}`).toBeGreaterThan(0);
+      expect(JSON.stringify(all)).not.toMatch(/4111111111111111|5555555555554444|378282246310005/);
+    }
+    // The decision capped the retention of card data in analytics-eu (P2Y) to P90D: the sink's expiry
+    // sweeps that table by the cap.
+    const caps = await rows<{ tbl: string; days: number; rule: string }>(
+      m.sinks['analytics-eu'] as string,
+      `select tbl, extract(day from ttl)::int as days, rule from spine.retention_caps order by tbl`,
+    );
+    expect(caps).toEqual([{ tbl: 'public.payment_card', days: 90, rule: 'pci-same-region' }]);
 
     const dlq = spine(['dlq', 'list', '--output', 'json'], env);
     expect(await dlq.exit).toBe(0);

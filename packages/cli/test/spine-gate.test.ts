@@ -123,8 +123,24 @@ describe('spine gate', () => {
   it('check: the shipped routes and demo contracts pass offline, every table governed', async () => {
     const r = await spine(['gate', 'check']);
     expect(r.out).not.toContain('RESIDENCY_CONTRACT_NOT_FOUND');
-    expect(r.out).toContain('ok: 8 route(s) checked, 0 denied');
+    expect(r.out).toContain('ok: 10 route(s) checked, 0 denied');
     expect(r.code).toBe(0);
+  });
+
+  it("check: a route's column selection decides it, so carrying a card number abroad fails CI", async () => {
+    const shipped = readFileSync(join(import.meta.dirname, '../../../streaming/cdc/data-spine.yaml'), 'utf8');
+    expect(shipped).toContain('public.payment_card: [id, customer_id, brand, created_at]');
+    const leaky = file(
+      'leaky.yaml',
+      shipped.replace(
+        'public.payment_card: [id, customer_id, brand, created_at]',
+        'public.payment_card: [id, customer_id, brand, created_at, card_number]',
+      ),
+    );
+    const r = await spine(['gate', 'check', leaky]);
+    expect(r.out).toMatch(/DENY\s+shop public\.payment_card -> analytics-us/);
+    expect(r.out).toContain('card_number');
+    expect(r.code).toBe(1);
   });
 
   it('check: exits 0 when every route is allowed (in process), ignoring keys it does not know', async () => {

@@ -117,7 +117,8 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
     if (s.type === 'postgres') {
       const sink = new PostgresSink(s.id, sinkUrl(config, s), log.child({ sink: s.id }), { ttl: s.ttl });
       sinks.set(s.id, sink);
-      if (sink.ttl !== null) expiring.push(sink);
+      // Swept even without a TTL: a decision may cap a table's retention (spine.retention_caps).
+      expiring.push(sink);
     } else {
       if (!bus) throw new ConfigInvalid(`sink ${s.id} is a Kafka sink and SPINE_KAFKA_BROKERS is not set`);
       sinks.set(s.id, new KafkaSink(s.id, bus, s.topicPrefix ?? s.id, config.SPINE_KAFKA_BROKERS));

@@ -31,6 +31,7 @@ export const REASONS = {
   CDC_FIELD_UNDECIDED: 'the gate decision names no verdict for a field of the row',
   CDC_NO_PRIMARY_KEY: 'the change carries no key to upsert by',
   CDC_SINK_REJECTED: 'the sink refused the row (a value its column cannot hold)',
+  CDC_OBLIGATION_UNSUPPORTED: 'the decision carries an obligation this route or its sink cannot fulfil',
 } as const;
 export type ReasonCode = keyof typeof REASONS;
 export const REASON_CODES = Object.keys(REASONS) as ReasonCode[];

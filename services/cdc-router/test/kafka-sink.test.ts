@@ -29,6 +29,7 @@ describe('Kafka sink', () => {
       sourceTsMs: 1,
       ref: 0,
       columnTypes: {},
+      retention: null,
     };
     const ops: SinkOp[] = [
       {

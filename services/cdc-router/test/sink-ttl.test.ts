@@ -24,6 +24,7 @@ function upsert(id: number, v: string, sourceTsMs: number | null): SinkOp {
     sourceTsMs,
     ref: 0,
     columnTypes: { id: 'bigint', v: 'text' },
+    retention: null,
     key: { id },
     row: { id, v },
     before: null,
@@ -92,6 +93,44 @@ describe('Postgres sink TTL', () => {
       { table: 'spine.tombstones', rows: 1 },
     ]);
     expect(await ids('public.legacy')).toEqual([2]);
+  });
+
+  it("keeps a decision's retention cap with the rows: that table only, only ever shorter, with or without a TTL", async () => {
+    const now = Date.now();
+    const card = (id: number, ts: number, ttl: string): SinkOp => ({
+      ...upsert(id, 'masked', ts),
+      table: 'public.card',
+      retention: { ttl, rule: 'pci-same-region' },
+    });
+    // The sink has no TTL; the cap alone refuses a change already older than it.
+    await plain.write([
+      card(1, now - HOUR, 'PT30M'),
+      card(2, now - 10 * 60_000, 'PT30M'),
+      card(3, now, 'PT30M'),
+    ]);
+    expect(await ids('public.card')).toEqual([2, 3]);
+    const caps = async () =>
+      (
+        await ctx.sql<{ tbl: string; ttl: string; rule: string }>(
+          'select tbl, ttl::text as ttl, rule from spine.retention_caps order by tbl',
+        )
+      ).rows;
+    expect(await caps()).toEqual([{ tbl: 'public.card', ttl: '00:30:00', rule: 'pci-same-region' }]);
+    // A later decision with a longer cap does not lengthen what rows were written under (another process).
+    const other = new PostgresSink('plain-2', ctx.databaseUrl, log);
+    try {
+      await other.write([card(4, now, 'P1D')]);
+    } finally {
+      await other.close();
+    }
+    expect(await caps()).toEqual([{ tbl: 'public.card', ttl: '00:30:00', rule: 'pci-same-region' }]);
+
+    await ctx.sql(`update public.card set _spine_source_ts = now() - interval '1 hour' where id in (2, 4)`);
+    const before = await ids();
+    expect(await plain.expire()).toEqual([{ table: 'public.card', rows: 2 }]);
+    expect(await ids('public.card')).toEqual([3]);
+    // Tables without a cap keep the sink's rule (here: no TTL, nothing expires).
+    expect(await ids()).toEqual(before);
   });
 });
 

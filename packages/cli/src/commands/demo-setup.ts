@@ -14,7 +14,9 @@ export const DEMO_TABLES_SQL = `
   create table if not exists public.usage_event (
     id bigserial primary key, customer_id uuid, event_type text, quantity int, occurred_at timestamptz);
   create table if not exists public.support_ticket (
-    id bigserial primary key, customer_id uuid, subject text, body text, priority text, created_at timestamptz)`;
+    id bigserial primary key, customer_id uuid, subject text, body text, priority text, created_at timestamptz);
+  create table if not exists public.payment_card (
+    id uuid primary key, customer_id uuid, card_number text, expires_on text, brand text, created_at timestamptz)`;
 
 export const CONTRACTS_DIR = fileURLToPath(new URL('../../../../schema/contracts/', import.meta.url));
 

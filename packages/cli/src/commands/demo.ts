@@ -8,7 +8,7 @@ import { UsageError } from '../cli-config.ts';
 
 const USAGE = `spine demo [--rate N] [--duration S] [--shop URL]
   A steady workload on the demo's shop database: new customers, status and revenue updates, some deletes,
-  usage events, tickets and app users. --rate changes per second (default 20); --duration seconds (default: until Ctrl-C).
+  usage events, tickets, app users and payment cards. --rate changes per second (default 20); --duration seconds (default: until Ctrl-C).
   --shop defaults to spine.json's sources.shop (the running spine).`;
 
 const NAMES = [
@@ -38,7 +38,7 @@ async function shopUrl(flag: string | undefined, dataDir: string): Promise<strin
 
 /**
  * One change: customer inserts (45%), updates (40%), deletes (5%), and 10% on the other demo tables, in
- * turn: usage events (half of them), support tickets and app users.
+ * turn: usage events (two in five), support tickets, app users and payment cards.
  */
 async function step(
   client: pg.Client,
@@ -75,8 +75,20 @@ async function step(
     return 'delete';
   }
   const customer = pick(known);
-  const turn = others.n++ % 4;
-  if (turn === 3) {
+  const turn = others.n++ % 5;
+  if (turn === 4) {
+    // A test card number (the PAN ranges card networks publish for testing), never a real one.
+    await client.query(
+      `insert into public.payment_card (id, customer_id, card_number, expires_on, brand, created_at) values ($1, $2, $3, $4, $5, now())`,
+      [
+        randomUUID(),
+        customer,
+        pick(['4111111111111111', '5555555555554444', '378282246310005']),
+        `20${28 + Math.floor(Math.random() * 4)}-0${1 + Math.floor(Math.random() * 9)}`,
+        pick(['visa', 'mastercard', 'amex']),
+      ],
+    );
+  } else if (turn === 3) {
     const name = pick(NAMES);
     await client.query(
       `insert into public.app_user (id, customer_id, email, full_name, role, created_at) values ($1, $2, $3, $4, $5, now())`,

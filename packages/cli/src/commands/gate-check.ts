@@ -32,10 +32,12 @@ async function requestFor(t: TableRoute, contractsDir: string): Promise<Decision
   };
   if (!contract)
     return { route, subject: subject(t), ...(t.classification ? { classification: t.classification } : {}) };
+  // A route that selects columns is decided on those it carries (list the key columns too: they travel).
+  const selected = t.columns ? new Set(t.columns) : undefined;
   return {
     route,
     classification: t.classification ?? contract.classification ?? '(none in the contract)',
-    fields: contract.fields,
+    fields: selected ? contract.fields.filter((f) => selected.has(f.name)) : contract.fields,
   };
 }
 

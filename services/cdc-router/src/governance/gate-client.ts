@@ -34,6 +34,17 @@ export const Decision = z.looseObject({
   ),
   explanation: z.string().optional(),
   valid_until: z.string().nullish(),
+  /** What an allowed route must do: per-field ones mirror the verdicts; route-wide ones are kept here. */
+  obligations: z
+    .array(
+      z.looseObject({
+        type: z.string(),
+        field: z.string().nullish(),
+        ttl: z.string().nullish(),
+        rule: z.string().nullish(),
+      }),
+    )
+    .default([]),
 });
 export type Decision = z.infer<typeof Decision>;
 

@@ -8,6 +8,8 @@ import type { DecisionCache } from '../governance/decision-cache.ts';
 import type { Decision, DecisionRequest } from '../governance/gate-client.ts';
 import { governRow } from '../governance/obligations.ts';
 import type { FieldPlan } from '../governance/obligations.ts';
+import { routeObligations } from '../governance/route-obligations.ts';
+import type { RouteObligations } from '../governance/route-obligations.ts';
 import type { ContractLookup, RegistryClient } from '../governance/registry-client.ts';
 import type { RouteSpec, RoutesFile, SinkSpec, SourceSpec } from '../routes-file/routes-model.ts';
 import { tableMatches } from '../routes-file/routes-model.ts';
@@ -69,6 +71,16 @@ function trustedRecord(event: ChangeEvent | 'tombstone', headers: SourceRecord['
       : null;
   return { kind: 'change', event, schema: null, keyChange };
 }
+
+/** The key columns of a record (its replica identity): they always travel, so they are always decided. */
+const keyColumnsOf = (r: { key: Row | null }): string[] => (r.key ? Object.keys(r.key) : []);
+
+/**
+ * What one decision covers: a table on a route; with a column selection, also the key columns (they are
+ * decided with the selection, and a truncate or tombstone has none).
+ */
+const pairId = (route: RouteSpec, r: { table: string; key: Row | null }): string =>
+  route.columns ? `${route.id}|${r.table}|${keyColumnsOf(r).join(',')}` : `${route.id}|${r.table}`;
 
 const declaredCache = new WeakMap<Contract, Set<string>>();
 function declaredColumns(contract: Contract): Set<string> {
@@ -220,9 +232,24 @@ export class ChangeRouter {
     return { ...base, event, before, after };
   }
 
-  #request(route: RouteSpec, source: SourceSpec, table: string, contract: Contract): DecisionRequest {
+  /**
+   * The decision request of a table on a route: the fields the route carries (its column selection and the
+   * key columns, which always travel; every field without a selection), so a column the route leaves out
+   * never decides it.
+   */
+  #request(
+    route: RouteSpec,
+    source: SourceSpec,
+    table: string,
+    contract: Contract,
+    keyColumns: readonly string[],
+  ): DecisionRequest {
     const sink = this.#sinks.get(route.sink) as SinkSpec;
     const ds = this.#o.sourceDataset(source, table);
+    const selected = this.#selected(route, table);
+    const carried = selected
+      ? contract.fields.filter((f) => selected.has(f.name) || keyColumns.includes(f.name))
+      : contract.fields;
     return {
       route: {
         source: { dataset: `${ds.namespace}/${ds.name}`, region: source.region },
@@ -230,7 +257,7 @@ export class ChangeRouter {
         purpose: route.purpose,
       },
       classification: contract.classification,
-      fields: contract.fields.map((f) => ({ name: f.name, tags: f.tags })),
+      fields: carried.map((f) => ({ name: f.name, tags: f.tags })),
     };
   }
 
@@ -272,9 +299,9 @@ export class ChangeRouter {
       if (!lookup?.ok) continue;
       for (const route of this.routesFor(r.source.id, r.table)) {
         if (only && only.routeId !== null && route.id !== only.routeId) continue;
-        const id = `${route.id}|${r.table}`;
+        const id = pairId(route, r);
         if (pairs.has(id)) continue;
-        const request = this.#request(route, r.source, r.table, lookup.contract);
+        const request = this.#request(route, r.source, r.table, lookup.contract, keyColumnsOf(r));
         const key = decisionKey(route.id, request);
         pairs.set(id, { route, source: r.source, table: r.table, contract: lookup.contract, key });
         keys.push(key);
@@ -283,24 +310,28 @@ export class ChangeRouter {
     }
     const answers = await this.#o.decisions.decide(keys, requests);
     const decisionOf = new Map(keys.map((k, i) => [k, answers[i] as Decision]));
-    const fieldPlans = new Map<string, { plan: FieldPlan; types: Record<string, ColumnType> }>();
+    const fieldPlans = new Map<
+      string,
+      { plan: FieldPlan; types: Record<string, ColumnType>; route: RouteObligations }
+    >();
     // Per topic, once per batch: its contract lookup and, per route, the pair and decision (rows of one
     // topic share them; looking them up per row built strings and hashed them for every change).
     type RouteCtx = { route: RouteSpec; pair: Pair; decision: Decision; list: SinkOp[] | null };
     const perTopic = new Map<string, { lookup: ContractLookup | undefined; routes: RouteCtx[] }>();
     const contextOf = (r: Extract<ParsedRecord, { kind: 'row' }>) => {
-      let t = perTopic.get(r.topic);
+      const cacheKey = r.key ? r.topic : `${r.topic}\u0000nokey`;
+      let t = perTopic.get(cacheKey);
       if (t) return t;
       const lookup = lookups.get(valueSubject(r.topic));
       const routes: RouteCtx[] = [];
       for (const route of this.routesFor(r.source.id, r.table)) {
         if (only && only.routeId !== null && route.id !== only.routeId) continue;
-        const pair = pairs.get(`${route.id}|${r.table}`) as Pair;
+        const pair = pairs.get(pairId(route, r)) as Pair;
         const decision = (pair ? decisionOf.get(pair.key) : undefined) as Decision;
         routes.push({ route, pair, decision, list: null });
       }
       t = { lookup, routes };
-      perTopic.set(r.topic, t);
+      perTopic.set(cacheKey, t);
       return t;
     };
 
@@ -382,9 +413,15 @@ export class ChangeRouter {
               hashKey: this.#o.hashKey,
             },
             types,
+            route: routeObligations(decision, this.#sinks.get(route.sink) as SinkSpec),
           };
           fieldPlans.set(pair.key, fp);
         }
+        if (!fp.route.ok) {
+          dead(route.id, 'CDC_OBLIGATION_UNSUPPORTED', decision.decision_id, fp.route.message);
+          continue;
+        }
+        const retention = fp.route.retention;
         const fieldPlan: FieldPlan = fp.plan;
         const routeId = route.id;
         const table = r.table;
@@ -414,11 +451,22 @@ export class ChangeRouter {
               sourceTsMs,
               ref,
               columnTypes,
+              retention,
               kind: 'tombstone',
               key,
             };
         } else if (r.event.op === 't') {
-          op = { routeId, table, position, decisionId, sourceTsMs, ref, columnTypes, kind: 'truncate' };
+          op = {
+            routeId,
+            table,
+            position,
+            decisionId,
+            sourceTsMs,
+            ref,
+            columnTypes,
+            retention,
+            kind: 'truncate',
+          };
         } else if (r.event.op === 'd') {
           const before = govern(r.before);
           if (key && before)
@@ -430,6 +478,7 @@ export class ChangeRouter {
               sourceTsMs,
               ref,
               columnTypes,
+              retention,
               kind: 'delete',
               key,
               before,
@@ -446,6 +495,7 @@ export class ChangeRouter {
               sourceTsMs,
               ref,
               columnTypes,
+              retention,
               kind: 'upsert',
               op: r.event.op as 'c' | 'r' | 'u',
               key,
@@ -478,6 +528,7 @@ export class ChangeRouter {
             sourceTsMs,
             ref,
             columnTypes,
+            retention,
             kind: 'truncate',
             snapshotEnd: true,
           });

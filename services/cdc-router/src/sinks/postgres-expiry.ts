@@ -21,12 +21,13 @@ export function sourceTsIndex(table: string): string {
 
 /**
  * Deletes, in every table of the sink database the router writes (those with `_spine_lsn`), the rows whose
- * source commit is older than `ttl` (an ISO 8601 duration; rows written before `_spine_source_ts` existed
- * count from `_spine_updated_at`), and the tombstones of deletes older than it. A row rewritten meanwhile
- * has a new ctid and is not deleted (the delete re-checks it). One sweep per database at a time
+ * source commit is older than the table's retention: the shorter of the sink's `ttl` (an ISO 8601
+ * duration) and the table's cap in `spine.retention_caps`, if any (rows written before `_spine_source_ts`
+ * existed count from `_spine_updated_at`); and the tombstones of deletes older than `ttl`. A row rewritten
+ * meanwhile has a new ctid and is not deleted (the delete re-checks it). One sweep per database at a time
  * (advisory lock): several routers may share a sink.
  */
-export async function expireRows(client: pg.PoolClient, ttl: string): Promise<ExpiredRows[]> {
+export async function expireRows(client: pg.PoolClient, ttl: string | null): Promise<ExpiredRows[]> {
   const { rows: locked } = await client.query<{ ok: boolean }>(
     `select pg_try_advisory_lock(hashtext('spine.expiry')) as ok`,
   );
@@ -40,28 +41,39 @@ export async function expireRows(client: pg.PoolClient, ttl: string): Promise<Ex
         order by 1`,
       [SOURCE_TS_COLUMN],
     );
+    const { rows: bookkept } = await client.query<{ t: string | null; caps: string | null }>(
+      `select to_regclass('spine.tombstones')::text as t, to_regclass('spine.retention_caps')::text as caps`,
+    );
+    const caps = new Map<string, string>();
+    if (bookkept[0]?.caps) {
+      const { rows } = await client.query<{ tbl: string; ttl: string }>(
+        `select tbl, ttl::text as ttl from spine.retention_caps`,
+      );
+      for (const r of rows) caps.set(r.tbl, r.ttl);
+    }
     const out: ExpiredRows[] = [];
     for (const { tbl, has_ts } of tables) {
+      const cap = caps.get(tbl) ?? null;
+      if (ttl === null && cap === null) continue;
       const q = qualified(tbl);
+      // least() ignores a null: the sink's TTL, the table's cap, or the shorter of both.
+      const keep = 'least($1::interval, $2::interval)';
       const expired = has_ts
-        ? `${SOURCE_TS_COLUMN} < now() - $1::interval or (${SOURCE_TS_COLUMN} is null and _spine_updated_at < now() - $1::interval)`
-        : `_spine_updated_at < now() - $1::interval`;
+        ? `${SOURCE_TS_COLUMN} < now() - ${keep} or (${SOURCE_TS_COLUMN} is null and _spine_updated_at < now() - ${keep})`
+        : `_spine_updated_at < now() - ${keep}`;
       const rows = await chunked(
         client,
         `delete from ${q} where ctid = any(array(select ctid from ${q} where ${expired} limit ${CHUNK}))`,
-        ttl,
+        [ttl, cap],
       );
       if (rows > 0) out.push({ table: tbl, rows });
     }
-    const { rows: bookkept } = await client.query<{ t: string | null }>(
-      `select to_regclass('spine.tombstones')::text as t`,
-    );
-    if (bookkept[0]?.t) {
+    if (bookkept[0]?.t && ttl !== null) {
       const rows = await chunked(
         client,
         `delete from spine.tombstones where ctid = any(array(
            select ctid from spine.tombstones where deleted_at < now() - $1::interval limit ${CHUNK}))`,
-        ttl,
+        [ttl],
       );
       if (rows > 0) out.push({ table: 'spine.tombstones', rows });
     }
@@ -71,10 +83,10 @@ export async function expireRows(client: pg.PoolClient, ttl: string): Promise<Ex
   }
 }
 
-async function chunked(client: pg.PoolClient, sql: string, ttl: string): Promise<number> {
+async function chunked(client: pg.PoolClient, sql: string, params: unknown[]): Promise<number> {
   let total = 0;
   for (;;) {
-    const n = (await client.query(sql, [ttl])).rowCount ?? 0;
+    const n = (await client.query(sql, params)).rowCount ?? 0;
     total += n;
     if (n < CHUNK) return total;
   }

@@ -4,7 +4,8 @@ import { SinkUnavailable } from '../errors.ts';
 import { asPgText, ident, isDataError, keyText, pgTextArray, qualified } from './pg-identifiers.ts';
 import { expireRows, SOURCE_TS_COLUMN, sourceTsIndex } from './postgres-expiry.ts';
 import type { ExpiredRows } from './postgres-expiry.ts';
-import type { ColumnType, RejectedOp, Sink, SinkOp } from './sink-op.ts';
+import { shorter } from './iso-duration.ts';
+import type { ColumnType, RejectedOp, RetentionCap, Sink, SinkOp } from './sink-op.ts';
 
 type Upsert = Extract<SinkOp, { kind: 'upsert' }>;
 type Delete = Extract<SinkOp, { kind: 'delete' }>;
@@ -20,7 +21,17 @@ const BOOKKEEPING = `
   create table if not exists spine.tombstones (
     tbl text not null, pk text not null, lsn bigint not null, decision_id text, deleted_at timestamptz not null default now(),
     primary key (tbl, pk));
-  create table if not exists spine.truncations (tbl text primary key, lsn bigint not null)`;
+  create table if not exists spine.truncations (tbl text primary key, lsn bigint not null);
+  create table if not exists spine.retention_caps (
+    tbl text primary key, ttl interval not null, rule text not null, set_at timestamptz not null default now())`;
+
+/**
+ * Records a table's retention cap with the rows written under it, in their transaction. A cap only ever
+ * shortens: rows written under a 90-day cap keep it even if a later policy would allow longer.
+ */
+const CAP_SQL = `insert into spine.retention_caps (tbl, ttl, rule) values ($1, $2::interval, $3)
+  on conflict (tbl) do update set ttl = excluded.ttl, rule = excluded.rule, set_at = now()
+  where excluded.ttl < spine.retention_caps.ttl`;
 
 /**
  * A Postgres sink. Every row keeps `_spine_lsn` (the source position of the change that wrote it),
@@ -28,7 +39,9 @@ const BOOKKEEPING = `
  * position is not newer, and a delete leaves a tombstone (in `spine.tombstones`) so a late, older insert
  * cannot bring the row back. Writes go in one transaction per batch, as `unnest` of one text array per
  * column (one round trip, no parameter limit). With a TTL (the routes file's `ttl`), a change whose source
- * commit is already older than the TTL is not written, and `expire()` deletes the rows that outlived it.
+ * commit is already older than the TTL is not written, and `expire()` deletes the rows that outlived it. A
+ * decision's retention cap (`cap_retention`) is recorded per table in `spine.retention_caps` with the rows
+ * it covers, and shortens that table's TTL the same way.
  */
 export class PostgresSink implements Sink {
   readonly type = 'postgres' as const;
@@ -40,6 +53,8 @@ export class PostgresSink implements Sink {
   /** ISO 8601 duration, read by Postgres as an interval (`P2Y` is two calendar years). */
   readonly ttl: string | null;
   #bookkept = false;
+  /** The cap recorded per table, as this process last committed it (skips re-recording it per batch). */
+  readonly #caps = new Map<string, string>();
 
   constructor(id: string, url: string, log: Logger, options: { ttl?: string | undefined } = {}) {
     this.id = id;
@@ -65,9 +80,8 @@ export class PostgresSink implements Sink {
     await this.#pool.end();
   }
 
-  /** Deletes the rows (and tombstones) whose source commit is older than the TTL; nothing without one. */
+  /** Deletes the rows (and tombstones) whose source commit is older than the TTL or the table's cap. */
   async expire(): Promise<ExpiredRows[]> {
-    if (this.ttl === null) return [];
     const client = await this.#pool.connect().catch((err: unknown) => {
       throw this.#down(err);
     });
@@ -124,10 +138,13 @@ export class PostgresSink implements Sink {
         this.#bookkept = true;
       }
       for (const op of ops) await this.#ensureTable(client, op);
+      const caps = this.#newCaps(ops);
       await client.query('begin');
       try {
+        for (const [table, cap] of caps) await client.query(CAP_SQL, [table, cap.ttl, cap.rule]);
         for (const segment of segments(ops)) await this.#applySegment(client, segment);
         await client.query('commit');
+        for (const [table, cap] of caps) this.#caps.set(table, cap.ttl);
       } catch (err) {
         await client.query('rollback').catch(() => (broken = true));
         throw err;
@@ -138,6 +155,18 @@ export class PostgresSink implements Sink {
     } finally {
       client.release(broken);
     }
+  }
+
+  /** Per table, the shortest cap of the ops when it is not the one already recorded. */
+  #newCaps(ops: readonly SinkOp[]): Map<string, RetentionCap> {
+    const caps = new Map<string, RetentionCap>();
+    for (const op of ops) {
+      if (op.retention === null) continue;
+      const had = caps.get(op.table);
+      if (!had || shorter(op.retention.ttl, had.ttl) !== had.ttl) caps.set(op.table, op.retention);
+    }
+    for (const [table, cap] of caps) if (this.#caps.get(table) === cap.ttl) caps.delete(table);
+    return caps;
   }
 
   async #ensureTable(client: pg.PoolClient, op: SinkOp): Promise<TableInfo | null> {
@@ -278,6 +307,10 @@ export class PostgresSink implements Sink {
     params.push(pgTextArray(ops.map((o) => o.decisionId)));
     params.push(pgTextArray(ops.map((o) => (o.sourceTsMs === null ? null : String(o.sourceTsMs)))));
     params.push(this.ttl);
+    let cap: string | null = null;
+    for (const o of ops)
+      if (o.retention) cap = cap === null ? o.retention.ttl : shorter(cap, o.retention.ttl);
+    params.push(cap);
     const n = cols.length;
     const alias = cols.map((_, i) => `c${i}`);
     const unnest = [
@@ -305,7 +338,8 @@ export class PostgresSink implements Sink {
          from unnest(${unnest.join(', ')}) as u(${[...alias, 'pk', 'lsn', 'did', 'ts'].join(', ')})
         where not exists (select 1 from spine.tombstones t where t.tbl = $1 and t.pk = u.pk and t.lsn >= u.lsn::bigint)
           and u.lsn::bigint >= coalesce((select lsn from spine.truncations where tbl = $1), -1)
-          and ($${n + 6}::interval is null or u.ts is null or to_timestamp(u.ts::float8 / 1000) >= now() - $${n + 6}::interval)
+          and (least($${n + 6}::interval, $${n + 7}::interval) is null or u.ts is null
+               or to_timestamp(u.ts::float8 / 1000) >= now() - least($${n + 6}::interval, $${n + 7}::interval))
        on conflict (${info.keyColumns.map(ident).join(', ')}) do update set ${updates}
         where ${q}._spine_lsn <= excluded._spine_lsn`,
       params,

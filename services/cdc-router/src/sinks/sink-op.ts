@@ -1,5 +1,11 @@
 import type { Row } from '@data-spine/contracts';
 
+/** A decision's cap on how long the sink may keep a table's rows (an ISO 8601 duration) and its rule. */
+export interface RetentionCap {
+  ttl: string;
+  rule: string;
+}
+
 /** Postgres column types the router creates sink columns with, from the contract's simplified types. */
 export type ColumnType = 'text' | 'bigint' | 'numeric' | 'boolean' | 'jsonb';
 
@@ -15,6 +21,8 @@ interface OpBase {
   ref: number;
   /** Column types to create missing columns with. */
   columnTypes: Readonly<Record<string, ColumnType>>;
+  /** The decision's retention cap for the table, kept by the sink with the rows; null: the sink's TTL. */
+  retention: RetentionCap | null;
 }
 
 export type SinkOp =
