@@ -16,6 +16,8 @@ import type { TestBed } from './support/test-bed.ts';
  */
 const CONTRACT_TTL_MS = 10_000;
 
+const SINK_OUTAGE_MS = Number(process.env.SPINE_CDC_SINK_OUTAGE_MS ?? 60_000);
+
 describe('outages hold the data, then it flows', () => {
   let bed: TestBed;
   let ctx: TestContext;
@@ -63,39 +65,62 @@ describe('outages hold the data, then it flows', () => {
     await bed?.[Symbol.asyncDispose]();
   });
 
-  it('a sink that refuses connections: data waits, readiness says which, then every change arrives once', async () => {
-    await admin(`alter database "${sinkDb}" allow_connections false`);
-    await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${sinkDb}'`);
-    await ctx.sql(`insert into public.item select g, 'v' || g from generate_series(2, 200) g`);
-    await ctx.sql(`update public.item set v = 'updated' where id = 1`);
-    await ctx.sql(`delete from public.item where id = 2`);
-    const ready = await eventually(
-      'readiness to fail',
-      async () => {
-        const res = await fetch(`${router.url}/readyz`);
-        return { status: res.status, body: (await res.json()) as { failed?: string[] } };
-      },
-      (r) => r.status === 503,
-      20_000,
-    );
-    expect(ready.body.failed).toContain('sink:analytics-eu');
-    await eventually(
-      'the held gauge',
-      async () =>
-        (await (await fetch(`${router.url}/metrics`)).text())
-          .split('\n')
-          .filter((l) => l.startsWith('spine_cdc_held')),
-      (lines) => lines.some((l) => l.includes('reason="sink"') && l.endsWith(' 1')),
-      20_000,
-    );
-    expect((await sinkRows().catch(() => null)) ?? []).toHaveLength(0);
-    await admin(`alter database "${sinkDb}" allow_connections true`);
-    const rows = await eventually('the sink to catch up', sinkRows, (r) => r.length === 199, 60_000);
-    expect(rows[0]).toEqual({ id: 1, v: 'updated' });
-    expect(rows.some((r) => r.id === 2)).toBe(false);
-    expect(await deadLetters()).toBe(0);
-    expect((await fetch(`${router.url}/readyz`)).status).toBe(200);
-  });
+  it(
+    'a sink down for a minute: data waits, readiness says which, then every change arrives once',
+    { timeout: 240_000 },
+    async () => {
+      await admin(`alter database "${sinkDb}" allow_connections false`);
+      await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${sinkDb}'`);
+      const downAt = Date.now();
+      await ctx.sql(`insert into public.item select g, 'v' || g from generate_series(2, 200) g`);
+      await ctx.sql(`update public.item set v = 'updated' where id = 1`);
+      await ctx.sql(`delete from public.item where id = 2`);
+      const ready = await eventually(
+        'readiness to fail',
+        async () => {
+          const res = await fetch(`${router.url}/readyz`);
+          return { status: res.status, body: (await res.json()) as { failed?: string[] } };
+        },
+        (r) => r.status === 503,
+        20_000,
+      );
+      expect(ready.body.failed).toContain('sink:analytics-eu');
+      await eventually(
+        'the held gauge',
+        async () =>
+          (await (await fetch(`${router.url}/metrics`)).text())
+            .split('\n')
+            .filter((l) => l.startsWith('spine_cdc_held')),
+        (lines) => lines.some((l) => l.includes('reason="sink"') && l.endsWith(' 1')),
+        20_000,
+      );
+      expect((await sinkRows().catch(() => null)) ?? []).toHaveLength(0);
+      // Changes keep coming while the sink stays down (the issue's minute; SPINE_CDC_SINK_OUTAGE_MS to vary).
+      const outageEnds = downAt + SINK_OUTAGE_MS;
+      for (let round = 0; Date.now() < outageEnds; round++) {
+        await ctx.sql(`update public.item set v = 'during ${round}' where id between 3 and 200`);
+        await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(0, outageEnds - Date.now()))));
+      }
+      await ctx.sql(`update public.item set v = 'updated' where id = 1`);
+      expect((await sinkRows().catch(() => null)) ?? []).toHaveLength(0);
+      expect((await fetch(`${router.url}/readyz`)).status).toBe(503);
+      const want = (
+        await ctx.sql<{ id: number; v: string }>('select id::int as id, v from public.item order by id')
+      ).rows;
+      await admin(`alter database "${sinkDb}" allow_connections true`);
+      const rows = await eventually(
+        'the sink to catch up',
+        sinkRows,
+        (r) => JSON.stringify(r) === JSON.stringify(want),
+        90_000,
+      );
+      expect(rows).toHaveLength(199);
+      expect(rows[0]).toEqual({ id: 1, v: 'updated' });
+      expect(rows.some((r) => r.id === 2)).toBe(false);
+      expect(await deadLetters()).toBe(0);
+      expect((await fetch(`${router.url}/readyz`)).status).toBe(200);
+    },
+  );
 
   it('the gate gone: no decision, no data (not even on cached decisions), readiness fails; back: it flows', async () => {
     const port = new URL(bed.gate.url).port;
