@@ -30,6 +30,11 @@ export interface TestContext {
     text: string,
     params?: unknown[],
   ): Promise<pg.QueryResult<R>>;
+  /** Runs SQL as the stack's superuser in its `postgres` database (outages: `alter database ... allow_connections`). */
+  adminSql<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>;
   /** Deletes the connectors made through `connect()`, closes the pool, drops the database and its slots. */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -108,6 +113,7 @@ export async function useTestContext(label: string): Promise<TestContext> {
       return connectClient;
     },
     sql: (text, params) => pool.query(text, params),
+    adminSql: (text, params) => asAdmin(stack, (c) => c.query(text, params)),
     async [Symbol.asyncDispose]() {
       const errors: unknown[] = [];
       if (stack.connect) {
