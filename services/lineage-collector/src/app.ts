@@ -19,6 +19,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import type { LineageContext } from './routes/lineage-context.ts';
 import { lineageRoutes } from './routes/lineage.ts';
 import { residencyRoutes } from './routes/residency.ts';
+import { runListRoutes } from './routes/run-lists.ts';
 import { searchRoutes } from './routes/search.ts';
 import { loadGraph } from './storage/graph-loader.ts';
 import { LineageStore } from './storage/lineage-store.ts';
@@ -77,7 +78,11 @@ export async function buildApp(config: LineageConfig, deps: LineageDeps = {}): P
     const log = logger.child({ component: 'ingest' });
     if (config.SPINE_REGISTRY_URL) {
       registryTags = new RegistryFieldTags(
-        config.SPINE_REGISTRY_URL,
+        {
+          url: config.SPINE_REGISTRY_URL,
+          key: config.SPINE_REGISTRY_KEY,
+          topicPrefixes: config.SPINE_LINEAGE_REGISTRY_TOPIC_PREFIXES,
+        },
         graph,
         store,
         logger.child({ component: 'registry-tags' }),
@@ -127,6 +132,7 @@ export async function buildApp(config: LineageConfig, deps: LineageDeps = {}): P
     eventRoutes(app, ctx);
     searchRoutes(app, ctx);
     residencyRoutes(app, ctx);
+    runListRoutes(app, ctx);
     await app.register(uiPlugin);
     return app;
   } catch (err) {

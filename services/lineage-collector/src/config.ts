@@ -32,13 +32,69 @@ const LineageEnv = z.object({
         .map((r) => r.trim())
         .filter(Boolean),
     ),
-  /** Optional: field tags of Kafka datasets are read from the registry's `<topic>-value` subject. */
+  /** Optional: field tags of Kafka datasets (and mapped Postgres tables) are read from their contracts there. */
   SPINE_REGISTRY_URL: z.url().optional(),
+  /** `key:secret`, sent to the registry as HTTP Basic (a registry with SPINE_READS_REQUIRE_AUTH=true needs it). */
+  SPINE_REGISTRY_KEY: z
+    .string()
+    .regex(/^[^:\s]+:\S+$/, 'key:secret (an API key and its secret, no spaces)')
+    .optional(),
+  /**
+   * `<database>=<topicPrefix>,...`: a Postgres dataset `<database>.<schema>.<table>` takes its field tags
+   * from the subject `<topicPrefix>.<schema>.<table>-value` (the topic its CDC feed writes). Without an
+   * entry for its database, a Postgres dataset is not looked up.
+   */
+  SPINE_LINEAGE_REGISTRY_TOPIC_PREFIXES: z
+    .string()
+    .optional()
+    .transform((text, c) => topicPrefixes(text ?? '', c)),
 });
-export type LineageConfig = Readonly<z.infer<typeof LineageEnv>>;
+
+/** Settings that only mean something together. */
+const CheckedLineageEnv = LineageEnv.superRefine((env, c) => {
+  if (env.SPINE_REGISTRY_URL) return;
+  for (const name of ['SPINE_REGISTRY_KEY', 'SPINE_LINEAGE_REGISTRY_TOPIC_PREFIXES'] as const) {
+    const v = env[name];
+    if (v !== undefined && (typeof v === 'string' || Object.keys(v).length > 0)) {
+      c.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'needs SPINE_REGISTRY_URL (the registry to ask)',
+      });
+    }
+  }
+});
+export type LineageConfig = Readonly<z.infer<typeof CheckedLineageEnv>>;
+
+const DATABASE = /^[^\s=,.]+$/;
+/** As the cdc-router's routes file allows a topic prefix. */
+const TOPIC_PREFIX = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function topicPrefixes(text: string, c: z.core.$RefinementCtx<string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const database = entry.slice(0, eq).trim();
+    const prefix = entry.slice(eq + 1).trim();
+    if (eq <= 0 || !DATABASE.test(database) || !TOPIC_PREFIX.test(prefix)) {
+      c.addIssue({
+        code: 'custom',
+        message: `'${entry}' is not <database>=<topicPrefix> (a database name without dots, a topic prefix of letters, digits, '_', '.', '-')`,
+      });
+    } else if (Object.hasOwn(out, database)) {
+      c.addIssue({ code: 'custom', message: `database '${database}' is mapped twice` });
+    } else {
+      out[database] = prefix;
+    }
+  }
+  return out;
+}
 
 export function loadLineageConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): LineageConfig {
-  return loadConfig('lineage-collector', LineageEnv, env);
+  return loadConfig('lineage-collector', CheckedLineageEnv, env);
 }

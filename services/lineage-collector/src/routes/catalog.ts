@@ -11,7 +11,7 @@ import type { DatasetNode, JobNode } from '../graph/graph-model.ts';
 import { resolveNodeId } from '../graph/node-id.ts';
 import { jobVersionId } from '../ingest/node-ids.ts';
 import type { LineageContext } from './lineage-context.ts';
-import { dataset, datasetData, job, jobData, run } from './marquez-shapes.ts';
+import { dataset, datasetData, job, jobData, run, RUN_COLUMNS } from './marquez-shapes.ts';
 import type { RunRow } from './marquez-shapes.ts';
 import { Instant, Paging, parseQuery } from './query-params.ts';
 
@@ -19,8 +19,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const PagingQuery = z.object(Paging);
 const AsOfQuery = z.object({ asOf: Instant.optional() });
 const at = (asOf: number) => ` (at ${new Date(asOf).toISOString()})`;
-const RUN_COLUMNS = `r.run_id, r.created_at, r.updated_at, r.state, r.started_at, r.ended_at, r.nominal_start,
-  r.nominal_end, r.job_version, r.facets, r.states, j.namespace as job_namespace, j.name as job_name`;
 
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 

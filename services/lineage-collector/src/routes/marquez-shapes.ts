@@ -67,6 +67,10 @@ export function dataset(d: DatasetNode, tagIndex: PolicyTagIndex) {
   return { ...datasetData(d, tagIndex), facets: d.facets, deleted: false };
 }
 
+/** The columns `run` reads, from `lin_runs r join lin_jobs j on j.id = r.job_id`. */
+export const RUN_COLUMNS = `r.run_id, r.created_at, r.updated_at, r.state, r.started_at, r.ended_at, r.nominal_start,
+  r.nominal_end, r.job_version, r.facets, r.states, j.namespace as job_namespace, j.name as job_name`;
+
 export interface RunRow {
   run_id: string;
   job_namespace?: string;

@@ -71,6 +71,10 @@ export const MIGRATIONS: readonly string[] = [
   `create index if not exists lin_runs_job on lin_runs (job_id, first_event_time desc) where kind = 'run'`,
   // A job version's latest run (GET .../jobs/{job}/versions): one index probe per version.
   `create index if not exists lin_runs_job_version on lin_runs (job_version, first_event_time desc) where kind = 'run'`,
+  // Failed runs across jobs, newest failure first (GET /api/v1/runs): only failures are in it, so it stays
+  // small. Its predicate names state, so a run's state change is no longer a HOT update.
+  `create index if not exists lin_runs_failed on lin_runs (ended_at desc, run_id)
+     where kind = 'run' and state in ('FAILED', 'ABORTED')`,
   `create table if not exists lin_edges (
      job_id uuid not null,
      dataset_id uuid not null,

@@ -10,6 +10,8 @@ import { join } from 'node:path';
  *     -> job spine.customer_to_eu -> analytics-eu analytics.public.customer (region eu-west-1: fine)
  *     -> job spine.customer_export (only from March: hidden by a point in time before it)
  *          -> exports.customer_csv
+ *     -> job spine.customer_to_partner (its run is ABORTED) -> s3://partner-drop customer_feed.csv (no region:
+ *          a conflict for an unknown region)
  *   oltp shop.public.country_codes (no tags) -> job spine.customer_to_us
  *   analytics-us `<img src=x onerror=alert(1)>` -> job spine.us_daily_report
  */
@@ -21,6 +23,8 @@ export const NS = {
 } as const;
 export const XSS_NAME = '<img src=x onerror=alert(1)>';
 export const FAILURE_MESSAGE = 'permission denied for table reports.customer_daily';
+export const ABORT_MESSAGE = 'the partner endpoint closed the upload';
+export const PARTNER_NS = 's3://partner-drop';
 /** Everything before the export job's first run; the rest of the graph exists by then. */
 export const BEFORE_EXPORT = '2026-02-01T00:00:00';
 export const EXPORT_TIME = '2026-03-01T09:00:00.000Z';
@@ -86,7 +90,7 @@ function run(
   end: string,
   inputs: DatasetSpec[],
   outputs: DatasetSpec[],
-  failure?: string,
+  failure?: { type: 'FAIL' | 'ABORT'; message: string },
 ): Record<string, unknown>[] {
   runCounter += 1;
   const runId = `0190${String(runCounter).padStart(4, '0')}-0000-7000-8000-00000000${String(runCounter).padStart(4, '0')}`;
@@ -100,9 +104,13 @@ function run(
   const terminalFacets = failure
     ? {
         errorMessage: facet('1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet', {
-          message: failure,
+          message: failure.message,
           programmingLanguage: 'SQL',
-          stackTrace: `ERROR:  ${failure}\nCONTEXT:  INSERT INTO reports.customer_daily SELECT ...`,
+          ...(failure.type === 'FAIL'
+            ? {
+                stackTrace: `ERROR:  ${failure.message}\nCONTEXT:  INSERT INTO reports.customer_daily SELECT ...`,
+              }
+            : {}),
         }),
       }
     : {};
@@ -110,7 +118,7 @@ function run(
     { ...base, eventType: 'START', eventTime: start, run: { runId, facets: {} } },
     {
       ...base,
-      eventType: failure ? 'FAIL' : 'COMPLETE',
+      eventType: failure?.type ?? 'COMPLETE',
       eventTime: end,
       run: { runId, facets: terminalFacets },
     },
@@ -182,6 +190,15 @@ const exportCsv: DatasetSpec = {
   fields: [['email', 'text']],
   tags: [{ key: 'region', value: 'us-east-1' }],
 };
+/** A partner's bucket: no region tag, so where the data went is not known. */
+const partnerFeed: DatasetSpec = {
+  namespace: PARTNER_NS,
+  name: 'customer_feed.csv',
+  fields: [
+    ['email', 'text'],
+    ['status', 'text'],
+  ],
+};
 
 export function craftedEvents(): Record<string, unknown>[] {
   runCounter = 0;
@@ -207,7 +224,15 @@ export function craftedEvents(): Record<string, unknown>[] {
       '2026-01-12T02:00:41.000Z',
       [usSink, xss],
       [report],
-      FAILURE_MESSAGE,
+      { type: 'FAIL', message: FAILURE_MESSAGE },
+    ),
+    ...run(
+      'customer_to_partner',
+      '2026-01-13T08:00:00.000Z',
+      '2026-01-13T08:02:00.000Z',
+      [customer],
+      [partnerFeed],
+      { type: 'ABORT', message: ABORT_MESSAGE },
     ),
     ...run('customer_export', EXPORT_TIME, '2026-03-01T09:10:00.000Z', [customer], [exportCsv]),
   ];

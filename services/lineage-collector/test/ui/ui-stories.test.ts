@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { accessibilityViolations, watchedPage } from './browser.ts';
 import type { WatchedPage } from './browser.ts';
-import { BEFORE_EXPORT, FAILURE_MESSAGE, NS, XSS_NAME } from './ui-fixtures.ts';
+import { ABORT_MESSAGE, BEFORE_EXPORT, FAILURE_MESSAGE, NS, PARTNER_NS, XSS_NAME } from './ui-fixtures.ts';
 import { startUiHarness } from './ui-harness.ts';
 import type { UiHarness } from './ui-harness.ts';
 
@@ -200,7 +200,7 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
     expect(await page.isChecked('#tag-only')).toBe(true);
   });
 
-  it('lists residency conflicts, and finds data by tag', async () => {
+  it('lists residency conflicts with their reason, and finds data by tag', async () => {
     const page = await open('#/conflicts');
     const rows = page.locator('table.conflicts tbody tr');
     await rows.first().waitFor();
@@ -209,7 +209,24 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
     expect(await us.textContent()).toContain('us-east-1');
     expect(await us.textContent()).toContain('shop.public.customer');
     expect(await us.textContent()).toContain('none recorded');
+    // The reason, as text, with its code: the destination is known to be outside the EEA.
+    expect(await us.locator('td.reason div').textContent()).toBe(
+      'the destination is in a region outside the EEA',
+    );
+    expect(await us.locator('td.reason code').textContent()).toBe('RESIDENCY_REGION_OUTSIDE_EEA');
+    // A destination without a region is flagged too, and says so.
+    const partner = rows.filter({ hasText: 'customer_to_partner' });
+    expect(await partner.count()).toBe(1);
+    expect(await partner.locator('.unknown-region').textContent()).toBe('unknown region');
+    expect(await partner.textContent()).toContain(`${PARTNER_NS} · unknown region`);
+    expect(await partner.locator('td.reason div').textContent()).toBe(
+      'the destination has no region or residency tag: an unknown region is not assumed to be in the EEA',
+    );
+    expect(await partner.locator('td.reason code').textContent()).toBe(
+      'RESIDENCY_UNKNOWN_DESTINATION_REGION',
+    );
     expect(await rows.filter({ hasText: 'customer_to_eu' }).count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toContain('residency=eea and write it');
     await w!.shot('11-residency-conflicts');
     expect(await accessibilityViolations(page)).toEqual([]);
 
@@ -334,6 +351,73 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
     expect(await accessibilityViolations(page)).toEqual([]);
   });
 
+  it('failed runs come from the runs table a page at a time, aborted ones included', async () => {
+    const page = await open('#/failures?per=1');
+    const rows = page.locator('table.failures tbody tr');
+    await rows.first().waitFor();
+    // Newest failure first: the partner upload aborted on Jan 13, after the report failed on Jan 12.
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('customer_to_partner');
+    expect(await rows.first().locator('.state').textContent()).toBe('ABORTED');
+    expect(await rows.first().locator('.error-message').textContent()).toBe(ABORT_MESSAGE);
+    const pager = page.locator('nav.pager');
+    expect(await pager.textContent()).toContain('Page 1 of 2 (1–1 of 2)');
+    expect(await pager.locator('a[rel="prev"]').count()).toBe(0);
+    await pager.locator('a[rel="next"]').click();
+    await page.locator('table.failures tbody tr', { hasText: 'us_daily_report' }).waitFor();
+    expect(page.url()).toContain('page=2');
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().locator('.state').textContent()).toBe('FAILED');
+    expect(await rows.first().locator('.error-message').textContent()).toBe(FAILURE_MESSAGE);
+    expect(await pager.textContent()).toContain('Page 2 of 2 (2–2 of 2)');
+    expect(await pager.locator('a[rel="next"]').count()).toBe(0);
+    // The page reads the runs table, never the raw event log.
+    expect(w!.requests.some((u) => u.includes('/api/v1/runs?'))).toBe(true);
+    expect(w!.requests.some((u) => u.includes('/api/v1/events/lineage'))).toBe(false);
+    await w!.shot('08c-failed-runs-page-2');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await pager.locator('a[rel="prev"]').click();
+    await page.locator('table.failures tbody tr', { hasText: 'customer_to_partner' }).waitFor();
+  });
+
+  it('dataset details list the latest runs that wrote or read it, with state, time and job', async () => {
+    const page = await open(datasetHash(NS.us, 'reports.customer_daily'));
+    const details = page.locator('#details');
+    const runs = details.locator('section.dataset-runs .runs li');
+    await runs.first().waitFor();
+    expect(await details.locator('section.dataset-runs h3').textContent()).toBe('Latest runs');
+    expect(await runs.count()).toBe(2);
+    // Newest first: the failed run of Jan 12, with its error, then the good one of Jan 11.
+    expect(await runs.nth(0).getAttribute('class')).toBe('failed');
+    expect(await runs.nth(0).locator('.state').textContent()).toBe('FAILED');
+    expect(await runs.nth(0).textContent()).toContain('2026-01-12 02:00:00 UTC');
+    expect(await runs.nth(0).locator('.run-access').textContent()).toBe(' · written by us_daily_report');
+    expect(await runs.nth(0).locator('.error-message').textContent()).toBe(FAILURE_MESSAGE);
+    expect(await runs.nth(1).locator('.state').textContent()).toBe('COMPLETED');
+    expect(await runs.nth(1).textContent()).toContain('2026-01-11 02:00:00 UTC');
+    await details.locator('section.dataset-runs').scrollIntoViewIfNeeded();
+    await w!.shot('12-dataset-latest-runs');
+    expect(await accessibilityViolations(page)).toEqual([]);
+
+    // The US sink: written by customer_to_us, read by both runs of the report.
+    await page.locator(node(US_SINK)).click();
+    await details.locator('h2', { hasText: 'analytics.public.customer' }).waitFor();
+    await expect
+      .poll(() => runs.locator('.run-access').allTextContents())
+      .toEqual([' · read by us_daily_report', ' · read by us_daily_report', ' · written by customer_to_us']);
+    // The job link keeps the graph's settings and opens the job.
+    await runs.last().locator('a', { hasText: 'customer_to_us' }).click();
+    await details.locator('h2', { hasText: 'customer_to_us' }).waitFor();
+
+    // At a point in time, only the runs started by then.
+    await page.goto(
+      `${base}/${datasetHash(NS.us, 'reports.customer_daily', `?asOf=${enc('2026-01-11T12:00:00.000Z')}`)}`,
+    );
+    await details.locator('section.dataset-runs h3', { hasText: 'Latest runs as of' }).waitFor();
+    await expect.poll(() => runs.count()).toBe(1);
+    expect(await runs.first().locator('.state').textContent()).toBe('COMPLETED');
+  });
+
   it('works by keyboard alone: skip link, search, results, graph arrows, Enter for details', async () => {
     const page = await open('#/');
     await page.locator('h1', { hasText: 'Namespaces' }).waitFor();
@@ -377,7 +461,8 @@ describe('lineage UI: user stories in headless Chromium', { timeout: 30_000 }, (
     expect(focused.node).toBe(COUNTRY);
     expect(focused.visible).toBe(true);
     expect(focused.label).toMatch(
-      /^dataset, shop\.public\.country_codes, oltp:5432, eu-west-1 \(namespace postgres:\/\/oltp:5432; graph centre\)$/,
+      // Stored in an EEA region, so it is EEA-resident data (residency=EEA from its region).
+      /^dataset, shop\.public\.country_codes, oltp:5432, eu-west-1, residency=EEA \(namespace postgres:\/\/oltp:5432; graph centre\)$/,
     );
     await page.keyboard.press('ArrowRight');
     expect((await active()).node).toBe(job('customer_to_us'));

@@ -69,6 +69,9 @@ export const api = {
     }),
   columnLineage: (id, { depth, withDownstream, asOf }) =>
     get('/api/v1/column-lineage', { nodeId: id, depth, withDownstream, asOf }),
+  datasetRuns: (ns, name, limit = 5, asOf) =>
+    get(`/api/v1/namespaces/${seg(ns)}/datasets/${seg(name)}/runs`, { limit, asOf }),
+  /** Failed and aborted runs of every job, newest failure first, from the collector's runs table. */
+  failedRuns: (limit = 50, offset = 0) => get('/api/v1/runs', { state: 'FAILED,ABORTED', limit, offset }),
   conflicts: () => get('/api/v1/residency/conflicts'),
-  events: (limit = 1000) => get('/api/v1/events/lineage', { limit, sortDirection: 'desc' }),
 };

@@ -4,15 +4,28 @@ import { datasetHref, jobHref } from '../links.js';
 
 const list = (body) => (Array.isArray(body?.conflicts) ? body.conflicts : []);
 
-const datasetLink = (d) =>
+const datasetLink = (d, where = d.region) =>
   h(
     'span',
     {},
     h('a', { href: datasetHref(d.namespace, d.name, { tag: 'residency' }) }, d.name),
-    h('span', { class: 'muted small' }, ` ${d.namespace}${d.region ? ` · ${d.region}` : ''}`),
+    h('span', { class: 'muted small' }, ` ${d.namespace}`, where ? [' · ', where] : null),
   );
 
-/** Residency conflicts: which jobs move EEA-resident data to datasets outside the EEA. */
+/** Where the data went: its region, or "unknown region" when it has none (which is why it is flagged). */
+const destination = (d) =>
+  datasetLink(d, d.region ? d.region : h('strong', { class: 'unknown-region' }, 'unknown region'));
+
+/** Why the edge is flagged: the collector's reason, as text (code beneath it). */
+const reasonCell = (reason) =>
+  h(
+    'td',
+    { class: 'reason' },
+    reason?.message ? h('div', {}, String(reason.message)) : '—',
+    reason?.code ? h('code', { class: 'small muted' }, String(reason.code)) : null,
+  );
+
+/** Residency conflicts: which jobs move EEA-resident data outside the EEA, or to a region not known. */
 export async function renderConflictsPage(ctx) {
   const slot = h('div', {});
   const load = async () => {
@@ -27,7 +40,7 @@ export async function renderConflictsPage(ctx) {
         ? h(
             'p',
             {},
-            'No residency conflicts: no EEA-resident data reaches a dataset outside the EEA without an allow decision.',
+            'No residency conflicts: no EEA-resident data reaches a dataset outside the EEA, or in an unknown region, without an allow decision.',
           )
         : h(
             'table',
@@ -39,7 +52,7 @@ export async function renderConflictsPage(ctx) {
               h(
                 'tr',
                 {},
-                ['EEA-resident data read', 'Job', 'Written to (region)', 'Decision'].map((t) =>
+                ['EEA-resident data read', 'Job', 'Written to (region)', 'Why', 'Decision'].map((t) =>
                   h('th', { scope: 'col' }, t),
                 ),
               ),
@@ -65,7 +78,8 @@ export async function renderConflictsPage(ctx) {
                     {},
                     c.job ? h('a', { href: jobHref(c.job.namespace, c.job.name) }, c.job.name) : '—',
                   ),
-                  h('td', {}, c.dataset ? datasetLink(c.dataset) : '—'),
+                  h('td', {}, c.dataset ? destination(c.dataset) : '—'),
+                  reasonCell(c.reason),
                   h(
                     'td',
                     {},
@@ -83,7 +97,7 @@ export async function renderConflictsPage(ctx) {
     h(
       'p',
       { class: 'muted' },
-      'Jobs that read data tagged residency=eea and write it to a dataset in a region outside the EEA, with no recorded allow decision.',
+      'Jobs that read EEA-resident data (tagged residency=EEA, or stored in an EEA region) and write it to a dataset in a region outside the EEA, or to one whose region is unknown, with no recorded allow decision.',
     ),
     slot,
   );

@@ -85,7 +85,8 @@ function schemaTable(ns, name, data, linkParams = {}) {
   );
 }
 
-function runsList(runs) {
+/** Runs, newest first; `more(run)` adds to each line (a dataset's runs name their job). */
+function runsList(runs, more = () => null) {
   if (!runs.length) return h('p', { class: 'muted' }, 'No runs recorded.');
   return h(
     'ul',
@@ -94,15 +95,29 @@ function runsList(runs) {
       const err = errorOf(r);
       return h(
         'li',
-        { class: err || /fail/i.test(r.state ?? '') ? 'failed' : '' },
+        { class: err || /fail|abort/i.test(r.state ?? '') ? 'failed' : '', 'data-run-id': r.id ?? '' },
         runState(r.state),
         ' ',
         formatTime(r.startedAt ?? r.createdAt),
         ' · ',
         formatDuration(r.durationMs),
+        more(r),
         err ? h('div', { class: 'error-message' }, err.message) : null,
       );
     }),
+  );
+}
+
+/** `read by <job>` / `written by <job>`, linking to the job. */
+function accessBy(r, linkParams) {
+  const job = r.job;
+  if (!job || typeof job.name !== 'string') return null;
+  const verb = r.reads && r.writes ? 'read and written' : r.writes ? 'written' : 'read';
+  return h(
+    'span',
+    { class: 'run-access' },
+    ` · ${verb} by `,
+    h('a', { href: jobHref(job.namespace, job.name, linkParams) }, job.name),
   );
 }
 
@@ -178,9 +193,10 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
   }
   // At a point in time the dataset is fetched as it was then: the version current then, its facets and
   // the schema in effect then.
-  const [dataset, versions] = await Promise.all([
+  const [dataset, versions, runs] = await Promise.all([
     api.dataset(node.namespace, node.name, asOf || undefined).catch(() => node.data),
     api.datasetVersions(node.namespace, node.name, 5).catch(() => null),
+    api.datasetRuns(node.namespace, node.name, 5, asOf || undefined).catch(() => null),
   ]);
   if (!current()) return;
   const owners = ownersOf(dataset);
@@ -190,7 +206,7 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
   const schemaNote = !asOf
     ? null
     : hasSchema
-      ? `Dataset as of ${formatTime(asOf)}: the version, schema and facets then; tags as now.`
+      ? `Dataset as of ${formatTime(asOf)}: the version, schema and facets then, and the runs started by then; tags as now.`
       : `No schema version was recorded for this dataset by ${formatTime(asOf)}.`;
   replace(
     panel,
@@ -217,6 +233,14 @@ export async function renderDetails(panel, node, { asOf, current, linkParams }) 
     ]),
     schemaNote ? h('p', { class: 'muted small as-of-note' }, schemaNote) : null,
     schemaTable(node.namespace, node.name, schemaSource, linkParams),
+    h(
+      'section',
+      { class: 'dataset-runs' },
+      h('h3', {}, asOf ? `Latest runs as of ${formatTime(asOf)}` : 'Latest runs'),
+      runs
+        ? runsList(runs.runs ?? [], (r) => accessBy(r, linkParams))
+        : h('p', { class: 'muted' }, 'Runs could not be read.'),
+    ),
     versionsSection(versions?.versions, dataset?.currentVersion, 'Versions'),
     facetsSection(dataset?.facets, 'Dataset facets'),
   );
