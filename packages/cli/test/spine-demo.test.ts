@@ -227,6 +227,54 @@ describe('spine up + spine demo', () => {
     );
     expect(caps).toEqual([{ tbl: 'public.payment_card', days: 90, rule: 'pci-same-region' }]);
 
+    // The lineage UI's API shows the flow: the source table to both sinks through one job per route, the
+    // contract's PII tags on the source's fields (from the registry), its residency, and no conflict (the
+    // router records the gate's allow decision with each run).
+    const lineage = m.services['lineage-collector'] as string;
+    const ns = new URL(m.sources.shop as string);
+    const namespace = `postgres://${ns.hostname}:${ns.port}`;
+    const node = `dataset:${namespace}:shop.public.customer`;
+    type Graph = { graph: { id: string }[] };
+    let ids: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const res = await fetch(`${lineage}/api/v1/lineage?nodeId=${encodeURIComponent(node)}&depth=2`);
+      ids = res.ok ? ((await res.json()) as Graph).graph.map((n) => n.id) : [];
+      if (ids.includes(`dataset:${namespace}:analytics_us.public.customer`)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        node,
+        'job:data-spine:cdc.shop-to-analytics-eu',
+        'job:data-spine:cdc.shop-to-analytics-us',
+        `dataset:${namespace}:analytics_eu.public.customer`,
+        `dataset:${namespace}:analytics_us.public.customer`,
+      ]),
+    );
+    type Dataset = {
+      fields: { name: string; tags: string[] }[];
+      policyTags: { key: string; value: string; field: string | null }[];
+    };
+    const customer = (await (
+      await fetch(
+        `${lineage}/api/v1/namespaces/${encodeURIComponent(namespace)}/datasets/shop.public.customer`,
+      )
+    ).json()) as Dataset;
+    expect(customer.fields.filter((f) => f.tags.includes('pii')).map((f) => f.name)).toEqual([
+      'name',
+      'email',
+    ]);
+    expect(customer.policyTags).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ key: 'residency', value: 'EEA', field: null }),
+        expect.objectContaining({ key: 'region', value: 'eu-west-1', field: null }),
+      ]),
+    );
+    const conflicts = (await (await fetch(`${lineage}/api/v1/residency/conflicts`)).json()) as {
+      totalCount: number;
+    };
+    expect(conflicts.totalCount).toBe(0);
+
     const dlq = spine(['dlq', 'list', '--output', 'json'], env);
     expect(await dlq.exit).toBe(0);
     expect(JSON.parse(dlq.output())).toHaveProperty('dead_letters');

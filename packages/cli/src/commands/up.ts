@@ -144,6 +144,13 @@ export async function up(args: readonly string[], env: Readonly<CliEnv>): Promis
         [entry.portVariable]: String(Number(process.env[entry.portVariable] ?? entry.defaultPort)),
         SPINE_HOST: env.SPINE_HOST,
       };
+      // The collector reads field tags of the demo's source tables from the registry (subject
+      // `shop.<schema>.<table>-value` for the dataset `shop.<schema>.<table>`), when the registry runs too.
+      if (entry.name === 'lineage-collector' && childEnv.SPINE_REGISTRY_URL) {
+        childEnv.SPINE_LINEAGE_REGISTRY_TOPIC_PREFIXES ??= 'shop=shop';
+        if (childEnv.SPINE_READS_REQUIRE_AUTH === 'true')
+          childEnv.SPINE_REGISTRY_KEY ??= (await readFile(adminKeyPath(dataDir), 'utf8')).trim();
+      }
       // The demo's source tables and contracts (issue 6), before the router's capture looks for them.
       if (entry.name === 'cdc-router')
         await prepareDemo({
