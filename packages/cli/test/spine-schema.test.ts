@@ -187,4 +187,114 @@ describe('spine schema (producer CI) against a real registry', () => {
       references: [{ name: 'shop/money.proto', subject: 'shop/money.proto', version: 1 }],
     });
   });
+
+  it('predicts a publish with --dry-run and validate: the --semver asked for decides a breaking change', async () => {
+    const subject = 'shop.semver-value';
+    const v1 = file('semver-v1.avsc', avro([id, email]));
+    expect((await spine(['schema', 'publish', subject, v1, '--semver', '1.0.0'], env)).code).toBe(0);
+    const breaking = file('semver-v2.avsc', avro([id, email, { name: 'tier', type: 'int', doc: 'Tier.' }]));
+    for (const [semver, code] of [
+      ['1.1.0', 1],
+      ['2.0.0', 0],
+    ] as const) {
+      const dry = await spine(['schema', 'publish', subject, breaking, '--semver', semver, '--dry-run'], env);
+      const validate = await spine(['schema', 'validate', subject, breaking, '--semver', semver], env);
+      expect(dry.code, dry.out).toBe(code);
+      expect(validate.code, validate.out).toBe(code);
+      if (code === 0) {
+        expect(dry.out).toContain('would publish as contract 2.0.0');
+        expect(dry.out).toMatch(/note\s+incompatible/);
+      } else {
+        expect(dry.out).toContain('--semver 1.1.0 is not a major version');
+        expect(dry.out).toContain('needs a major bump (1.0.0 -> 2.0.0)');
+      }
+    }
+    const notGreater = await spine(['schema', 'validate', subject, breaking, '--semver', '0.9.0'], env);
+    expect(notGreater.code).toBe(1);
+    expect(notGreater.out).toContain('must be greater than the latest, 1.0.0');
+    // Nothing was written by the dry runs, and the publish does what they said.
+    const latestVersion = async (): Promise<number> =>
+      (
+        JSON.parse((await spine(['schema', 'latest', subject, '--output', 'json'], env)).out) as {
+          version: number;
+        }
+      ).version;
+    expect(await latestVersion()).toBe(1);
+    expect((await spine(['schema', 'publish', subject, breaking, '--semver', '1.1.0'], env)).code).toBe(1);
+    const published = await spine(['schema', 'publish', subject, breaking, '--semver', '2.0.0'], env);
+    expect(published.code, published.out).toBe(0);
+    expect(published.out).toContain('published shop.semver-value version 2 (id');
+    expect(published.out).toContain('contract 2.0.0');
+  });
+
+  it('validates a .proto without registering its imports (or theirs), and names the one that is missing', async () => {
+    const protoDir = mkdtempSync(join(dir, 'nested-'));
+    mkdirSync(join(protoDir, 'shop'));
+    const currency = 'syntax = "proto3";\npackage shop;\nmessage Currency { string code = 1; }\n';
+    writeFileSync(join(protoDir, 'shop', 'currency.proto'), currency);
+    writeFileSync(
+      join(protoDir, 'shop', 'price.proto'),
+      'syntax = "proto3";\npackage shop;\nimport "shop/currency.proto";\nmessage Price { int64 units = 1; Currency currency = 2; }\n',
+    );
+    const invoice = join(protoDir, 'invoice.proto');
+    writeFileSync(
+      invoice,
+      'syntax = "proto3";\npackage shop;\nimport "shop/price.proto";\nmessage Invoice { string id = 1; Price total = 2; }\n',
+    );
+    const subjects = async () => (await spine(['schema', 'subjects', '--output', 'json'], env)).out;
+    const before = await subjects();
+    const args = (command: string) => [
+      'schema',
+      command,
+      'shop.invoice-value',
+      invoice,
+      '--import-dir',
+      protoDir,
+    ];
+    for (const attempt of [
+      await spine(args('validate'), env),
+      await spine([...args('publish'), '--dry-run'], env),
+      await spine(['schema', 'lint', invoice, '--import-dir', protoDir], env),
+    ]) {
+      expect(attempt.code, attempt.out).toBe(2);
+      // Dependencies first: the import's own import is the first one found missing.
+      expect(attempt.out).toContain(
+        'import shop/currency.proto is not registered: no subject shop/currency.proto',
+      );
+      expect(attempt.out).toContain('publish the import first');
+    }
+    expect(await subjects()).toBe(before);
+
+    const published = await spine([...args('publish'), '--retention', 'P1Y'], env);
+    expect(published.code, published.out).toBe(0);
+    const latest = async (subject: string): Promise<Record<string, unknown>> =>
+      JSON.parse((await spine(['schema', 'latest', subject, '--output', 'json'], env)).out) as Record<
+        string,
+        unknown
+      >;
+    expect(await latest('shop/price.proto')).toMatchObject({
+      references: [{ name: 'shop/currency.proto', subject: 'shop/currency.proto', version: 1 }],
+    });
+    expect(await latest('shop.invoice-value')).toMatchObject({
+      version: 1,
+      references: [{ name: 'shop/price.proto', subject: 'shop/price.proto', version: 1 }],
+    });
+    // Registered now: validating references them, and registers nothing more.
+    const registered = await subjects();
+    const ok = await spine([...args('validate'), '--retention', 'P1Y'], env);
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toContain('ok:');
+    // An import changed here but not published: named, not registered.
+    writeFileSync(
+      join(protoDir, 'shop', 'currency.proto'),
+      currency.replace('code = 1;', 'code = 1; int32 digits = 2;'),
+    );
+    const changed = await spine(args('validate'), env);
+    expect(changed.code).toBe(2);
+    expect(changed.out).toContain(
+      'import shop/currency.proto is not registered as it is here: no version of subject shop/currency.proto has this text',
+    );
+    expect(await subjects()).toBe(registered);
+    expect((await latest('shop/currency.proto')).version).toBe(1);
+  });
 });

@@ -67,6 +67,7 @@ export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Prom
     new FormatCatalog(deps.formats),
     config.SPINE_REGISTRY_DEFAULT_COMPATIBILITY,
     observer,
+    { maxSchemaBytes: config.SPINE_REGISTRY_MAX_SCHEMA_BYTES },
   );
   const app = await createApp({
     service: 'schema-registry',
@@ -80,6 +81,8 @@ export async function buildApp(config: RegistryConfig, deps: RegistryDeps): Prom
     closeDependencies: () => store.close(),
     errorSerializer: confluentErrorBody,
   });
+  // Confluent consumes only JSON media types: a text/plain body is a 415 there, not a string to validate.
+  app.removeContentTypeParser('text/plain');
   // Confluent clients send (and accept) these media types; the body is JSON in every case.
   app.addContentTypeParser(
     [

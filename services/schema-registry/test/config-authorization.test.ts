@@ -33,6 +33,7 @@ describe('schema registry: who may change config, mode and lint', () => {
     ['subject compatibility removal', 'DELETE', `/config/${SUBJECT}`, undefined],
     ['global compatibility', 'PUT', '/config', { compatibility: 'NONE' }],
     ['subject mode', 'PUT', `/mode/${SUBJECT}`, { mode: 'READONLY' }],
+    ['subject mode removal', 'DELETE', `/mode/${SUBJECT}`, undefined],
     ['global mode', 'PUT', '/mode', { mode: 'READONLY' }],
     ['subject lint severities', 'PUT', `/lint/config/${SUBJECT}`, { severities: { 'pii-untagged': 'off' } }],
     ['global lint severities', 'PUT', '/lint/config', { severities: { 'pii-untagged': 'off' } }],
@@ -65,7 +66,7 @@ describe('schema registry: who may change config, mode and lint', () => {
     });
     expect(
       (await r.post('/subjects/shop.gates-pii-value/versions', { schema: untagged }, producer)).json(),
-    ).toMatchObject({ error_code: 42209 });
+    ).toMatchObject({ error_code: 42291 });
     const other = await r.post('/subjects/shop.gates-tmp-value/versions', { schema }, producer);
     expect(other.statusCode, other.body).toBe(200);
     expect((await r.del('/subjects/shop.gates-tmp-value', producer)).json()).toEqual([1]);
@@ -77,7 +78,8 @@ describe('schema registry: who may change config, mode and lint', () => {
       expect(res.statusCode, `${what}: ${res.body}`).toBe(200);
       if (url === '/mode') await r.put('/mode', { mode: 'READWRITE' });
     }
-    expect((await r.get(`/mode/${SUBJECT}`)).json()).toEqual({ mode: 'READONLY' });
+    // Set, then removed: the subject follows the global mode again.
+    expect((await r.get(`/mode/${SUBJECT}`)).json()).toMatchObject({ error_code: 40409 });
     expect((await r.get(`/lint/config/${SUBJECT}`)).json()).toMatchObject({
       subject: { 'pii-untagged': 'off' },
     });
@@ -94,6 +96,7 @@ describe('schema registry: who may change config, mode and lint', () => {
       [ADMIN.key, 'delete-compatibility', SUBJECT],
       [ADMIN.key, 'set-compatibility', null],
       [ADMIN.key, 'set-mode', SUBJECT],
+      [ADMIN.key, 'delete-mode', SUBJECT],
       [ADMIN.key, 'set-mode', null],
       [ADMIN.key, 'set-mode', null],
       [ADMIN.key, 'set-lint-config', SUBJECT],
@@ -101,9 +104,10 @@ describe('schema registry: who may change config, mode and lint', () => {
     ]);
     expect(ok[0]?.detail).toEqual({ from: null, to: 'NONE' });
     expect(ok[1]?.detail).toEqual({ from: 'NONE', to: null });
-    expect(ok[4]?.detail).toEqual({ from: null, to: 'READONLY' });
-    expect(ok[5]?.detail).toEqual({ from: 'READONLY', to: 'READWRITE' });
-    expect(ok[6]?.detail).toEqual({ from: null, to: { 'pii-untagged': 'off' } });
+    expect(ok[4]?.detail).toEqual({ from: 'READONLY', to: null });
+    expect(ok[5]?.detail).toEqual({ from: null, to: 'READONLY' });
+    expect(ok[6]?.detail).toEqual({ from: 'READONLY', to: 'READWRITE' });
+    expect(ok[7]?.detail).toEqual({ from: null, to: { 'pii-untagged': 'off' } });
     expect(ok.every((row) => row.at instanceof Date)).toBe(true);
     const refused = rows.filter((row) => row.result === 'refused');
     expect(refused.map((row) => [row.principal, row.action, row.subject])).toEqual([
@@ -111,6 +115,7 @@ describe('schema registry: who may change config, mode and lint', () => {
       [PRODUCER.key, 'DELETE /config/:subject', SUBJECT],
       [PRODUCER.key, 'PUT /config', null],
       [PRODUCER.key, 'PUT /mode/:subject', SUBJECT],
+      [PRODUCER.key, 'DELETE /mode/:subject', SUBJECT],
       [PRODUCER.key, 'PUT /mode', null],
       [PRODUCER.key, 'PUT /lint/config/:subject', SUBJECT],
       [PRODUCER.key, 'PUT /lint/config', null],

@@ -75,14 +75,14 @@ describe('schema registry: data contracts', () => {
       metadata: contract({ 'data-spine.classification': 'secret' }),
     });
     expect(bad.statusCode).toBe(422);
-    expect(bad.json()).toMatchObject({ error_code: 42210 });
+    expect(bad.json()).toMatchObject({ error_code: 42292 });
     expect(bad.json().message).toContain('data-spine.classification');
     const badRetention = await r.post(`/subjects/${SUBJECT}/versions`, {
       schemaType: 'JSON',
       schema: customer({ status: { type: 'string', description: 's' } }),
       metadata: contract({ 'data-spine.retention': 'seven years' }),
     });
-    expect(badRetention.json().error_code).toBe(42210);
+    expect(badRetention.json().error_code).toBe(42292);
   });
 
   it('records Server-Timing phases and counts registrations, incompatibilities and lint failures', async () => {
@@ -98,7 +98,7 @@ describe('schema registry: data contracts', () => {
       schemaType: 'JSON',
       schema: customer({ phone: { type: 'string', description: 'p' } }),
     });
-    expect(untagged.json().error_code).toBe(42209);
+    expect(untagged.json().error_code).toBe(42291);
     // A closed content model: adding an optional property is compatible, narrowing a type is not.
     const narrowing = await r.post(`/subjects/${SUBJECT}/versions`, {
       schemaType: 'JSON',
@@ -174,13 +174,13 @@ describe('schema registry: data contracts', () => {
       schemaType: 'JSON',
       schema: phone,
     });
-    expect(strict.json().error_code).toBe(42209);
+    expect(strict.json().error_code).toBe(42291);
     expect((await r.get('/lint/config/shop.strict-value')).json()).toMatchObject({
       global: { 'pii-untagged': 'warning' },
       subject: { 'pii-untagged': 'error' },
     });
     const unknown = await r.put('/lint/config', { severities: { 'no-such-rule': 'error' } });
-    expect(unknown.json()).toMatchObject({ error_code: 42211 });
+    expect(unknown.json()).toMatchObject({ error_code: 42293 });
     expect((await r.put('/lint/config', { severities: {} })).statusCode).toBe(200);
     expect(
       (await r.put('/lint/config', { severities: { 'pii-untagged': 'off' } }, basic(PRODUCER))).statusCode,
@@ -197,7 +197,7 @@ describe('schema registry: data contracts', () => {
     const subject = 'shop.tagged-value';
     const phone = customer({ phone: { type: 'string', description: 'p' } });
     const untagged = await r.post(`/subjects/${subject}/versions`, { schemaType: 'JSON', schema: phone });
-    expect(untagged.json().error_code).toBe(42209);
+    expect(untagged.json().error_code).toBe(42291);
     const tagged = await r.post(
       `/subjects/${subject}/versions`,
       { schemaType: 'JSON', schema: phone, metadata: contract({}, { '**.phone': ['PII'] }) },
@@ -234,7 +234,7 @@ describe('schema registry: data contracts', () => {
         contact: { type: 'string', description: 'customer email address' },
       }),
     });
-    expect(documented.json().error_code).toBe(42209);
+    expect(documented.json().error_code).toBe(42291);
     expect(documented.json().message).toContain("field 'contact' looks like an email address (by its doc)");
     const withTag = await r.post(`/subjects/${subject}/versions`, {
       schemaType: 'JSON',

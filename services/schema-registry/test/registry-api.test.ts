@@ -124,10 +124,10 @@ describe('schema registry: Confluent REST API', () => {
     expect(b.json<{ id: number }>().id).toBe(a.json<{ id: number }>().id);
   });
 
-  it('refuses an incompatible schema with 409, says why, and accepts a compatible one', async () => {
+  it('refuses an incompatible schema with 409 (error_code 40901), says why, and accepts a compatible one', async () => {
     const bad = await post('/subjects/shop.customer-value/versions', { schema: customerBreaking });
     expect(bad.statusCode).toBe(409);
-    expect(bad.json().error_code).toBe(409);
+    expect(bad.json().error_code).toBe(40901);
     expect(bad.json().message).toContain('READER_FIELD_MISSING_DEFAULT_VALUE');
     const verbose = await post('/compatibility/subjects/shop.customer-value/versions/latest?verbose=true', {
       schema: customerBreaking,
@@ -162,7 +162,7 @@ describe('schema registry: Confluent REST API', () => {
       schema: customerV2,
       metadata: { properties: { 'data-spine.semver': '0.9.0' } },
     });
-    expect(notGreater.json()).toMatchObject({ error_code: 42208 });
+    expect(notGreater.json()).toMatchObject({ error_code: 42290 });
     const major = await post(subject, {
       schema: customerBreaking,
       metadata: { properties: { 'data-spine.semver': '2.0.0' } },
@@ -210,7 +210,7 @@ describe('schema registry: Confluent REST API', () => {
     });
     const res = await post('/subjects/shop.lead-value/versions', { schema: untagged });
     expect(res.statusCode).toBe(422);
-    expect(res.json().error_code).toBe(42209);
+    expect(res.json().error_code).toBe(42291);
     expect(res.json().message).toContain('pii-untagged at Lead.work_email');
     expect(res.json().message).toContain('confluent:tags');
     expect((await get('/subjects/shop.lead-value/versions')).json()).toMatchObject({ error_code: 40401 });
@@ -222,7 +222,13 @@ describe('schema registry: Confluent REST API', () => {
     const body = res.json();
     expect(body.valid).toBe(false);
     expect(body.compatibility).toMatchObject({ level: 'BACKWARD', is_compatible: false });
-    expect(body.semver).toEqual({ latest: '1.1.0', required_bump: 'major', next: '2.0.0' });
+    expect(body.semver).toEqual({
+      latest: '1.1.0',
+      requested: null,
+      required_bump: 'major',
+      next: '2.0.0',
+      needed: '2.0.0',
+    });
     expect(body.lint.findings.some((f: { rule: string }) => f.rule === 'retention-missing')).toBe(true);
     expect(res.headers['server-timing']).toMatch(/lint\+compatibility;dur=/);
     expect((await get('/subjects/shop.customer-value/versions')).json()).toEqual([1, 2]);

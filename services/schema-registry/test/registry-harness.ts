@@ -17,15 +17,19 @@ export interface RegistryHarness {
   post(url: string, body: unknown, auth?: string): Promise<LightMyRequestResponse>;
   put(url: string, body: unknown, auth?: string): Promise<LightMyRequestResponse>;
   del(url: string, auth?: string): Promise<LightMyRequestResponse>;
-  get(url: string): Promise<LightMyRequestResponse>;
+  get(url: string, auth?: string): Promise<LightMyRequestResponse>;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startRegistry(name: string): Promise<RegistryHarness> {
+/** `env`: more of the registry's configuration (`SPINE_READS_REQUIRE_AUTH`, limits). */
+export async function startRegistry(
+  name: string,
+  env: Record<string, string> = {},
+): Promise<RegistryHarness> {
   const ctx = await useTestContext(name);
   const build = () =>
-    buildApp(loadRegistryConfig({ SPINE_DATABASE_URL: ctx.databaseUrl, SPINE_LOG_LEVEL: 'silent' }), {
+    buildApp(loadRegistryConfig({ SPINE_DATABASE_URL: ctx.databaseUrl, SPINE_LOG_LEVEL: 'silent', ...env }), {
       formats: DEFAULT_FORMATS,
       logger: createLogger({ service: `${name}-test`, level: 'silent' }),
       credentials: new MemoryCredentialStore([
@@ -57,7 +61,8 @@ export async function startRegistry(name: string): Promise<RegistryHarness> {
       }),
     del: (url, auth = basic(ADMIN)) =>
       h.app.inject({ method: 'DELETE', url, headers: { authorization: auth } }),
-    get: (url) => h.app.inject({ method: 'GET', url }),
+    get: (url, auth) =>
+      h.app.inject({ method: 'GET', url, ...(auth ? { headers: { authorization: auth } } : {}) }),
     async restart() {
       await h.app.close();
       h.app = await build();

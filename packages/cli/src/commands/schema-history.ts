@@ -1,6 +1,7 @@
 import { UsageError } from '../cli-config.ts';
 import { callRegistry } from '../registry-client.ts';
 import type { RegistryTarget } from '../registry-client.ts';
+import { exitCodeOf, registryMessage } from './schema-exit-codes.ts';
 
 interface FieldChange {
   path: string;
@@ -34,8 +35,6 @@ function describe(c: FieldChange): string {
   }
 }
 
-const fail = (body: unknown): string => (body as { message?: string }).message ?? JSON.stringify(body);
-
 /**
  * `spine schema diff <subject> <v1> <v2>` or `<subject> --file F [--against V]`: the field changes,
  * compatibility both ways, and the contract bump. Exit 1 when the change breaks the subject's level.
@@ -52,8 +51,8 @@ export async function diffCommand(
     to,
   });
   if (res.status !== 200) {
-    console.error(`spine: ${subject}: ${fail(res.body)}`);
-    return res.status === 404 || res.status === 422 ? 1 : 2;
+    console.error(`spine: ${subject}: ${registryMessage(res.body)}`);
+    return exitCodeOf(res.status, res.body);
   }
   const d = res.body as Diff;
   if (json) {
@@ -88,8 +87,8 @@ export async function rollbackCommand(
     reason,
   });
   if (res.status !== 200) {
-    console.error(`spine: ${subject}: ${fail(res.body)}`);
-    return res.status === 404 || res.status === 422 ? 1 : 2;
+    console.error(`spine: ${subject}: ${registryMessage(res.body)}`);
+    return exitCodeOf(res.status, res.body);
   }
   const r = res.body as { version: number; id: number; semver: string; rolledBackTo: number };
   console.log(

@@ -5,11 +5,14 @@ import { UsageError } from '../cli-config.ts';
 import { callRegistry, registryTarget } from '../registry-client.ts';
 import type { RegistryTarget } from '../registry-client.ts';
 import { readSchemaFile } from '../schema-file.ts';
+import { exitCodeOf, registryMessage } from './schema-exit-codes.ts';
 import { diffCommand, rollbackCommand } from './schema-history.ts';
+import { importDirOf, protoReferences } from './schema-imports.ts';
+import type { ImportMode } from './schema-imports.ts';
 
 const USAGE = `spine schema <command>
   publish <subject> <file> [--semver X.Y.Z] [--retention P2Y] [--dry-run]
-  validate <subject> <file> [--semver X.Y.Z] [--retention P2Y]   lint and compatibility, no write
+  validate <subject> <file> [--semver X.Y.Z] [--retention P2Y]   what publish would decide, no write
   lint <file> [--subject S]
   diff <subject> <version> <version>           field changes, compatibility both ways, the bump
   diff <subject> --file F [--against V]        a file against the latest (or version V)
@@ -20,7 +23,9 @@ Contract flags (publish, validate, lint): --semver, --retention P7Y, --classific
   public|internal|confidential|restricted, --owner TEAM
 Options: --registry URL (default: SPINE_REGISTRY_URL, or the running spine), --import-dir DIR (.proto imports),
          --output text|json
-Exit codes: 0 ok, 1 incompatible or lint error, 2 usage or connection error.`;
+.proto imports (and theirs) are subjects named after their paths: publish registers them; validate,
+publish --dry-run, lint and diff --file write nothing and need them registered already.
+Exit codes: 0 ok, 1 incompatible, lint or contract error (or not found), 2 usage or connection error.`;
 
 interface Finding {
   rule: string;
@@ -34,7 +39,15 @@ interface Validation {
   valid: boolean;
   lint: { findings: Finding[]; errors: number; warnings: number };
   compatibility: { level: string; is_compatible: boolean; messages: string[] };
-  semver: { latest: string | null; required_bump: string | null; next: string };
+  semver: {
+    latest: string | null;
+    requested: string | null;
+    required_bump: string | null;
+    /** The contract version publishing would give. */
+    next: string;
+    /** Present when the change is refused: the major version it needs. */
+    needed?: string | null;
+  };
 }
 
 function printFindings(findings: readonly Finding[]): void {
@@ -59,24 +72,19 @@ function metadata(values: {
   return Object.keys(properties).length ? { properties } : undefined;
 }
 
-/** Registers a .proto file's imports as subjects named after them, so the schema can reference them. */
-async function references(target: RegistryTarget, imports: ReadonlyArray<{ name: string; schema: string }>) {
-  const refs = [];
-  for (const imp of imports) {
-    const res = await callRegistry(target, 'POST', `/subjects/${encodeURIComponent(imp.name)}/versions`, {
-      schemaType: 'PROTOBUF',
-      schema: imp.schema,
-    });
-    if (res.status !== 200)
-      throw new UsageError(`registering import ${imp.name}: ${JSON.stringify(res.body)}`);
-    const latest = await callRegistry(
-      target,
-      'GET',
-      `/subjects/${encodeURIComponent(imp.name)}/versions/latest`,
-    );
-    refs.push({ name: imp.name, subject: imp.name, version: (latest.body as { version: number }).version });
-  }
-  return refs;
+/** A schema file as the body of a registry request, its .proto imports resolved as `mode` says. */
+async function schemaBody(
+  target: RegistryTarget,
+  file: string,
+  importDir: string | undefined,
+  mode: ImportMode,
+) {
+  const parsed = await readSchemaFile(file, importDir);
+  return {
+    schemaType: parsed.schemaType,
+    schema: parsed.schema,
+    references: await protoReferences(target, parsed, importDirOf(file, importDir), mode),
+  };
 }
 
 async function validate(
@@ -87,24 +95,29 @@ async function validate(
 ): Promise<number> {
   const res = await callRegistry(target, 'POST', `/schemas/${encodeURIComponent(subject)}/validate`, body);
   if (res.status !== 200) {
-    console.error(`spine: ${(res.body as { message?: string }).message ?? JSON.stringify(res.body)}`);
-    return res.status === 422 ? 1 : 2;
+    console.error(`spine: ${subject}: ${registryMessage(res.body)}`);
+    return exitCodeOf(res.status, res.body);
   }
   const v = res.body as Validation;
   if (json) {
     console.log(JSON.stringify(v, null, 2));
-  } else {
-    printFindings(v.lint.findings);
-    for (const m of v.compatibility.messages)
-      console.log(`error   incompatible (${v.compatibility.level})  ${m}`);
-    console.log(
-      `${v.valid ? 'ok' : 'FAILED'}: ${v.lint.errors} lint error(s), ${v.lint.warnings} warning(s), ` +
-        `${v.compatibility.is_compatible ? 'compatible' : 'incompatible'} under ${v.compatibility.level}` +
-        (v.semver.required_bump
-          ? `; needs a ${v.semver.required_bump} bump (${v.semver.latest} -> ${v.semver.next})`
-          : ''),
-    );
+    return v.valid ? 0 : 1;
   }
+  const s = v.semver;
+  // A breaking change with a major --semver is accepted: its incompatibilities are then expected.
+  const refused = s.needed !== undefined;
+  printFindings(v.lint.findings);
+  for (const m of v.compatibility.messages)
+    console.log(`${refused ? 'error  ' : 'note   '} incompatible (${v.compatibility.level})  ${m}`);
+  const parts = [
+    `${v.lint.errors} lint error(s), ${v.lint.warnings} warning(s), ` +
+      `${v.compatibility.is_compatible ? 'compatible' : 'incompatible'} under ${v.compatibility.level}`,
+  ];
+  if (s.required_bump && s.latest)
+    parts.push(`needs a ${s.required_bump} bump (${s.latest} -> ${s.needed ?? s.next})`);
+  if (refused && s.requested) parts.push(`--semver ${s.requested} is not a major version`);
+  if (v.valid) parts.push(`would publish as contract ${s.next}`);
+  console.log(`${v.valid ? 'ok' : 'FAILED'}: ${parts.join('; ')}`);
   return v.valid ? 0 : 1;
 }
 
@@ -141,23 +154,20 @@ export async function schemaCommand(args: readonly string[], env: Readonly<CliEn
       need(2);
       const [subject, file] = rest as [string, string];
       const t = await target();
-      const parsed = await readSchemaFile(file, values['import-dir']);
+      // validate and --dry-run promise not to write: they register no import either.
+      const dryRun = command === 'validate' || values['dry-run'] === true;
       const md = metadata(values);
       const body = {
-        schemaType: parsed.schemaType,
-        schema: parsed.schema,
-        references: await references(t, parsed.imports),
+        ...(await schemaBody(t, file, values['import-dir'], dryRun ? 'registered' : 'register')),
         ...(md ? { metadata: md } : {}),
       };
-      if (command === 'validate' || values['dry-run']) return validate(t, subject, body, json);
+      if (dryRun) return validate(t, subject, body, json);
       const res = await callRegistry(t, 'POST', `/subjects/${encodeURIComponent(subject)}/versions`, body);
       if (res.status === 200) {
-        const latest = await callRegistry(
-          t,
-          'GET',
-          `/subjects/${encodeURIComponent(subject)}/versions/latest`,
-        );
-        const v = latest.body as {
+        // The version holding this schema (not the latest: publishing a schema again registers nothing).
+        const { metadata: _asked, ...schema } = body;
+        const found = await callRegistry(t, 'POST', `/subjects/${encodeURIComponent(subject)}`, schema);
+        const v = found.body as {
           version: number;
           id: number;
           metadata?: { properties?: Record<string, string> };
@@ -175,22 +185,19 @@ export async function schemaCommand(args: readonly string[], env: Readonly<CliEn
         );
         return 0;
       }
-      const error = res.body as { error_code?: number; message?: string };
-      console.error(`spine: ${subject}: ${error.message ?? JSON.stringify(res.body)}`);
-      return res.status === 409 || res.status === 422 ? 1 : 2;
+      console.error(`spine: ${subject}: ${registryMessage(res.body)}`);
+      return exitCodeOf(res.status, res.body);
     }
     case 'lint': {
       need(1);
       const t = await target();
-      const parsed = await readSchemaFile(rest[0] as string, values['import-dir']);
+      const md = metadata(values);
       return validate(
         t,
         values.subject ?? '_spine_lint',
         {
-          schemaType: parsed.schemaType,
-          schema: parsed.schema,
-          references: await references(t, parsed.imports),
-          ...(metadata(values) ? { metadata: metadata(values) } : {}),
+          ...(await schemaBody(t, rest[0] as string, values['import-dir'], 'registered')),
+          ...(md ? { metadata: md } : {}),
         },
         json,
       );
@@ -201,12 +208,7 @@ export async function schemaCommand(args: readonly string[], env: Readonly<CliEn
       const t = await target();
       if (values.file) {
         need(1);
-        const parsed = await readSchemaFile(values.file, values['import-dir']);
-        const to = {
-          schemaType: parsed.schemaType,
-          schema: parsed.schema,
-          references: await references(t, parsed.imports),
-        };
+        const to = await schemaBody(t, values.file, values['import-dir'], 'registered');
         return diffCommand(t, subject, { version: values.against ?? 'latest' }, to, json);
       }
       need(3);
@@ -234,8 +236,8 @@ export async function schemaCommand(args: readonly string[], env: Readonly<CliEn
         `/subjects/${encodeURIComponent(rest[0] as string)}/versions/latest`,
       );
       if (res.status !== 200) {
-        console.error(`spine: ${(res.body as { message?: string }).message ?? res.status}`);
-        return res.status === 404 ? 1 : 2;
+        console.error(`spine: ${registryMessage(res.body)}`);
+        return exitCodeOf(res.status, res.body);
       }
       console.log(JSON.stringify(res.body, null, json ? 0 : 2));
       return 0;

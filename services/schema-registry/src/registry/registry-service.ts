@@ -12,7 +12,8 @@ import {
 } from './contract-metadata.ts';
 import type { ContractMetadata } from './contract-metadata.ts';
 import type { SeverityOverrides } from '../lint/lint.ts';
-import { bump, bumpKind, compareSemver, formatSemver, parseSemver } from './semver.ts';
+import { decideContractVersion, requestedSemver } from './contract-version.ts';
+import { formatSemver, parseSemver } from './semver.ts';
 import { InvalidSchemaError } from '../formats/schema-format.ts';
 import type {
   ParsedSchema,
@@ -68,6 +69,9 @@ export interface VersionView extends SubjectVersion {
 }
 
 const MAX_VERSION = 2 ** 31 - 1;
+/** Pages of `GET /schemas`: Confluent's `schema.search.default.limit`, and our ceiling. */
+export const SCHEMA_LIST_DEFAULT_LIMIT = 1_000;
+export const SCHEMA_LIST_MAX_LIMIT = 10_000;
 /**
  * Parsed schemas kept for compatibility checks, least recently used dropped first: a parsed model takes
  * about ten times its text (some 15 KB for a 20-field Avro record) and re-parsing a dropped one well under a
@@ -98,6 +102,16 @@ function lintSubject(schema: ParsedSchema, metadata: ContractMetadata | null) {
   };
 }
 
+/**
+ * As Confluent's `QualifiedSubject.isValidSubject`: a subject with a control character, or named as its
+ * global config is, is 42208. Checked where a subject comes into being (register, its config and mode).
+ */
+export function checkSubjectName(subject: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(subject) || subject === '__GLOBAL')
+    throw new E.InvalidSubject(subject);
+}
+
 /** Parses `latest`, `-1` or a number in [1, 2^31-1]; anything else is 42202. */
 export function parseVersionSpec(spec: string): number | 'latest' {
   if (spec === 'latest' || spec === '-1') return 'latest';
@@ -119,17 +133,20 @@ export class RegistryService {
   readonly #parsed = new Map<string, ParsedSchema>();
 
   readonly #observer: RegistryObserver;
+  readonly #maxSchemaBytes: number;
 
   constructor(
     store: RegistryStore,
     formats: FormatCatalog,
     defaultCompatibility: CompatibilityLevel,
     observer: RegistryObserver = unobserved,
+    limits: { maxSchemaBytes: number } = { maxSchemaBytes: 1_048_576 },
   ) {
     this.#store = store;
     this.#formats = formats;
     this.#defaultCompatibility = defaultCompatibility;
     this.#observer = observer;
+    this.#maxSchemaBytes = limits.maxSchemaBytes;
   }
 
   get store(): RegistryStore {
@@ -185,6 +202,32 @@ export class RegistryService {
       });
     }
     return out;
+  }
+
+  /**
+   * As Confluent (`replaceLatestVersion`): a reference to version -1 means the referenced subject's latest
+   * version at the time, and is stored as that version, so a schema id always means the same schema.
+   */
+  async pinReferences<I extends SchemaInput>(input: I): Promise<I> {
+    if (!input.references.some((r) => r.version === -1)) return input;
+    const references = await Promise.all(
+      input.references.map(async (ref) => {
+        if (ref.version !== -1) return ref;
+        const latest = await this.#versionOrNull(ref.subject, 'latest', false);
+        if (!latest)
+          throw new E.InvalidSchema(
+            `reference ${ref.name} names the latest version of ${ref.subject}, which has none`,
+          );
+        return { ...ref, version: latest.version };
+      }),
+    );
+    return { ...input, references };
+  }
+
+  /** Confluent's 42209, from SPINE_REGISTRY_MAX_SCHEMA_BYTES: checked before anything parses the text. */
+  #checkSize(schema: string): void {
+    const bytes = Buffer.byteLength(schema, 'utf8');
+    if (bytes > this.#maxSchemaBytes) throw new E.SchemaTooLarge(bytes, this.#maxSchemaBytes);
   }
 
   async parse(input: SchemaInput): Promise<ParsedSchema> {
@@ -251,15 +294,19 @@ export class RegistryService {
     return ((await this.#store.config(''))?.mode as Mode | null) ?? 'READWRITE';
   }
 
-  async register(input: RegisterInput): Promise<{ id: number; version: number }> {
-    const time = input.timing ?? untimed;
-    const mode = await this.mode(input.subject);
-    checkRegisterMode(input.subject, mode, input);
-    if (input.id !== undefined && input.id > MAX_VERSION)
-      throw new E.InvalidSchemaId(`schema id ${input.id} is not in [1, 2^31-1]`);
-    if (input.version !== undefined && input.version > MAX_VERSION)
-      throw new E.InvalidVersion(String(input.version));
-    const metadata = checkContractMetadata(input.metadata);
+  async register(request: RegisterInput): Promise<{ id: number; version: number }> {
+    const time = request.timing ?? untimed;
+    checkSubjectName(request.subject);
+    const mode = await this.mode(request.subject);
+    checkRegisterMode(request.subject, mode, request);
+    // Confluent reads the id as a Java int: a larger one is a body it cannot parse.
+    if (request.id !== undefined && request.id > MAX_VERSION)
+      throw new E.InvalidSchema(`/id: schema id ${request.id} is not in [1, 2^31-1]`);
+    if (request.version !== undefined && request.version > MAX_VERSION)
+      throw new E.InvalidVersion(String(request.version));
+    this.#checkSize(request.schema);
+    const metadata = checkContractMetadata(request.metadata);
+    const input = await this.pinReferences(request);
     const parsed = await time('parse', () => this.parse(input));
     const overrides = await this.lintOverrides(input.subject);
     const lintWith = (meta: ContractMetadata | null) => lint(lintSubject(parsed, meta), ...overrides);
@@ -281,6 +328,8 @@ export class RegistryService {
           const same = existingId === undefined ? undefined : live.find((v) => v.schemaId === existingId);
           if (same && (input.id === undefined || input.id === same.schemaId))
             return { id: same.schemaId, version: same.version };
+          // Confluent's IdDoesNotMatchException: this subject has the schema, under another id.
+          if (same && input.id !== undefined) throw new E.IdDoesNotMatch(same.schemaId, input.id);
           const effective = metadata ?? inherited(live.at(-1)?.metadata);
           if (report.errors > 0) {
             const again = metadata ? report : lintWith(effective);
@@ -294,17 +343,8 @@ export class RegistryService {
               );
           }
 
-          const latestSemver = parseSemver(live.at(-1)?.semver ?? '') ?? null;
-          const requestedText = input.metadata?.properties?.[SEMVER_PROPERTY];
-          const requested = requestedText === undefined ? null : parseSemver(requestedText);
-          if (requestedText !== undefined && !requested) {
-            throw new E.InvalidSemver(`${SEMVER_PROPERTY} '${requestedText}' is not MAJOR.MINOR.PATCH`);
-          }
-          if (requested && latestSemver && compareSemver(requested, latestSemver) <= 0) {
-            throw new E.InvalidSemver(
-              `${SEMVER_PROPERTY} ${requestedText} must be greater than the latest, ${formatSemver(latestSemver)}`,
-            );
-          }
+          const latestSemver = parseSemver(live.at(-1)?.semver ?? '');
+          const requested = requestedSemver(input.metadata, latestSemver);
           let breaking = false;
           if (mode !== 'IMPORT') {
             const previous = await this.parsedVersions(versionsRequiredBy(level, live));
@@ -312,33 +352,23 @@ export class RegistryService {
               checkAgainstLevel(format, level, parsed, previous),
             );
             breaking = issues.length > 0;
-            // A breaking change is accepted only with a major bump of the contract's version.
-            const majorBump =
-              requested !== null && latestSemver !== null && bumpKind(latestSemver, requested) === 'major';
-            if (breaking && !majorBump) {
+            const decision = decideContractVersion(latestSemver, requested, breaking);
+            if (!decision.accepted) {
               this.#observer.incompatible(input.schemaType);
               await this.#auditRefused(input, { level, issues });
-              const needed = latestSemver
-                ? `; a breaking change needs a major version: ${SEMVER_PROPERTY}=${formatSemver(bump(latestSemver, 'major'))}`
+              const needed = decision.needed
+                ? `; a breaking change needs a major version: ${SEMVER_PROPERTY}=${decision.needed}`
                 : '';
               throw new E.IncompatibleSchema(input.subject, describeIssues(issues).join(', ') + needed);
             }
           }
-          const semver = formatSemver(
-            requested ??
-              (latestSemver
-                ? bump(latestSemver, breaking ? 'major' : 'minor')
-                : { major: 1, minor: 0, patch: 0 }),
-          );
+          const { semver } = decideContractVersion(latestSemver, requested, breaking);
           const version = input.version ?? versions.reduce((max, v) => Math.max(max, v.version), 0) + 1;
           if (input.id !== undefined) {
             const conflict = await claimImportedId(db, input.id, identity);
             if (conflict?.kind === 'id-taken')
               throw new E.OperationNotPermitted(`Overwrite new schema with id ${input.id} is not permitted.`);
-            if (conflict?.kind === 'schema-has-id')
-              throw new E.OperationNotPermitted(
-                `Schema already registered with id ${conflict.id} instead of input id ${input.id}`,
-              );
+            if (conflict?.kind === 'schema-has-id') throw new E.IdDoesNotMatch(conflict.id, input.id);
           }
           const id = await this.#store.appendVersion(
             db,
@@ -402,11 +432,15 @@ export class RegistryService {
 
   /**
    * What registering would decide, without registering: lint findings, compatibility at the subject's level,
-   * and the contract version bump the change needs (`major` for a breaking change).
+   * the contract version bump the change needs (`major` for a breaking change) and the semver it would get.
+   * A semver asked for in `metadata` is checked as registering checks it (42290), and a breaking change
+   * with a major bump is valid, as registering accepts it.
    */
-  async validate(subject: string, input: SchemaInput, metadata: ContractMetadata | null) {
-    const format = this.format(input.schemaType);
+  async validate(subject: string, request: SchemaInput, metadata: ContractMetadata | null) {
+    const format = this.format(request.schemaType);
+    this.#checkSize(request.schema);
     const contract = checkContractMetadata(metadata);
+    const input = await this.pinReferences(request);
     const parsed = await this.parse(input);
     const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
     // As registering would: without metadata, the previous version's applies.
@@ -418,28 +452,34 @@ export class RegistryService {
     const previous = await this.parsedVersions(versionsRequiredBy(level, live));
     const issues = checkAgainstLevel(format, level, parsed, previous);
     const latest = parseSemver(live.at(-1)?.semver ?? '');
+    const requested = requestedSemver(metadata, latest);
+    const decision = decideContractVersion(latest, requested, issues.length > 0);
     const requiredBump = live.length === 0 ? null : issues.length > 0 ? 'major' : 'minor';
     return {
-      valid: report.errors === 0 && issues.length === 0,
+      valid: report.errors === 0 && decision.accepted,
       lint: report,
       compatibility: { level, is_compatible: issues.length === 0, issues, messages: describeIssues(issues) },
       semver: {
         latest: latest ? formatSemver(latest) : null,
+        requested: requested ? formatSemver(requested) : null,
         required_bump: requiredBump,
-        next: formatSemver(
-          latest && requiredBump ? bump(latest, requiredBump) : { major: 1, minor: 0, patch: 0 },
-        ),
+        next: decision.semver,
+        ...(decision.accepted ? {} : { needed: decision.needed }),
       },
     };
   }
 
+  /** As Confluent's `get(subject, version, deleted)`: `latest` is the latest not deleted, always. */
   async #versionOrNull(
     subject: string,
     spec: number | 'latest',
     includeDeleted: boolean,
   ): Promise<VersionView | null> {
-    const versions = (await this.#store.versions(subject)).filter((v) => includeDeleted || !v.deleted);
-    const v = spec === 'latest' ? versions.at(-1) : versions.find((x) => x.version === spec);
+    const versions = await this.#store.versions(subject);
+    const v =
+      spec === 'latest'
+        ? versions.filter((x) => !x.deleted).at(-1)
+        : versions.find((x) => x.version === spec && (includeDeleted || !x.deleted));
     if (!v) return null;
     const schema = await this.#store.schemaById(v.schemaId);
     return schema ? { ...v, schema } : null;
@@ -461,35 +501,47 @@ export class RegistryService {
     return all.map((v) => v.version);
   }
 
-  async lookup(subject: string, input: SchemaInput, includeDeleted: boolean): Promise<VersionView> {
+  async lookup(subject: string, request: SchemaInput, includeDeleted: boolean): Promise<VersionView> {
     const versions = (await this.#store.versions(subject)).filter((v) => includeDeleted || !v.deleted);
     if (versions.length === 0) throw new E.SubjectNotFound(subject);
+    const input = await this.pinReferences(request);
     const parsed = await this.parse(input);
     const id = await this.#store.schemaIdByIdentity(
       this.identity(input.schemaType, parsed, input.references),
     );
     const match = id === undefined ? undefined : versions.filter((v) => v.schemaId === id).at(-1);
-    if (!match) throw new E.SchemaNotFound('not found');
+    if (!match) throw new E.SchemaNotFoundUnderSubject();
     return { ...match, schema: (await this.#store.schemaById(match.schemaId)) as StoredSchema };
   }
 
-  subjects(prefix: string | undefined, includeDeleted: boolean): Promise<string[]> {
-    return this.#store.subjects({ ...(prefix ? { prefix } : {}), deleted: includeDeleted });
+  subjects(options: {
+    prefix?: string;
+    deleted: boolean;
+    offset: number;
+    limit: number | null;
+  }): Promise<string[]> {
+    return this.#store.subjects(options);
   }
 
   referencedBy(subject: string, version: number): Promise<number[]> {
     return this.#store.referencedBy(subject, version);
   }
 
-  /** Where a schema id is used: `{subject, version}` pairs. */
-  async usesOf(id: number): Promise<Array<{ subject: string; version: number }>> {
+  /** Where a schema id is used: `{subject, version}` pairs, soft-deleted ones only with `includeDeleted`. */
+  async usesOf(id: number, includeDeleted: boolean): Promise<Array<{ subject: string; version: number }>> {
     await this.schemaById(id);
     return (await this.#store.versionsOfSchema(id))
-      .filter((v) => !v.deleted)
+      .filter((v) => includeDeleted || !v.deleted)
       .map((v) => ({ subject: v.subject, version: v.version }));
   }
 
-  listSchemas(options: { subjectPrefix?: string; deleted?: boolean; offset: number; limit: number }) {
+  listSchemas(options: {
+    subjectPrefix?: string;
+    deleted: boolean;
+    latestOnly: boolean;
+    offset: number;
+    limit: number;
+  }) {
     return this.#store.schemas(options);
   }
 
@@ -551,6 +603,18 @@ export class RegistryService {
     return ((await this.#store.config(subject))?.mode as Mode | null | undefined) ?? null;
   }
 
+  /** Removes a subject's own mode, audited, and answers it; as Confluent, 40401 when it has none. */
+  async deleteSubjectMode(subject: string, principal: string | null): Promise<Mode> {
+    const own = await this.subjectMode(subject);
+    if (!own) throw new E.SubjectNotFound(subject);
+    await this.#store.setConfig(
+      subject,
+      { field: 'mode', value: null },
+      { principal, action: 'delete-mode' },
+    );
+    return own;
+  }
+
   async schemaById(id: number): Promise<StoredSchema> {
     const s =
       Number.isInteger(id) && id > 0 && id <= MAX_VERSION ? await this.#store.schemaById(id) : undefined;
@@ -558,22 +622,27 @@ export class RegistryService {
     return s;
   }
 
-  /** `versionSpec` is a version (`latest`, a number) or `all`: every version the level requires. */
-  async checkCompatibility(subject: string, versionSpec: string, input: SchemaInput): Promise<string[]> {
-    const format = this.format(input.schemaType);
+  /**
+   * `versionSpec` is a version (`latest`, a number) or `all`: every version the level requires. As
+   * Confluent: soft-deleted versions are never compared with, `latest` of a subject without versions is
+   * compatible, and a version that is not there is 40402 (whether or not the subject is).
+   */
+  async checkCompatibility(subject: string, versionSpec: string, request: SchemaInput): Promise<string[]> {
+    const format = this.format(request.schemaType);
+    const spec = versionSpec === 'all' ? 'all' : parseVersionSpec(versionSpec);
+    const input = await this.pinReferences(request);
     const candidate = await this.parse(input);
     const level = await this.compatibilityLevel(subject);
-    const live = (await this.#store.versions(subject)).filter((v) => !v.deleted);
     let against: SubjectVersion[];
-    if (versionSpec === 'all') {
-      against = live;
+    if (spec === 'all') {
+      against = (await this.#store.versions(subject)).filter((v) => !v.deleted);
     } else {
-      const v = await this.version(subject, versionSpec);
-      against = [v];
+      const v = await this.#versionOrNull(subject, spec, false);
+      if (!v && spec !== 'latest') throw new E.VersionNotFound(versionSpec);
+      against = v ? [v] : [];
     }
     // Against one named version the level's direction applies, without transitivity.
-    const effective =
-      versionSpec === 'all' ? level : (level.replace('_TRANSITIVE', '') as CompatibilityLevel);
+    const effective = spec === 'all' ? level : (level.replace('_TRANSITIVE', '') as CompatibilityLevel);
     const previous = await this.parsedVersions(versionsRequiredBy(effective, against));
     return describeIssues(checkAgainstLevel(format, effective, candidate, previous));
   }
@@ -615,6 +684,9 @@ export class RegistryService {
     principal: string | null,
   ): Promise<number> {
     const parsedSpec = parseVersionSpec(spec);
+    // As deleting a subject, and as Confluent's deleteSchemaVersion.
+    if ((await this.mode(subject)) === 'READONLY')
+      throw new E.OperationNotPermitted(`Subject ${subject} is in read-only mode`);
     return this.#store.withSubjectLock(subject, async (db, { versions }) => {
       if (versions.length === 0) throw new E.SubjectNotFound(subject);
       const target =

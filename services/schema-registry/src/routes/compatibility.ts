@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RegistryService } from '../registry/registry-service.ts';
+import { InvalidSchema } from '../errors.ts';
 import { ContractMetadataBody, parseBody, SchemaBody, truthy } from './bodies.ts';
 import { schemaInput } from './subjects.ts';
 
@@ -15,10 +16,18 @@ export function compatibilityRoutes(app: FastifyInstance, registry: RegistryServ
     timing: { measure: <T>(n: string, f: () => Promise<T>) => Promise<T> },
   ) => {
     const input = schemaInput(parseBody(SchemaBody, body), query);
-    const messages = await timing.measure('compatibility', () =>
-      registry.checkCompatibility(subject, version, input),
-    );
-    return { is_compatible: messages.length === 0, ...(truthy(query.verbose) ? { messages } : {}) };
+    const verbose = truthy(query.verbose);
+    let messages: string[];
+    try {
+      messages = await timing.measure('compatibility', () =>
+        registry.checkCompatibility(subject, version, input),
+      );
+    } catch (err) {
+      // As Confluent: with verbose, a schema that does not parse is incompatible, and says why.
+      if (!(verbose && err instanceof InvalidSchema)) throw err;
+      messages = [err.message];
+    }
+    return { is_compatible: messages.length === 0, ...(verbose ? { messages } : {}) };
   };
   app.post(
     '/compatibility/subjects/:subject/versions/:version',

@@ -4,6 +4,7 @@ import type { CompatibilityLevel } from '../config.ts';
 import * as E from '../errors.ts';
 import { MODES } from '../registry/registry-modes.ts';
 import type { Mode } from '../registry/registry-modes.ts';
+import { checkSubjectName } from '../registry/registry-service.ts';
 import type { RegistryService } from '../registry/registry-service.ts';
 import { CompatibilityBody, ModeBody, parseBody, truthy } from './bodies.ts';
 
@@ -69,6 +70,7 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
     },
     async (request) => {
       const body = parseBody(CompatibilityBody, request.body);
+      checkSubjectName(subjectOf(request));
       await registry.setCompatibility(subjectOf(request), level(body.compatibility), principalOf(request));
       return { compatibility: level(body.compatibility) };
     },
@@ -84,7 +86,8 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
     async (request) => {
       const subject = subjectOf(request);
       const own = await registry.subjectCompatibility(subject);
-      if (!own) throw new E.SubjectCompatibilityNotConfigured(subject);
+      // Confluent's deleteSubjectConfig answers 40401 (not 40408) when the subject has no level.
+      if (!own) throw new E.SubjectNotFound(subject);
       await registry.setCompatibility(subject, null, principalOf(request));
       return { compatibilityLevel: own };
     },
@@ -136,8 +139,19 @@ export function configRoutes(app: FastifyInstance, registry: RegistryService): v
     async (request) => {
       const m = mode(parseBody(ModeBody, request.body).mode);
       const force = truthy((request.query as Query).force);
+      checkSubjectName(subjectOf(request));
       await registry.setMode(subjectOf(request), m, { force, principal: principalOf(request) });
       return { mode: m };
     },
+  );
+  app.delete(
+    '/mode/:subject',
+    {
+      config: {
+        ...admin,
+        openapi: { summary: "Remove a subject's mode (it follows the global one again)", tags: ['mode'] },
+      },
+    },
+    async (request) => ({ mode: await registry.deleteSubjectMode(subjectOf(request), principalOf(request)) }),
   );
 }

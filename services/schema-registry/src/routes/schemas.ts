@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { RegistryService } from '../registry/registry-service.ts';
+import { SCHEMA_LIST_DEFAULT_LIMIT, SCHEMA_LIST_MAX_LIMIT } from '../registry/registry-service.ts';
 import { truthy } from './bodies.ts';
+import { pageOf } from './paging.ts';
 import { schemaView } from './views.ts';
 
 type IdParams = { id: string };
@@ -45,25 +47,37 @@ export function schemaRoutes(app: FastifyInstance, registry: RegistryService): v
   app.get(
     '/schemas/ids/:id/subjects',
     { config: { openapi: { summary: 'Subjects using a schema id', tags: ['schemas'] } } },
-    async (request) => [...new Set((await registry.usesOf(idOf(request.params))).map((u) => u.subject))],
+    async (request) => {
+      const deleted = truthy((request.query as Query).deleted);
+      return [...new Set((await registry.usesOf(idOf(request.params), deleted)).map((u) => u.subject))];
+    },
   );
 
   app.get(
     '/schemas/ids/:id/versions',
     { config: { openapi: { summary: 'Subject versions using a schema id', tags: ['schemas'] } } },
-    async (request) => registry.usesOf(idOf(request.params)),
+    async (request) => registry.usesOf(idOf(request.params), truthy((request.query as Query).deleted)),
   );
 
   app.get(
     '/schemas',
-    { config: { openapi: { summary: 'List schemas', tags: ['schemas'] } } },
+    {
+      config: {
+        openapi: {
+          summary: 'List schemas (subjectPrefix, deleted, latestOnly, offset, limit)',
+          tags: ['schemas'],
+        },
+      },
+    },
     async (request) => {
       const q = request.query as Query;
+      const page = pageOf(q, SCHEMA_LIST_DEFAULT_LIMIT, SCHEMA_LIST_MAX_LIMIT);
       const rows = await registry.listSchemas({
         ...(q.subjectPrefix ? { subjectPrefix: q.subjectPrefix } : {}),
         deleted: truthy(q.deleted),
-        offset: Math.max(0, Number(q.offset ?? 0) || 0),
-        limit: Math.min(10_000, Math.max(1, Number(q.limit ?? 1000) || 1000)),
+        latestOnly: truthy(q.latestOnly),
+        offset: page.offset,
+        limit: page.limit ?? SCHEMA_LIST_DEFAULT_LIMIT,
       });
       return rows.map((r) => ({
         subject: r.subject,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RegistryService, SchemaInput } from '../registry/registry-service.ts';
 import { ContractMetadataBody, parseBody, SchemaBody, truthy } from './bodies.ts';
+import { pageOf } from './paging.ts';
 import { versionView } from './views.ts';
 
 type SubjectParams = { subject: string };
@@ -24,10 +25,18 @@ export function subjectRoutes(app: FastifyInstance, registry: RegistryService): 
 
   app.get(
     '/subjects',
-    { config: { openapi: { summary: 'List subjects', tags: ['subjects'] } } },
+    {
+      config: {
+        openapi: { summary: 'List subjects (subjectPrefix, deleted, offset, limit)', tags: ['subjects'] },
+      },
+    },
     async (request) => {
       const q = request.query as Query;
-      return registry.subjects(q.subjectPrefix, truthy(q.deleted));
+      return registry.subjects({
+        ...(q.subjectPrefix ? { prefix: q.subjectPrefix } : {}),
+        deleted: truthy(q.deleted),
+        ...pageOf(q, null),
+      });
     },
   );
 
@@ -106,7 +115,8 @@ export function subjectRoutes(app: FastifyInstance, registry: RegistryService): 
     { config: { openapi: { summary: 'Schema ids that reference a version', tags: ['subjects'] } } },
     async (request) => {
       const p = request.params as VersionParams;
-      const v = await registry.version(p.subject, p.version);
+      // As Confluent: a soft-deleted version is still referenced by what references it.
+      const v = await registry.version(p.subject, p.version, true);
       return registry.referencedBy(p.subject, v.version);
     },
   );

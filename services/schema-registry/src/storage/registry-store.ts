@@ -105,6 +105,14 @@ const toVersion = (r: {
 const VERSION_COLUMNS = 'subject, version, schema_id, deleted, semver, metadata';
 
 /**
+ * A `like` pattern matching names that start with `prefix`: `%`, `_` and the escape character itself are
+ * literal in a subject prefix (a prefix `shop_` must not match `shopX`). Used with `escape '\'`.
+ */
+export function prefixPattern(prefix: string): string {
+  return prefix.replace(/[\\%_]/g, '\\$&') + '%';
+}
+
+/**
  * Postgres persistence of schemas, subject versions, config and the audit trail. Schemas are immutable once
  * stored, so reads by id are cached in memory for the life of the process.
  */
@@ -272,12 +280,23 @@ export class RegistryStore {
     return id;
   }
 
-  async subjects(options: { prefix?: string; deleted?: boolean }): Promise<string[]> {
+  /** Subjects, in code-point order as Confluent sorts them (not the database's collation); `limit` null is all. */
+  async subjects(options: {
+    prefix?: string;
+    deleted?: boolean;
+    offset?: number;
+    limit?: number | null;
+  }): Promise<string[]> {
     const { rows } = await this.#pool.query<{ subject: string }>(
       `select subject from registry_subject_version
-       where ($1::text is null or subject like $1 || '%') and ($2 or not deleted)
-       group by subject order by subject`,
-      [options.prefix ?? null, options.deleted ?? false],
+       where ($1::text is null or subject like $1 escape '\\') and ($2 or not deleted)
+       group by subject order by subject collate "C" offset $3 limit $4`,
+      [
+        options.prefix === undefined ? null : prefixPattern(options.prefix),
+        options.deleted ?? false,
+        options.offset ?? 0,
+        options.limit ?? null,
+      ],
     );
     return rows.map((r) => r.subject);
   }
@@ -492,9 +511,11 @@ export class RegistryStore {
     );
   }
 
+  /** Versions with their schemas, by subject and version; `latestOnly`: each subject's latest only. */
   async schemas(options: {
     subjectPrefix?: string;
     deleted?: boolean;
+    latestOnly?: boolean;
     offset: number;
     limit: number;
   }): Promise<Array<SubjectVersion & StoredSchema>> {
@@ -505,11 +526,21 @@ export class RegistryStore {
         refs: SchemaReference[];
       }
     >(
-      `select v.subject, v.version, v.schema_id, v.deleted, v.semver, v.metadata, s.schema_type, s.schema_text, s.refs
-       from registry_subject_version v join registry_schema s on s.id = v.schema_id
-       where ($1::text is null or v.subject like $1 || '%') and ($2 or not v.deleted)
-       order by v.subject, v.version offset $3 limit $4`,
-      [options.subjectPrefix ?? null, options.deleted ?? false, options.offset, options.limit],
+      `with listed as (
+         select v.*, row_number() over (partition by v.subject order by v.version desc) as from_latest
+         from registry_subject_version v
+         where ($1::text is null or v.subject like $1 escape '\\') and ($2 or not v.deleted))
+       select v.subject, v.version, v.schema_id, v.deleted, v.semver, v.metadata, s.schema_type, s.schema_text, s.refs
+       from listed v join registry_schema s on s.id = v.schema_id
+       where not $5 or v.from_latest = 1
+       order by v.subject collate "C", v.version offset $3 limit $4`,
+      [
+        options.subjectPrefix === undefined ? null : prefixPattern(options.subjectPrefix),
+        options.deleted ?? false,
+        options.offset,
+        options.limit,
+        options.latestOnly ?? false,
+      ],
     );
     return rows.map((r) => ({
       ...toVersion(r),
