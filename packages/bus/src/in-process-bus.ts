@@ -32,6 +32,8 @@ interface Member {
 class Group {
   readonly committed = new Map<PartitionKey, bigint>();
   readonly busy = new Set<PartitionKey>();
+  /** The batch in flight per partition: its member, and its signal, aborted if the partition moves. */
+  readonly inFlight = new Map<PartitionKey, { member: number; revoke: AbortController }>();
   readonly members: Member[] = [];
   /** Partition -> member id; recomputed on every join and leave. */
   assignment = new Map<PartitionKey, number>();
@@ -110,6 +112,10 @@ export class InProcessBus implements Bus {
       for (let p = 0; p < parts; p++) next.set(pk(topic, p), (members[p % members.length] as Member).id);
     }
     group.assignment = next;
+    // As on Kafka: a batch of a partition that moved stops retrying and is not committed; its new owner
+    // gets it once the attempt under way (if any) has returned.
+    for (const [key, batch] of group.inFlight)
+      if (next.get(key) !== batch.member) batch.revoke.abort(new Error(`partition ${key} revoked`));
   }
 
   #rebalanceAll(): void {
@@ -158,21 +164,26 @@ export class InProcessBus implements Bus {
           continue;
         }
         group.busy.add(work.key);
+        const revoke = new AbortController();
+        group.inFlight.set(work.key, { member: member.id, revoke });
         try {
           const log = this.#topics.get(work.topic)?.[work.partition] as BusRecord[];
           if (maxWaitMs > 0 && BigInt(log.length) - work.from < BigInt(maxBatch))
             await sleep(maxWaitMs, abort.signal);
           const records = log.slice(Number(work.from), Number(work.from) + maxBatch);
           const batch = { topic: work.topic, partition: work.partition, records };
+          const signal = AbortSignal.any([abort.signal, revoke.signal]);
           const handled = await handleWithRetry(
-            () => handler(batch, abort.signal),
-            abort.signal,
+            () => handler(batch, signal),
+            signal,
             retryInitial,
             retryMax,
             () => {},
           );
-          if (handled) group.committed.set(work.key, (records.at(-1) as BusRecord).offset + 1n);
+          if (handled && !revoke.signal.aborted)
+            group.committed.set(work.key, (records.at(-1) as BusRecord).offset + 1n);
         } finally {
+          group.inFlight.delete(work.key);
           group.busy.delete(work.key);
           this.#changed.notify();
         }

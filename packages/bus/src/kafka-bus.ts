@@ -2,6 +2,8 @@ import { Admin, compatibilityPartitioner, Consumer, ProduceAcks, Producer } from
 import type { Message, MessagesStream } from '@platformatic/kafka';
 import type { BatchHandler, Bus, BusRecord, OutgoingRecord, SubscribeOptions, Subscription } from './bus.ts';
 import { BATCH_DEFAULTS } from './bus.ts';
+import { PartitionLeases } from './partition-leases.ts';
+import type { GroupAssignment, PartitionLease } from './partition-leases.ts';
 import { toBuffer } from './partitioner.ts';
 import { handleWithRetry } from './retry.ts';
 import { subscriptionHandle } from './subscription-handle.ts';
@@ -9,9 +11,16 @@ import { subscriptionHandle } from './subscription-handle.ts';
 export interface KafkaBusOptions {
   clientId: string;
   brokers: readonly string[];
-  /** Called for retried batches and commit failures; the bus never logs by itself. */
-  onEvent?: (event: { type: 'retry' | 'commit-failed' | 'rebalance'; detail: unknown }) => void;
+  /**
+   * Called for retried batches, commit failures, rebalances and revoked partitions (`revoked`: `topic`,
+   * `partition`, and `records` of it this member will not commit: 0 when nothing was in flight, else a batch
+   * with `handled` (its handler resolved before it stopped) and `committed: false`, or records fetched before
+   * the revoke, `dropped`); the bus never logs by itself.
+   */
+  onEvent?: (event: { type: KafkaBusEventType; detail: unknown }) => void;
 }
+
+export type KafkaBusEventType = 'retry' | 'commit-failed' | 'rebalance' | 'revoked';
 
 function toRecord(m: Message): BusRecord {
   const headers = new Map<string, Buffer>();
@@ -25,6 +34,24 @@ function toRecord(m: Message): BusRecord {
     headers,
     timestamp: Number(m.timestamp),
   };
+}
+
+/** The group generation a message was fetched in (the client stamps it on the message's metadata). */
+function fetchedIn(m: Message): number | null {
+  const consumer = (m.metadata as { consumer?: { generationId?: unknown } } | undefined)?.consumer;
+  return typeof consumer?.generationId === 'number' ? consumer.generationId : null;
+}
+
+/**
+ * The messages of a partition this lease may handle: not fetched under an earlier owner (an older
+ * generation), nor already handled (a rejoin refetches from the committed offset).
+ */
+function leased(messages: readonly Message[], lease: PartitionLease): Message[] {
+  return messages.filter((m) => {
+    if (lease.next !== null && m.offset < lease.next) return false;
+    const generation = fetchedIn(m);
+    return generation === null || lease.generation === null || generation >= lease.generation;
+  });
 }
 
 /** Splits a fetched run of messages into per-partition batches, keeping offset order within each. */
@@ -107,9 +134,30 @@ export class KafkaBus implements Bus {
       heartbeatInterval: 1_000,
       maxWaitTime: options.maxWaitMs ?? BATCH_DEFAULTS.maxWaitMs,
     });
-    consumer.on('consumer:group:rebalance', (detail) =>
-      this.#options.onEvent?.({ type: 'rebalance', detail }),
+    // Rebalances (the classic protocol, eager): the client rejoins at once and does not wait for the batches
+    // in flight, so the bus keeps its own leases. A revoked partition's batch stops retrying and is never
+    // committed (the new owner redelivers it); nothing is committed while a rebalance is under way.
+    const leases = new PartitionLeases();
+    const revoked = (lease: PartitionLease, detail: Record<string, unknown>) =>
+      this.#options.onEvent?.({
+        type: 'revoked',
+        detail: { topic: lease.topic, partition: lease.partition, ...detail },
+      });
+    consumer.on('consumer:group:rebalance', (detail) => {
+      leases.rebalancing();
+      this.#options.onEvent?.({ type: 'rebalance', detail });
+    });
+    consumer.on(
+      'consumer:group:join',
+      (detail: { memberId?: string; generationId?: number; assignments?: GroupAssignment[] }) => {
+        const lost = leases.assign(detail.assignments ?? consumer.assignments ?? [], {
+          memberId: detail.memberId ?? consumer.memberId ?? null,
+          generation: detail.generationId ?? null,
+        });
+        for (const lease of lost) revoked(lease, { records: 0 });
+      },
     );
+    consumer.on('consumer:group:leave', () => void leases.revokeAll());
     const abort = new AbortController();
     const stream = await this.#consume(consumer, options, abort.signal);
     const maxBatch = options.maxBatchSize ?? BATCH_DEFAULTS.maxBatchSize;
@@ -117,36 +165,65 @@ export class KafkaBus implements Bus {
     const retryInitial = options.retry?.initialMs ?? BATCH_DEFAULTS.retryInitialMs;
     const retryMax = options.retry?.maxMs ?? BATCH_DEFAULTS.retryMaxMs;
 
-    const handleRun = async (run: Message[]): Promise<void> => {
-      // Partitions of one run are independent: handle them concurrently, each in offset order.
-      await Promise.all(
-        [...byPartition(run).values()].map(async (messages) => {
-          const first = messages[0] as Message;
-          const batch = { topic: first.topic, partition: first.partition, records: messages.map(toRecord) };
-          const handled = await handleWithRetry(
-            () => handler(batch, abort.signal),
-            abort.signal,
-            retryInitial,
-            retryMax,
-            (error, attempt) =>
-              this.#options.onEvent?.({
-                type: 'retry',
-                detail: { error, attempt, topic: batch.topic, partition: batch.partition },
-              }),
-          );
-          if (!handled) return;
-          try {
-            await (messages.at(-1) as Message).commit();
-          } catch (error) {
-            // A commit refused during a rebalance means the partition moved: its new owner redelivers
-            // from the last committed offset. That is a duplicate, never a loss.
-            this.#options.onEvent?.({
-              type: 'commit-failed',
-              detail: { error, topic: batch.topic, partition: batch.partition },
-            });
-          }
-        }),
+    /**
+     * Whether a handled batch of `lease` may be committed: once no rebalance is under way (a commit sent then
+     * would be retried by the client after its rejoin, whoever owns the partition by then), if the lease
+     * still holds. A subscription closed mid-rebalance commits nothing: the next owner redelivers.
+     */
+    const mayCommit = async (lease: PartitionLease): Promise<boolean> => {
+      const unsettled = () => leases.isRebalancing || !consumer.isActive();
+      while (unsettled() && !abort.signal.aborted && !lease.signal.aborted)
+        await leases.changed(abort.signal, 100);
+      return !unsettled() && leases.holds(lease);
+    };
+
+    const handlePartition = async (messages: Message[]): Promise<void> => {
+      const first = messages[0] as Message;
+      const lease = leases.lease(first.topic, first.partition);
+      if (!lease) {
+        // Fetched before the partition was revoked: its new owner has it.
+        this.#options.onEvent?.({
+          type: 'revoked',
+          detail: { topic: first.topic, partition: first.partition, records: messages.length, dropped: true },
+        });
+        return;
+      }
+      const mine = leased(messages, lease);
+      const last = mine.at(-1);
+      if (!last) return;
+      const batch = { topic: first.topic, partition: first.partition, records: mine.map(toRecord) };
+      const signal = AbortSignal.any([abort.signal, lease.signal]);
+      const handled = await handleWithRetry(
+        () => handler(batch, signal),
+        signal,
+        retryInitial,
+        retryMax,
+        (error, attempt) =>
+          this.#options.onEvent?.({
+            type: 'retry',
+            detail: { error, attempt, topic: batch.topic, partition: batch.partition },
+          }),
       );
+      if (handled) lease.next = last.offset + 1n;
+      if (!handled || !(await mayCommit(lease))) {
+        if (lease.signal.aborted) revoked(lease, { records: mine.length, handled, committed: false });
+        return;
+      }
+      try {
+        await last.commit();
+      } catch (error) {
+        // Refused (the group moved on meanwhile): the partition's owner redelivers from the last committed
+        // offset. That is a duplicate, never a loss.
+        this.#options.onEvent?.({
+          type: 'commit-failed',
+          detail: { error, topic: batch.topic, partition: batch.partition },
+        });
+      }
+    };
+
+    // Partitions of one run are independent: handle them concurrently, each in offset order.
+    const handleRun = async (run: Message[]): Promise<void> => {
+      await Promise.all([...byPartition(run).values()].map(handlePartition));
     };
 
     // One abort promise for the subscription, and one timer per batch: a listener or timer per message

@@ -151,6 +151,69 @@ export function describeBusContract(name: string, open: () => Promise<BusFixture
       expect(second).toEqual(['30', '31', '32', '33', '34']);
     });
 
+    it('stops retrying a batch whose partition moved to another member, commits none of it, and the new member gets it whole', async () => {
+      const t = topic('revoke');
+      await fx.bus.createTopic(t, 2);
+      const groupId = `g-${t}`;
+      const perPartition = 20;
+      await fx.bus.send(
+        Array.from({ length: 2 * perPartition }, (_, i) => ({
+          topic: t,
+          partition: i % 2,
+          key: `k${i}`,
+          value: String(i),
+        })),
+      );
+      // Member A's sink is down: both partitions' batches are held in retry.
+      let sinkDown = true;
+      const attempts = [0, 0];
+      const handledByA: BusRecord[] = [];
+      const a = await fx.bus.subscribe(
+        { groupId, topics: [t], maxBatchSize: 100, retry: { initialMs: 20, maxMs: 50 } },
+        async (b) => {
+          attempts[b.partition] = (attempts[b.partition] ?? 0) + 1;
+          if (sinkDown) throw new Error('sink unavailable');
+          handledByA.push(...b.records);
+        },
+      );
+      // (Kafka members handle their partitions concurrently; the in-process bus one batch at a time.)
+      await eventually(() => attempts.some((n) => n >= 2), 'member A to hold its batches');
+      const handledByB: BusRecord[] = [];
+      const b = await fx.bus.subscribe({ groupId, topics: [t], maxBatchSize: 100 }, async (batch) => {
+        handledByB.push(...batch.records);
+      });
+      await eventually(() => handledByB.length >= perPartition, 'member B to deliver a partition', 60_000);
+      const moved = (handledByB[0] as BusRecord).partition;
+      const kept = 1 - moved;
+      // B has the moved partition from its first record on: A committed nothing of it.
+      expect(handledByB.map((r) => [r.partition, r.offset])).toEqual(
+        Array.from({ length: perPartition }, (_, i) => [moved, BigInt(i)]),
+      );
+      // A no longer retries it (an attempt under way when it moved may still return), but holds its own.
+      await new Promise((r) => setTimeout(r, 300));
+      const settled = { moved: attempts[moved], kept: attempts[kept] as number };
+      await new Promise((r) => setTimeout(r, 500));
+      expect(attempts[moved]).toBe(settled.moved);
+      expect(attempts[kept]).toBeGreaterThan(settled.kept);
+      sinkDown = false;
+      await eventually(() => handledByA.length >= perPartition, 'member A to deliver its partition');
+      await Promise.all([a.close(), b.close()]);
+      expect(handledByA.map((r) => [r.partition, r.offset])).toEqual(
+        Array.from({ length: perPartition }, (_, i) => [kept, BigInt(i)]),
+      );
+      expect(handledByB).toHaveLength(perPartition);
+      // The group's offsets are where the two members left them: a new member gets only what is new.
+      await fx.bus.send([0, 1].map((p) => ({ topic: t, partition: p, key: 'new', value: `new-${p}` })));
+      const after: BusRecord[] = [];
+      const c = await fx.bus.subscribe({ groupId, topics: [t] }, async (batch) => {
+        after.push(...batch.records);
+      });
+      await eventually(() => after.length >= 2, 'the two new records');
+      await new Promise((r) => setTimeout(r, 200));
+      await c.close();
+      expect(after.map((r) => text(r.value)).sort()).toEqual(['new-0', 'new-1']);
+    }, 90_000);
+
     it('keeps one batch in flight per partition (backpressure) across the members of a group', async () => {
       const t = topic('group');
       await fx.bus.createTopic(t, 4);

@@ -105,6 +105,13 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
         if (e.type === 'retry') {
           const d = e.detail as { error?: Error; attempt?: number; topic?: string };
           log.warn({ err: d.error?.message, attempt: d.attempt, topic: d.topic }, 'batch held; retrying');
+        } else if (e.type === 'revoked') {
+          // Topic, partition and counts only: the records themselves are not logged.
+          const d = e.detail as { topic?: string; partition?: number; records?: number; handled?: boolean };
+          log.info(
+            { topic: d.topic, partition: d.partition, records: d.records, handled: d.handled },
+            'partition revoked',
+          );
         } else log.info({ event: e.type }, 'consumer event');
       },
     });
@@ -146,7 +153,7 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
     routes,
     registry,
     decisions,
-    hashKey: loadHashKey(config),
+    hashKey: await loadHashKey(config, log.child({ component: 'hash-key' })),
     sourceDataset: (source, table) => sourceDataset(config, source, table),
   });
   const delivery = new Delivery({
