@@ -38,6 +38,8 @@ export class CdcRuntime {
   #embedded: EmbeddedConsumer[] = [];
   #poll: NodeJS.Timeout | null = null;
   #running = false;
+  /** Why a consumer stopped for good (an error it cannot retry); null while every consumer runs. */
+  #stopped: string | null = null;
 
   constructor(options: RuntimeOptions) {
     this.#o = options;
@@ -45,6 +47,16 @@ export class CdcRuntime {
 
   get running(): boolean {
     return this.#running;
+  }
+
+  /** Readiness: throws once a consumer has stopped on an error it cannot retry (data no longer moves). */
+  check(): void {
+    if (this.#stopped !== null) throw new Error(this.#stopped);
+  }
+
+  #fail(what: string, err: unknown): void {
+    if (!this.#running) return;
+    this.#stopped ??= `${what} stopped: ${(err as Error)?.message ?? String(err)}`;
   }
 
   async start(): Promise<void> {
@@ -78,6 +90,7 @@ export class CdcRuntime {
         delivery: o.delivery,
         log: o.log,
       });
+      this.#subscription.done.catch((err: unknown) => this.#fail('the Kafka consumer', err));
     } else {
       if (!o.captureFor) throw new Error('embedded mode needs the capture module');
       for (const source of o.router.routes.sources) {
@@ -89,7 +102,10 @@ export class CdcRuntime {
           slot,
           o.log.child({ source: source.id }),
         );
-        consumer.done.catch((err: unknown) => o.log.fatal({ err, source: source.id }, 'capture stopped'));
+        consumer.done.catch((err: unknown) => {
+          o.log.fatal({ err, source: source.id }, 'capture stopped');
+          this.#fail(`the capture of source ${source.id}`, err);
+        });
         this.#embedded.push(consumer);
       }
     }
