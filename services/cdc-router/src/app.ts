@@ -229,7 +229,7 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
       { name: 'schema-registry', check: (signal) => registry.ping(signal) },
       { name: 'dead-letters', check: () => deadLetters.ping() },
       // A consumer that stopped on an error it cannot retry: data no longer moves, so not ready.
-      { name: 'pipeline', check: () => runtime.check() },
+      { name: 'pipeline', check: async () => runtime.check() },
       ...[...sinks.values()].map((s) => ({
         name: `sink:${s.id}`,
         check: (signal: AbortSignal) => s.ping(signal),
