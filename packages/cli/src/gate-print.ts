@@ -4,14 +4,20 @@ type Shown = Omit<DecisionResponse, 'decision_id'> & { decision_id?: string };
 
 const LABEL = { deny: 'DENY ', allow: 'ALLOW', allow_with_obligations: 'OBLIG' } as const;
 
-/** One line per route, then what stops or conditions it. */
+/** Denied, or would be once shadow rules (or a matrix in shadow mode) are enforced: CI blocks both. */
+export const wouldDeny = (d: Shown): boolean => d.decision === 'deny' || d.shadow?.decision === 'deny';
+
+/** One line per route, then what stops or conditions it; `DENY (shadow)` when only enforcement would deny. */
 export function printRouteLine(title: string, d: Shown): void {
-  console.log(`${LABEL[d.decision]} ${title}${d.enforced ? '' : ' (shadow: not enforced)'}`);
-  for (const r of d.reasons) {
+  const shadowDeny = d.decision !== 'deny' && d.shadow?.decision === 'deny';
+  const label = shadowDeny ? 'DENY (shadow)' : LABEL[d.decision];
+  console.log(`${label} ${title}${d.enforced || shadowDeny ? '' : ' (shadow: not enforced)'}`);
+  const reasons = shadowDeny ? (d.shadow?.reasons ?? []) : d.reasons;
+  for (const r of reasons) {
     if (d.decision === 'allow' && r.code === 'RESIDENCY_ALLOWED') continue;
     console.log(`        ${r.code.padEnd(38)} ${r.message}`);
   }
-  if (d.decision === 'deny') for (const m of d.remedies) console.log(`        remedy: ${m}`);
+  if (d.decision === 'deny' || shadowDeny) for (const m of d.remedies) console.log(`        remedy: ${m}`);
 }
 
 /** A decision for a person: the paragraph, each field, the reasons and the remedies. */

@@ -108,7 +108,7 @@ describe('spine dlq against a running router', () => {
     });
   /** A policy version; `deny` leaves internal data out of the allowed classifications (nothing allows it). */
   const setPolicy = async (version: string, deny: boolean) => {
-    let text = matrix.replace("version: '2026.12.1'", `version: '${version}'`);
+    let text = matrix.replace("version: '2026.12.7'", `version: '${version}'`);
     if (deny)
       text = text.replace(
         'match: { classifications: [internal, confidential] }',

@@ -1,15 +1,25 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger, hashSecret, MemoryCredentialStore, runServer } from '@data-spine/service-kit';
 import type { RunningServer } from '@data-spine/service-kit';
-import { buildApp, loadGateConfig, SAMPLE_MATRIX } from '@data-spine/residency-gate';
+import {
+  buildApp,
+  canonicalize,
+  generateSigningKey,
+  loadGateConfig,
+  SAMPLE_MATRIX,
+  signCheckpoint,
+} from '@data-spine/residency-gate';
+import type { SignedCheckpoint } from '@data-spine/residency-gate';
 import { useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 
 const bin = join(import.meta.dirname, '../src/bin.ts');
+const untouched = (text: string) => file('audit-untouched.jsonl', text);
 
 /** The CLI in this process (fast: this machine is shared); `spawned` runs the real binary. */
 async function spine(
@@ -98,6 +108,8 @@ describe('spine gate', () => {
         SPINE_DATA_DIR: dir,
         SPINE_GATE_MATRIX_FILE: SAMPLE_MATRIX,
         SPINE_GATE_WATCH_MATRIX: 'false',
+        // Exports must hold a checkpoint over their records to verify.
+        SPINE_GATE_CHECKPOINT_EVERY: '3',
       }),
       {
         logger: createLogger({ service: 'cli-gate-test', level: 'silent' }),
@@ -143,6 +155,40 @@ describe('spine gate', () => {
     expect(r.code).toBe(1);
   });
 
+  it('check: with the matrix in shadow mode, a route enforcement would deny still fails CI', async () => {
+    const shipped = readFileSync(join(import.meta.dirname, '../../../streaming/cdc/data-spine.yaml'), 'utf8');
+    const leaky = file(
+      'leaky-shadow.yaml',
+      shipped.replace(
+        'public.payment_card: [id, customer_id, brand, created_at]',
+        'public.payment_card: [id, customer_id, brand, created_at, card_number]',
+      ),
+    );
+    const shadow = file(
+      'shadow-matrix.yaml',
+      readFileSync(SAMPLE_MATRIX, 'utf8').replace('mode: enforce', 'mode: shadow'),
+    );
+    const r = await spine(['gate', 'check', leaky, '--matrix', shadow]);
+    expect(r.out).toMatch(/DENY \(shadow\) shop public\.payment_card -> analytics-us/);
+    expect(r.out).toContain('card_number is denied by rule pci-in-region');
+    expect(r.out).toContain('FAILED: 10 route(s) checked, 1 denied (1 only once shadow rules are enforced)');
+    expect(r.code).toBe(1);
+    // The shipped routes pass in shadow mode too: nothing there would be denied.
+    const shipped2 = await spine(['gate', 'check', '--matrix', shadow]);
+    expect(shipped2.out).toContain('ok: 10 route(s) checked, 0 denied');
+    expect(shipped2.code).toBe(0);
+    // A shadow rule that would deny fails CI the same way, in JSON too.
+    const rule = file(
+      'shadow-rule.yaml',
+      `${readFileSync(SAMPLE_MATRIX, 'utf8').trimEnd()}\n  - id: no-pii-to-us\n    shadow: true\n    match: { tags: [pii], to: [US] }\n    effect: deny\n`,
+    );
+    const json = await spine(['gate', 'check', '--matrix', rule, '--output', 'json']);
+    expect(json.code).toBe(1);
+    const body = JSON.parse(json.out) as { denied: number; shadow_denied: number };
+    expect(body.denied).toBeGreaterThan(0);
+    expect(body.shadow_denied).toBe(body.denied);
+  });
+
   it('check: exits 0 when every route is allowed (in process), ignoring keys it does not know', async () => {
     const r = await spine([
       'gate',
@@ -169,6 +215,77 @@ describe('spine gate', () => {
     expect(r.out).toContain('card_number is denied by rule pci-in-region');
     expect(r.out).toContain('remedy: allowed if card_number is dropped');
     expect(r.out).toContain('FAILED: 2 route(s) checked, 1 denied');
+  });
+
+  it('check: nested fields keep their tags, and a contract without fields is denied as unreadable', async () => {
+    writeFileSync(
+      join(contracts, 'shop.public.order.avsc'),
+      JSON.stringify({
+        type: 'record',
+        name: 'Order',
+        'data-spine:classification': 'confidential',
+        fields: [
+          { name: 'id', type: 'string' },
+          {
+            name: 'shipments',
+            type: {
+              type: 'array',
+              items: {
+                type: 'record',
+                name: 'Shipment',
+                fields: [{ name: 'recipient', type: 'string', 'confluent:tags': ['PII'] }],
+              },
+            },
+          },
+        ],
+      }),
+    );
+    writeFileSync(
+      join(contracts, 'shop.public.blob.avsc'),
+      JSON.stringify({ type: 'record', name: 'Blob', 'data-spine:classification': 'internal', fields: [] }),
+    );
+    const r = await spine([
+      'gate',
+      'check',
+      file('nested.yaml', routes(['public.order', 'public.blob'])),
+      '--contracts',
+      contracts,
+      '--output',
+      'json',
+    ]);
+    expect(r.code).toBe(1);
+    const body = JSON.parse(r.out) as {
+      routes: Array<{
+        table: string;
+        decision: string;
+        fields: Array<{ name: string; verdict: string }>;
+        reasons: Array<{ code: string }>;
+      }>;
+    };
+    const order = body.routes.find((x) => x.table === 'public.order');
+    expect(order?.decision).toBe('allow_with_obligations');
+    expect(order?.fields).toContainEqual({
+      name: 'shipments.recipient',
+      verdict: 'hash',
+      rule: 'pii-eea-export',
+    });
+    const blob = body.routes.find((x) => x.table === 'public.blob');
+    expect(blob?.decision).toBe('deny');
+    expect(blob?.reasons[0]?.code).toBe('RESIDENCY_CONTRACT_UNREADABLE');
+    // Through a running gate too: the unreadable local contract is denied without asking.
+    const online = await spine([
+      'gate',
+      'check',
+      join(dir, 'nested.yaml'),
+      '--contracts',
+      contracts,
+      '--gate',
+      server.url,
+    ]);
+    expect(online.code).toBe(1);
+    expect(online.out).toMatch(/DENY\s+shop public\.blob -> analytics-us/);
+    expect(online.out).toContain('RESIDENCY_CONTRACT_UNREADABLE');
+    expect(online.out).toMatch(/OBLIG shop public\.order -> analytics-us/);
   });
 
   it('check: asks a running gate with --gate, and a table without a contract is denied', async () => {
@@ -270,7 +387,7 @@ describe('spine gate', () => {
     expect(same.code).toBe(0);
     const stricter = file(
       'stricter.yaml',
-      readFileSync(SAMPLE_MATRIX, 'utf8').replace("version: '2026.12.1'", "version: 'candidate'") +
+      readFileSync(SAMPLE_MATRIX, 'utf8').replace("version: '2026.12.7'", "version: 'candidate'") +
         '\n  - id: no-pii-to-us\n    match: { tags: [pii], to: [US] }\n    effect: deny\n',
     );
     const r = await spine(['gate', 'diff', '--candidate', stricter, '--gate', server.url], {
@@ -281,22 +398,107 @@ describe('spine gate', () => {
     expect(r.out).toContain('email: hash -> deny');
   });
 
-  it('verify-audit: ok for an export, and names the first record altered', async () => {
+  it('verify-audit: ok for an export against the gate key, and names the first record altered or removed', async () => {
+    const res = await fetch(`${server.url}/v1/audit`, {
+      headers: { authorization: `Basic ${Buffer.from(adminKey).toString('base64')}` },
+    });
+    const text = await res.text();
+    expect(text).toContain('"type":"checkpoint"');
+    const key = ((await (await fetch(`${server.url}/v1/audit/key`)).json()) as { public_key: string })
+      .public_key;
+    const exported = file('audit.jsonl', text);
+    const good = await spine(['gate', 'verify-audit', exported, '--public-key', key]);
+    expect(good.out).toContain('against the pinned key');
+    expect(good.code).toBe(0);
+    // The key fetched from the running gate (GET /v1/audit/key).
+    const fetched = await spine(['gate', 'verify-audit', exported, '--gate', server.url]);
+    expect(fetched.out).toContain(`against the key of the gate at ${server.url}`);
+    expect(fetched.code).toBe(0);
+
+    const lines = text.trim().split('\n');
+    const second = lines.findIndex((l) => l.includes('"type":"decision"') && l.includes('"seq":2,'));
+    lines[second] = (lines[second] as string).replace(/"requested_by":"[^"]*"/, '"requested_by":"mallory"');
+    const bad = await spawned([
+      'gate',
+      'verify-audit',
+      file('tampered.jsonl', lines.join('\n')),
+      '--public-key',
+      key,
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain(`FAILED: record seq 2 (line ${second + 1}) was altered`);
+    // The first record deleted.
+    const first = await spine([
+      'gate',
+      'verify-audit',
+      file('no-first.jsonl', text.trim().split('\n').slice(1).join('\n')),
+      '--public-key',
+      key,
+    ]);
+    expect(first.code).toBe(1);
+    expect(first.out).toContain('FAILED: record seq 1 removed from the start');
+    expect(
+      (await spine(['gate', 'verify-audit', join(dir, 'missing.jsonl'), '--public-key', key])).code,
+    ).toBe(2);
+  });
+
+  it('verify-audit: without the gate key nothing signed is trusted, so a re-signed log fails', async () => {
     const res = await fetch(`${server.url}/v1/audit`, {
       headers: { authorization: `Basic ${Buffer.from(adminKey).toString('base64')}` },
     });
     const text = await res.text();
     const key = ((await (await fetch(`${server.url}/v1/audit/key`)).json()) as { public_key: string })
       .public_key;
-    const good = await spine(['gate', 'verify-audit', file('audit.jsonl', text), '--public-key', key]);
-    expect(good.out).toContain('against the pinned key');
-    expect(good.code).toBe(0);
-    const lines = text.trim().split('\n');
-    lines[1] = (lines[1] as string).replace(/"requested_by":"[^"]*"/, '"requested_by":"mallory"');
-    const bad = await spawned(['gate', 'verify-audit', file('tampered.jsonl', lines.join('\n'))]);
-    expect(bad.code).toBe(1);
-    expect(bad.out).toMatch(/FAILED: record seq 2 \(line 2\) was altered/);
-    expect((await spine(['gate', 'verify-audit', join(dir, 'missing.jsonl')])).code).toBe(2);
+    // A forger rewrites a decision, rechains everything after it and signs with their own key.
+    const forger = generateSigningKey();
+    let prev: string | null = null;
+    const forgedHashes = new Map<number, string>();
+    const forged = text
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const v = JSON.parse(l) as Record<string, unknown> & { type: string; seq: number };
+        if (v.type === 'decision') {
+          const { hash: _old, ...body } = v;
+          if (prev !== null) body.prev_hash = prev;
+          if (v.seq === 1) body.requested_by = 'mallory';
+          prev = `sha256:${createHash('sha256').update(canonicalize(body)).digest('hex')}`;
+          forgedHashes.set(v.seq, prev);
+          return JSON.stringify({ ...body, hash: prev });
+        }
+        const { key_id: _k, public_key: _p, signature: _s, ...rest } = v as unknown as SignedCheckpoint;
+        return JSON.stringify(signCheckpoint(forger, { ...rest, hash: forgedHashes.get(rest.seq) ?? '' }));
+      });
+    const forgedFile = file('forged.jsonl', forged.join('\n'));
+    // Against the gate's key: the signatures are not the gate's.
+    const pinned = await spine(['gate', 'verify-audit', forgedFile, '--public-key', key]);
+    expect(pinned.code).toBe(1);
+    expect(pinned.out).toMatch(/invalid signature for the pinned key/);
+    // Without a key: a failure, saying why.
+    const untrusted = await spawned(['gate', 'verify-audit', forgedFile]);
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.out).toContain('FAILED: no trusted key: signatures not verified');
+    // Only an explicit flag accepts the file's own key, and the output says what that means.
+    const allowed = await spine(['gate', 'verify-audit', untouched(text), '--allow-untrusted-key']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toContain('only against the key the file carries');
+    // Every checkpoint stripped: refused even against the right key.
+    const stripped = await spine([
+      'gate',
+      'verify-audit',
+      file(
+        'stripped.jsonl',
+        text
+          .split('\n')
+          .filter((l) => !l.includes('"type":"checkpoint"'))
+          .join('\n'),
+      ),
+      '--public-key',
+      key,
+    ]);
+    expect(stripped.code).toBe(1);
+    expect(stripped.out).toMatch(/checkpoint\(s\) removed/);
+    expect(stripped.out).toContain('no checkpoint signed when the records were written');
   });
 
   it('keygen and sign: a gate that requires signed policies loads the signed matrix, and refuses it once edited', async () => {

@@ -383,11 +383,11 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
     expect(ready.status).toBe(200);
     const original = readFileSync(gate.matrixFile, 'utf8');
     const v1 = router.app.cdc.decisions.policyVersion;
-    expect(v1).toBe('2026.12.1');
+    expect(v1).toBe('2026.12.7');
     // v2: personal data leaving the EEA is masked instead of hashed.
     await gate.editMatrix((y) =>
       y
-        .replace("version: '2026.12.1'", "version: '2026.12.2'")
+        .replace("version: '2026.12.7'", "version: '2026.12.2'")
         .replace(/(id: pii-eea-export[\s\S]*?fields:) hash\n\s*hash_key: [\w-]+/, '$1 mask'),
     );
     await eventually(
@@ -432,7 +432,7 @@ dead-letter: { topic: ${prefix}.spine.dlq, maxAttempts: 5, replay: { ratePerSeco
     expect(denied.every((d) => typeof d.decision_id === 'string')).toBe(true);
     expect((await customers('eu')).find((r) => r.id === ids.ada)?.status).toBe('v2');
     // v4: back to the shipped policy (a new version); the replay decides again and delivers.
-    await gate.editMatrix(() => original.replace("version: '2026.12.1'", "version: '2026.12.4'"));
+    await gate.editMatrix(() => original.replace("version: '2026.12.7'", "version: '2026.12.4'"));
     await eventually(
       'policy v4 seen',
       async () => router.app.cdc.decisions.policyVersion,

@@ -9,6 +9,8 @@ export const InvalidQuery = defineError('GATE_INVALID_QUERY', '%s', 400);
 export const PolicyInvalid = defineError('GATE_POLICY_INVALID', '%s', 422);
 export const PolicyUnsigned = defineError('GATE_POLICY_UNSIGNED', '%s', 422);
 export const PolicyBadSignature = defineError('GATE_POLICY_BAD_SIGNATURE', '%s', 422);
+/** Reloads of the matrix file only: the file or its `.sig` could not be read. */
+export const PolicyUnreadable = defineError('GATE_POLICY_UNREADABLE', '%s', 422);
 export const NoPolicy = defineError('GATE_NO_POLICY', '%s', 503);
 export const AuditUnavailable = defineError('GATE_AUDIT_UNAVAILABLE', '%s', 503);
 
@@ -21,6 +23,7 @@ export const GATE_ERROR_CODES = [
   PolicyInvalid,
   PolicyUnsigned,
   PolicyBadSignature,
+  PolicyUnreadable,
   NoPolicy,
   AuditUnavailable,
 ].map((e) => e.code);

@@ -14,7 +14,9 @@ export { REASON_CODES } from './evaluator/reason-codes.ts';
 export type { ReasonCode } from './evaluator/reason-codes.ts';
 export { canonicalize } from './jcs/canonical-json.ts';
 export { verifyAuditLines } from './audit/verify-audit.ts';
-export type { VerifyReport, VerifyProblem } from './audit/verify-audit.ts';
+export type { VerifyOptions, VerifyReport, VerifyProblem } from './audit/verify-audit.ts';
+export { signCheckpoint } from './audit/checkpoint.ts';
+export type { SignedCheckpoint } from './audit/audit-record.ts';
 export {
   publicKeyFrom,
   generateSigningKey,

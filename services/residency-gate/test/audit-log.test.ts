@@ -3,8 +3,9 @@ import { createLogger } from '@data-spine/service-kit';
 import { useTestContext } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import { AuditLog } from '../src/audit/audit-log.ts';
-import type { AuditEntry } from '../src/audit/audit-record.ts';
+import type { AuditEntry, SignedCheckpoint } from '../src/audit/audit-record.ts';
 import { AuditStore } from '../src/audit/audit-store.ts';
+import type { StoredRow } from '../src/audit/audit-store.ts';
 import { generateSigningKey } from '../src/audit/signing-key.ts';
 import { verifyAuditLines } from '../src/audit/verify-audit.ts';
 
@@ -25,6 +26,30 @@ const entry = (who: string, i: number): AuditEntry => ({
   requested_by: who,
   req_id: String(i),
 });
+
+/** An export as GET /v1/audit writes it: the rows, each checkpoint after its record, a head over the range. */
+function exportLines(rows: StoredRow[], checkpoints: SignedCheckpoint[], log: AuditLog): string {
+  const lines: string[] = [];
+  let c = 0;
+  for (const r of rows) {
+    lines.push(JSON.stringify({ ...(JSON.parse(r.record) as object), hash: r.hash }));
+    while (c < checkpoints.length && (checkpoints[c] as SignedCheckpoint).seq <= r.seq)
+      lines.push(JSON.stringify(checkpoints[c++]));
+  }
+  const first = JSON.parse(rows[0]?.record ?? '{}') as { seq?: number; prev_hash?: string };
+  lines.push(
+    JSON.stringify(
+      log.head({
+        firstSeq: first.seq ?? 1,
+        firstPrevHash: first.prev_hash ?? null,
+        lastSeq: rows.at(-1)?.seq ?? 0,
+        lastHash: rows.at(-1)?.hash ?? '',
+        checkpoints: c,
+      }),
+    ),
+  );
+  return lines.join('\n');
+}
 
 describe('audit log: group commit into real Postgres', () => {
   let ctx: TestContext;
@@ -59,9 +84,8 @@ describe('audit log: group commit into real Postgres', () => {
     expect(new Set(rows.map((r) => r.decision_id)).size).toBe(600);
     const checkpoints = await store.checkpoints(1, max);
     expect(checkpoints.length).toBeGreaterThan(0);
-    const lines = rows.map((r) => JSON.stringify({ ...(JSON.parse(r.record) as object), hash: r.hash }));
-    lines.push(JSON.stringify(logs[0]?.head(max, rows[rows.length - 1]?.hash ?? '')));
-    const report = verifyAuditLines(lines.join('\n'), { publicKey: key.publicKey });
+    const text = exportLines(rows, checkpoints, logs[0] as AuditLog);
+    const report = verifyAuditLines(text, { publicKey: key.publicKey });
     expect(report.problems).toEqual([]);
     for (const l of logs) await l.close();
   });
@@ -108,11 +132,10 @@ describe('audit log: group commit into real Postgres', () => {
         Array.from({ length: 450 }, (_, i) => `${batch}-${i}`),
       );
     }
-    const lines = rows.map((r) => JSON.stringify({ ...(JSON.parse(r.record) as object), hash: r.hash }));
     const cps = await store.checkpoints(1, max);
     expect(cps.length).toBeGreaterThan(0);
-    lines.push(JSON.stringify(logs[0]?.head(max, rows.at(-1)?.hash ?? '')));
-    expect(verifyAuditLines(lines.join('\n'), { publicKey: key.publicKey }).problems).toEqual([]);
+    const text = exportLines(rows, cps, logs[0] as AuditLog);
+    expect(verifyAuditLines(text, { publicKey: key.publicKey }).problems).toEqual([]);
     for (const l of logs) await l.close();
     for (const st of stores.splice(-2)) await st.close();
   });

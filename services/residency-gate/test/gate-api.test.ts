@@ -154,7 +154,7 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
       seq: 1,
       path: 'data_spine/residency/route',
       requested_by: 'anonymous',
-      bundles: { residency: { revision: '2026.12.1' } },
+      bundles: { residency: { revision: '2026.12.7' } },
     });
     expect(Object.keys(records[0] as object)).toEqual(
       expect.arrayContaining([
@@ -174,12 +174,39 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
     const report = verifyAuditLines(res.body, { publicKey: gate.signingKey.publicKey });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
-    // Tail export verifies too (it starts mid-chain).
-    const tail = await gate.app.inject({ url: '/v1/audit?tail=3', headers: { authorization: basic(ADMIN) } });
-    expect(verifyAuditLines(tail.body, { publicKey: gate.signingKey.publicKey })).toMatchObject({
-      ok: true,
-      records: 3,
+    expect(report.range).toEqual({
+      firstSeq: 1,
+      lastSeq: 10_006,
+      checkpoints: lines.filter((l) => l.type === 'checkpoint').length,
     });
+    // The head signs the range: a record cut from the start is named.
+    const cut = res.body.trim().split('\n').slice(1).join('\n');
+    expect(verifyAuditLines(cut, { publicKey: gate.signingKey.publicKey }).problems[0]).toMatchObject({
+      kind: 'removed',
+      seq: 1,
+    });
+    // A range export that starts mid-chain verifies when it holds a checkpoint; one that holds none is
+    // vouched for only by its head, so it is refused.
+    const lastCheckpoint = Math.max(
+      ...lines.filter((l) => l.type === 'checkpoint').map((l) => l.seq as number),
+    );
+    const from = lastCheckpoint - 2;
+    const withCheckpoint = await gate.app.inject({
+      url: `/v1/audit?from_seq=${from}`,
+      headers: { authorization: basic(ADMIN) },
+    });
+    expect(verifyAuditLines(withCheckpoint.body, { publicKey: gate.signingKey.publicKey })).toMatchObject({
+      ok: true,
+      firstSeq: from,
+      lastSeq: 10_006,
+    });
+    const withoutCheckpoint = await gate.app.inject({
+      url: `/v1/audit?from_seq=${from}&to_seq=${from + 1}`,
+      headers: { authorization: basic(ADMIN) },
+    });
+    const unsigned = verifyAuditLines(withoutCheckpoint.body, { publicKey: gate.signingKey.publicKey });
+    expect(unsigned).toMatchObject({ ok: false, records: 2 });
+    expect(unsigned.problems.map((p) => p.kind)).toEqual(['unsigned']);
     expect(
       (await gate.app.inject({ url: '/v1/audit?tail=abc', headers: { authorization: basic(ADMIN) } })).json(),
     ).toMatchObject({ code: 'GATE_INVALID_QUERY' });
@@ -208,7 +235,7 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
 
   it('PUT /v1/policy needs the admin key, swaps atomically and keeps the last good policy on invalid input', async () => {
     const text = readFileSync(gate.matrixFile, 'utf8').replace(
-      "version: '2026.12.1'",
+      "version: '2026.12.7'",
       "version: '2026.12.2'",
     );
     const put = (body: unknown, auth?: string) =>
@@ -252,9 +279,9 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
     expect((await gate.app.inject({ url: '/readyz' })).statusCode).toBe(200);
   });
 
-  it('reports shadow rules: enforced false and what enforcement would have done', async () => {
+  it('reports shadow rules (what enforcing them would have done) without unenforcing the answer', async () => {
     const text =
-      readFileSync(gate.matrixFile, 'utf8').replace("version: '2026.12.1'", "version: 'shadow-1'") +
+      readFileSync(gate.matrixFile, 'utf8').replace("version: '2026.12.7'", "version: 'shadow-1'") +
       '\n  - id: no-pii-to-us\n    shadow: true\n    match: { tags: [pii], to: [US] }\n    effect: deny\n';
     const put = await gate.app.inject({
       method: 'PUT',
@@ -268,9 +295,10 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
       enforced: boolean;
       shadow: { decision: string };
     }>();
+    // The answer comes from the enforced rules, so it is enforced; `shadow` says what the shadow rule would do.
     expect(d).toMatchObject({
       decision: 'allow_with_obligations',
-      enforced: false,
+      enforced: true,
       shadow: { decision: 'deny' },
     });
     expect((await gate.app.inject({ url: '/metrics' })).body).toMatch(
@@ -293,11 +321,16 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
       await post('/v1/decisions', { ...req, route: { ...req.route, purpose: 'marketing' } })
     ).json<{ decision: string; enforced: boolean }>();
     expect(unknown).toMatchObject({ decision: 'deny', enforced: true });
+    const unknownTag = (
+      await post('/v1/decisions', customerRequest({ fields: [{ name: 'dna', tags: ['genetic'] }] }))
+    ).json<{ decision: string; enforced: boolean; reasons: Array<{ code: string }> }>();
+    expect(unknownTag).toMatchObject({ decision: 'deny', enforced: true });
+    expect(unknownTag.reasons[0]?.code).toBe('RESIDENCY_UNKNOWN_TAG');
   });
 
   it('reloads the matrix file on change', async () => {
     const text = readFileSync(gate.matrixFile, 'utf8').replace(
-      "version: '2026.12.1'",
+      "version: '2026.12.7'",
       "version: 'from-file'",
     );
     writeFileSync(gate.matrixFile, text);
@@ -438,6 +471,70 @@ describe('contracts from a real schema registry', () => {
         email: 'hash',
         status: 'allow',
       });
+      // Nested fields keep their tags: a PII recipient inside an array of shipments is hashed on its way out.
+      const register = async (subject: string, body: Record<string, unknown>) => {
+        const res = await fetch(`${server.url}/subjects/${subject}/versions`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/vnd.schemaregistry.v1+json',
+            authorization: `Basic ${Buffer.from('ci:s').toString('base64')}`,
+          },
+          body: JSON.stringify(body),
+        });
+        expect(res.status, await res.clone().text()).toBe(200);
+      };
+      await register('shop.public.order-value', {
+        schema: JSON.stringify({
+          type: 'record',
+          name: 'Order',
+          'data-spine:classification': 'confidential',
+          fields: [
+            { name: 'id', type: 'string' },
+            {
+              name: 'shipments',
+              type: {
+                type: 'array',
+                items: {
+                  type: 'record',
+                  name: 'Shipment',
+                  fields: [{ name: 'recipient', type: 'string', 'confluent:tags': ['PII'] }],
+                },
+              },
+            },
+          ],
+        }),
+      });
+      await register('shop.public.blob-value', {
+        schemaType: 'JSON',
+        schema: JSON.stringify({ type: 'object', 'data-spine:classification': 'internal' }),
+      });
+      const bySubject = async (subject: string) =>
+        (
+          await gate!.app.inject({
+            method: 'POST',
+            url: '/v1/decisions',
+            headers: { 'content-type': 'application/json' },
+            payload: JSON.stringify(
+              customerRequest({ fields: undefined, classification: undefined, subject }),
+            ),
+          })
+        ).json<{
+          decision: string;
+          fields: Array<{ name: string; verdict: string }>;
+          reasons: Array<{ code: string }>;
+        }>();
+      const order = await bySubject('shop.public.order-value');
+      expect(order.decision).toBe('allow_with_obligations');
+      expect(order.fields).toContainEqual({
+        name: 'shipments.recipient',
+        verdict: 'hash',
+        rule: 'pii-eea-export',
+      });
+      // A contract that declares no field is unreadable: denied, never decided on the route alone.
+      const blob = await bySubject('shop.public.blob-value');
+      expect(blob.decision).toBe('deny');
+      expect(blob.reasons[0]?.code).toBe('RESIDENCY_CONTRACT_UNREADABLE');
+
       await server.shutdown('test');
       expect((await ask()).decision).toBe('allow_with_obligations'); // fresh cache entry still answers
       await new Promise((r) => setTimeout(r, 300));

@@ -50,6 +50,8 @@ export async function explainRequest(
       purpose: t.purpose,
     };
     if (!contract) return { route, subject: `${t.source.topicPrefix ?? t.source.id}.${table}-value` };
+    if (contract.unreadable !== null)
+      throw new UsageError(`the contract ${contract.file} cannot be read: ${contract.unreadable}`);
     return {
       route,
       classification: flags.classification ?? t.classification ?? contract.classification ?? '(none)',

@@ -1,7 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { publicKeyFrom, verifyAuditLines } from '@data-spine/residency-gate';
 import type { CliEnv } from '../cli-config.ts';
 import { UsageError } from '../cli-config.ts';
 import { gateTarget } from '../gate-target.ts';
@@ -9,10 +7,13 @@ import { gateCheck } from './gate-check.ts';
 import { diffDecisions, loggedDecisions, printDiff } from './gate-diff.ts';
 import { explainRequest, gateExplain } from './gate-explain.ts';
 import { gateKeygen, gateSign } from './gate-sign.ts';
+import { gateVerifyAudit } from './gate-verify-audit.ts';
 import { defaultPath, loadPolicy } from './gate-sources.ts';
 
 const USAGE = `spine gate <command>
-  check [routes.yaml]                 decide every route (default streaming/cdc/data-spine.yaml); 1 if any is denied
+  check [routes.yaml]                 decide every route (default streaming/cdc/data-spine.yaml); 1 if any is
+                                      denied, or would be once shadow rules (or a shadow matrix) are enforced:
+                                      printed DENY (shadow)
   explain <table> <sink>              one route of the routes file, explained for a person
   explain --source-region R --sink ID --purpose P --classification C --field name[:tag,tag]... [--dataset D]
   diff --candidate <matrix> [--audit FILE | --gate URL] [--tail N]
@@ -20,9 +21,10 @@ const USAGE = `spine gate <command>
   keygen --out FILE                   a new Ed25519 key pair for signing policies (FILE, FILE.pub)
   sign <matrix> --key FILE [--out SIG]
                                       validate the matrix and sign its bytes into <matrix>.sig
-  verify-audit <file> [--public-key PEM-file|base64]
-                                      verify an exported audit log offline; 1 names the first record altered,
-                                      removed or reordered
+  verify-audit <file> (--public-key PEM-file|base64 | --gate URL) [--allow-untrusted-key]
+                                      verify an exported audit log offline against the gate's key (given, or
+                                      fetched from the gate's GET /v1/audit/key); 1 names the first record
+                                      altered, removed, added or reordered, or that no key was given
 Options: --matrix FILE (default schema/data-residency-matrix.yaml; decisions in process), --gate URL (ask a
          running gate instead: SPINE_GATE_URL, or the running spine), --contracts DIR (default schema/contracts),
          --routes FILE, --output text|json
@@ -44,6 +46,7 @@ export async function gateCommand(args: readonly string[], env: Readonly<CliEnv>
         audit: { type: 'string' },
         tail: { type: 'string', default: '10000' },
         'public-key': { type: 'string' },
+        'allow-untrusted-key': { type: 'boolean' },
         dataset: { type: 'string' },
         'source-region': { type: 'string' },
         sink: { type: 'string' },
@@ -123,37 +126,13 @@ export async function gateCommand(args: readonly string[], env: Readonly<CliEnv>
     }
     case 'verify-audit': {
       if (rest.length !== 1) throw new UsageError(`spine gate verify-audit <file>\n\n${USAGE}`);
-      const file = rest[0] as string;
-      const text = await readFile(file, 'utf8').catch((err: Error) => {
-        throw new UsageError(`cannot read ${file}: ${err.message}`);
+      return gateVerifyAudit({
+        file: rest[0] as string,
+        publicKey: values['public-key'],
+        gate: values.gate ? await gateTarget(values.gate, process.env, dataDir) : null,
+        allowUntrustedKey: values['allow-untrusted-key'] === true,
+        json,
       });
-      let key = null;
-      if (values['public-key']) {
-        const given = values['public-key'];
-        const keyText = await readFile(given, 'utf8').catch(() => given);
-        try {
-          key = publicKeyFrom(keyText);
-        } catch (err) {
-          throw new UsageError(`--public-key: ${(err as Error).message}`);
-        }
-      }
-      const report = verifyAuditLines(text, { publicKey: key });
-      if (json) console.log(JSON.stringify(report, null, 2));
-      else {
-        const first = report.problems[0];
-        if (first) {
-          console.log(`FAILED: ${first.message}`);
-          for (const p of report.problems.slice(1, 10)) console.log(`  also: ${p.message}`);
-        } else {
-          console.log(
-            `ok: ${report.records} record(s) (seq ${report.firstSeq ?? '-'}..${report.lastSeq ?? '-'}), ${report.checkpoints} checkpoint(s) and the head verify` +
-              (report.pinnedKey
-                ? ' against the pinned key'
-                : ' (signatures checked against the key in the file; pass --public-key to pin it)'),
-          );
-        }
-      }
-      return report.ok ? 0 : 1;
     }
     case undefined:
     case 'help':

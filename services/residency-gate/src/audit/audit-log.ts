@@ -1,7 +1,7 @@
 import type { Logger } from '@data-spine/service-kit';
 import { Histogram, Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { AuditEntry, SignedCheckpoint } from './audit-record.ts';
+import type { AuditEntry, ExportRange, SignedCheckpoint } from './audit-record.ts';
 import { GENESIS_HASH } from './audit-record.ts';
 import { canonicalRecord } from './record-json.ts';
 import { RowBlockBuilder } from './row-block.ts';
@@ -295,9 +295,17 @@ export class AuditLog {
     return count;
   }
 
-  /** A head line for an export: the chain head at `seq`, signed now. */
-  head(seq: number, hash: string): SignedCheckpoint {
-    return signCheckpoint(this.key, { type: 'head', seq, hash, timestamp: new Date().toISOString() });
+  /** A head line for an export: the range it covers and the chain head at its end, signed now. */
+  head(range: ExportRange): SignedCheckpoint {
+    return signCheckpoint(this.key, {
+      type: 'head',
+      seq: range.lastSeq,
+      hash: range.lastHash,
+      timestamp: new Date().toISOString(),
+      first_seq: range.firstSeq,
+      first_prev_hash: range.firstPrevHash,
+      checkpoints: range.checkpoints,
+    });
   }
 
   get publicKey(): { key_id: string; public_key: string } {

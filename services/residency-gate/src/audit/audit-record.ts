@@ -44,13 +44,29 @@ export function recordHash(record: ChainedRecord): { canonical: string; hash: st
   return { canonical, hash: sha256(canonical) };
 }
 
-/** What a checkpoint signs: the chain head at `seq`. */
+/**
+ * What a checkpoint signs: the chain head at `seq`. A `head` (the last line of an export, signed at export
+ * time) also signs the range the export covers: from `first_seq` (whose record's prev_hash is
+ * `first_prev_hash`; null when nothing was exported) to `seq`, and how many checkpoints it holds.
+ */
 export interface CheckpointBody {
   type: 'checkpoint' | 'head';
   seq: number;
   hash: string;
   timestamp: string;
   key_id: string;
+  first_seq?: number;
+  first_prev_hash?: string | null;
+  checkpoints?: number;
+}
+
+/** The range an export covers, as its head signs it. */
+export interface ExportRange {
+  firstSeq: number;
+  firstPrevHash: string | null;
+  lastSeq: number;
+  lastHash: string;
+  checkpoints: number;
 }
 
 export interface SignedCheckpoint extends CheckpointBody {

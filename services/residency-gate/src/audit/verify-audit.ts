@@ -1,10 +1,21 @@
 import type { KeyObject } from 'node:crypto';
 import { canonicalize } from '../jcs/canonical-json.ts';
 import type { SignedCheckpoint } from './audit-record.ts';
+import type { ExportRangeSigned } from './export-range.ts';
 import { GENESIS_HASH, sha256 } from './audit-record.ts';
 import { checkpointSignatureValid } from './checkpoint.ts';
+import { headRange, rangeProblems } from './export-range.ts';
 
-export type ProblemKind = 'malformed' | 'altered' | 'removed' | 'reordered' | 'truncated' | 'checkpoint';
+export type ProblemKind =
+  | 'malformed'
+  | 'altered'
+  | 'removed'
+  | 'added'
+  | 'reordered'
+  | 'truncated'
+  | 'checkpoint'
+  | 'unsigned'
+  | 'untrusted-key';
 
 export interface VerifyProblem {
   kind: ProblemKind;
@@ -23,6 +34,8 @@ export interface VerifyReport {
   head: boolean;
   /** The checkpoints' signatures were checked against a pinned key rather than the key they carry. */
   pinnedKey: boolean;
+  /** The range the head says the export covers (null without a head that records it). */
+  range: ExportRangeSigned | null;
   problems: VerifyProblem[];
 }
 
@@ -37,12 +50,25 @@ interface RecordLine {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+export interface VerifyOptions {
+  /** The gate's public key (GET /v1/audit/key): every signature must verify against it. */
+  publicKey?: KeyObject | null;
+  /**
+   * Without a public key, check signatures against the key the file carries (a forger can carry their
+   * own): reported as a problem unless this is set.
+   */
+  allowUntrustedKey?: boolean;
+}
+
 /**
  * Verifies an exported audit log (GET /v1/audit JSON lines) offline: each record's hash over its RFC 8785
- * form, the chain of prev_hash, consecutive sequence numbers, the signed checkpoints, and the signed head
- * that ends an export. The first problem names the first record altered, removed or reordered.
+ * form, the chain of prev_hash, consecutive sequence numbers, the signed checkpoints (at least one must
+ * cover the records), and the signed head that ends an export and names the range it covers, so records
+ * cut from the start, the middle or the end are named. The first problem names the first record altered,
+ * removed, added or reordered. Without the gate's public key nothing signed can be trusted, and that is a
+ * problem too unless `allowUntrustedKey`.
  */
-export function verifyAuditLines(text: string, options: { publicKey?: KeyObject | null } = {}): VerifyReport {
+export function verifyAuditLines(text: string, options: VerifyOptions = {}): VerifyReport {
   const pinned = options.publicKey ?? null;
   const problems: VerifyProblem[] = [];
   const records: RecordLine[] = [];
@@ -171,7 +197,10 @@ export function verifyAuditLines(text: string, options: { publicKey?: KeyObject 
 
   const firstSeq = records[0]?.seq ?? null;
   const lastSeq = prev?.seq ?? null;
+  const carriedKeys = new Set<string>();
+  let covering = 0;
   const checkSigned = (line: number, c: SignedCheckpoint, label: string) => {
+    if (typeof c.public_key === 'string') carriedKeys.add(c.public_key);
     if (!checkpointSignatureValid(c, pinned)) {
       problems.push({
         kind: 'checkpoint',
@@ -202,10 +231,11 @@ export function verifyAuditLines(text: string, options: { publicKey?: KeyObject 
         seq: c.seq,
         message: `record seq ${c.seq}, which the ${label} at line ${line} signs, is missing`,
       });
-    }
+    } else if (h !== undefined && label === 'checkpoint') covering++;
   };
   for (const { line, c } of checkpoints) checkSigned(line, c, 'checkpoint');
   const h = head as { line: number; c: SignedCheckpoint } | null;
+  let range: ExportRangeSigned | null = null;
   if (h === null) {
     problems.push({
       kind: 'truncated',
@@ -222,12 +252,41 @@ export function verifyAuditLines(text: string, options: { publicKey?: KeyObject 
         seq: lastSeq + 1,
         message: `records seq ${lastSeq + 1}..${h.c.seq} removed from the end: the head signed at export names seq ${h.c.seq}`,
       });
-    if (lastSeq === null && h.c.seq > 0)
+    range = headRange(h.c);
+    if (range === null) {
       problems.push({
-        kind: 'truncated',
+        kind: 'checkpoint',
         line: h.line,
         seq: h.c.seq,
-        message: `the head names seq ${h.c.seq} but no record is left`,
+        message: `the head (line ${h.line}) does not record the range the export covers (first_seq, first_prev_hash, checkpoints): export again from an up-to-date gate`,
+      });
+    } else {
+      problems.push(...rangeProblems(h.line, h.c, range, records, checkpoints.length));
+    }
+  }
+  if (records.length > 0 && covering === 0)
+    problems.push({
+      kind: 'unsigned',
+      line: lines.length,
+      seq: firstSeq,
+      message: `no checkpoint signed when the records were written covers seq ${firstSeq}..${lastSeq}: only the head, signed at export, vouches for them (checkpoints removed, or export a range that includes one)`,
+    });
+  if (pinned === null) {
+    // Key problems come after every problem of the content, so the first one still names a record.
+    if (carriedKeys.size > 1)
+      problems.push({
+        kind: 'checkpoint',
+        line: lines.length + 1,
+        seq: null,
+        message: `the checkpoints and the head carry ${carriedKeys.size} different keys: they were not all signed by one gate`,
+      });
+    if (options.allowUntrustedKey !== true)
+      problems.push({
+        kind: 'untrusted-key',
+        line: lines.length + 1,
+        seq: null,
+        message:
+          "no trusted key: signatures not verified (give the gate's public key; checking them against the key the file carries proves nothing, since a forger can carry their own)",
       });
   }
   // The first problem in file order is the one to name.
@@ -240,6 +299,7 @@ export function verifyAuditLines(text: string, options: { publicKey?: KeyObject 
     lastSeq,
     head: h !== null,
     pinnedKey: pinned !== null,
+    range,
     problems,
   };
 }

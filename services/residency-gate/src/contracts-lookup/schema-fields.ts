@@ -1,4 +1,8 @@
 import type { FieldInput } from '../contract/decision-contract.ts';
+import { avroFields } from './avro-fields.ts';
+import { FlatFields, isObj, tagsOf } from './flat-fields.ts';
+import { jsonSchemaFields } from './json-schema-fields.ts';
+import { protobufFields } from './protobuf-fields.ts';
 
 /** A registered contract reduced to what a decision needs: field names with tags, and a classification. */
 export interface ContractFields {
@@ -6,57 +10,6 @@ export interface ContractFields {
   version: number;
   fields: FieldInput[];
   classification: string | null;
-}
-
-type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const tagsOf = (v: unknown): string[] =>
-  Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase()) : [];
-
-/** Avro: record fields (nested records flattened with dots), inline `confluent:tags`. */
-function avroFields(schema: unknown, prefix: string, out: FieldInput[], depth: number): void {
-  if (depth > 16) return;
-  const record: unknown = Array.isArray(schema)
-    ? (schema as unknown[]).find((s) => isObj(s) && s.type === 'record')
-    : schema;
-  if (!isObj(record) || record.type !== 'record' || !Array.isArray(record.fields)) return;
-  for (const f of record.fields) {
-    if (!isObj(f) || typeof f.name !== 'string') continue;
-    const name = prefix + f.name;
-    const inner: unknown = Array.isArray(f.type)
-      ? (f.type as unknown[]).find((t) => isObj(t) && t.type === 'record')
-      : f.type;
-    if (isObj(inner) && inner.type === 'record') avroFields(inner, `${name}.`, out, depth + 1);
-    else out.push({ name, tags: tagsOf(f['confluent:tags']) });
-  }
-}
-
-/** JSON Schema: properties (nested objects flattened with dots), inline `confluent:tags`. */
-function jsonSchemaFields(schema: unknown, prefix: string, out: FieldInput[], depth: number): void {
-  if (depth > 16 || !isObj(schema) || !isObj(schema.properties)) return;
-  for (const [key, p] of Object.entries(schema.properties)) {
-    const name = prefix + key;
-    if (isObj(p) && isObj(p.properties)) jsonSchemaFields(p, `${name}.`, out, depth + 1);
-    else out.push({ name, tags: isObj(p) ? tagsOf(p['confluent:tags']) : [] });
-  }
-}
-
-/** Protobuf: the first message's fields and their `(confluent.field_meta).tags`. */
-function protobufFields(text: string, out: FieldInput[]): void {
-  const body = /message\s+\w+\s*\{([\s\S]*)\}/.exec(text)?.[1] ?? '';
-  const field = /^\s*(?:optional\s+|repeated\s+)?[\w.]+\s+(\w+)\s*=\s*\d+\s*(\[.*\])?\s*$/;
-  for (const statement of body.split(';')) {
-    const m = field.exec(statement.replace(/\/\/[^\n]*/g, '').replace(/\s+/g, ' '));
-    if (m === null) continue;
-    const opts = m[2] ?? '';
-    const tags = [...opts.matchAll(/tags\s*:\s*(?:\[([^\]]*)\]|"([^"]*)")/g)].flatMap((t) =>
-      (t[1] ?? `"${t[2] ?? ''}"`)
-        .split(',')
-        .map((x) => x.trim().replace(/^"|"$/g, '').toLowerCase())
-        .filter(Boolean),
-    );
-    out.push({ name: m[1] as string, tags });
-  }
 }
 
 /** Confluent's metadata.tags: field path -> tags; `**.x` matches x at any depth, `*` one segment. */
@@ -77,25 +30,39 @@ function pathMatches(pattern: string, name: string, recordName: string | null): 
   );
 }
 
-/** Reads fields, tags and classification from a registry answer (GET /subjects/{s}/versions/latest). */
+/** `a`, `a.b`, `a.b.c` for `a.b.c`. */
+const ancestors = (name: string) => name.split('.').map((_, i, parts) => parts.slice(0, i + 1).join('.'));
+
+/**
+ * Reads fields, tags and classification from a registry answer (GET /subjects/{s}/versions/latest):
+ * nested fields flattened to dotted paths (`addresses.street`) with their tags and those of every field
+ * around them. Throws when the contract cannot be read, names an unknown schema type, or declares no
+ * field: a decision on the route alone would let through whatever the contract failed to show.
+ */
 export function contractFields(subject: string, body: unknown): ContractFields {
   if (!isObj(body) || typeof body.schema !== 'string') throw new Error('the registry answer has no schema');
-  const type = typeof body.schemaType === 'string' ? body.schemaType : 'AVRO';
-  const fields: FieldInput[] = [];
+  const type = body.schemaType ?? 'AVRO';
+  if (type !== 'AVRO' && type !== 'JSON' && type !== 'PROTOBUF')
+    throw new Error(
+      `schema type ${JSON.stringify(type)} is not one the gate can read (AVRO, JSON, PROTOBUF)`,
+    );
+  const flat = new FlatFields();
   let classification: string | null = null;
   let recordName: string | null = null;
   if (type === 'PROTOBUF') {
-    protobufFields(body.schema, fields);
+    recordName = protobufFields(body.schema, flat);
   } else {
     const parsed = JSON.parse(body.schema) as unknown;
     if (isObj(parsed) && typeof parsed['data-spine:classification'] === 'string')
       classification = parsed['data-spine:classification'];
-    if (type === 'JSON') jsonSchemaFields(parsed, '', fields, 0);
+    if (type === 'JSON') jsonSchemaFields(parsed, flat);
     else {
-      avroFields(parsed, '', fields, 0);
+      avroFields(parsed, flat);
       if (isObj(parsed) && typeof parsed.name === 'string') recordName = parsed.name;
     }
   }
+  const fields = flat.list();
+  if (fields.length === 0) throw new Error(`the ${type} schema of ${subject} declares no field`);
   const metadata = isObj(body.metadata) ? body.metadata : {};
   const props = isObj(metadata.properties) ? metadata.properties : {};
   if (typeof props['data-spine.classification'] === 'string')
@@ -103,7 +70,9 @@ export function contractFields(subject: string, body: unknown): ContractFields {
   if (isObj(metadata.tags)) {
     for (const [path, tags] of Object.entries(metadata.tags)) {
       for (const f of fields) {
-        if (pathMatches(path, f.name, recordName)) f.tags = [...new Set([...f.tags, ...tagsOf(tags)])];
+        // A path naming a field applies to everything inside it (`Customer.address` to `address.zip`).
+        if (ancestors(f.name).some((n) => pathMatches(path, n, recordName)))
+          f.tags = [...new Set([...f.tags, ...tagsOf(tags)])];
       }
     }
   }

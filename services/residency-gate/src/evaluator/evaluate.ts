@@ -345,8 +345,47 @@ const shadowOf = (s: SetResult): ShadowOutcome => ({
 });
 
 /**
- * Decides one route. Pure: the same input, policy and clock give the same decision. Unknown names are
- * denied (always enforced, even in shadow mode); otherwise deny beats obligations beats allow per field.
+ * Global shadow mode, and a field carries a tag the matrix does not know: an enforced deny, as for any
+ * unknown name. The fields with unknown tags are denied; `shadow` still says what the rules would answer.
+ */
+function unknownTagDeny(
+  policy: CompiledPolicy,
+  input: EvaluationInput,
+  would: SetResult,
+  reasons: Reason[],
+): DecisionCore {
+  const unknown = new Set(reasons.map((x) => x.field));
+  const words = explainDeniedInput(policy, input, reasons);
+  return {
+    decision: 'deny',
+    enforced: true,
+    policy: { version: policy.version, digest: policy.digest },
+    fields: input.fields.map((f) => ({
+      name: f.name,
+      verdict: unknown.has(f.name) ? ('deny' as const) : ('allow' as const),
+      rule: null,
+    })),
+    reasons: [
+      ...reasons,
+      {
+        code: 'RESIDENCY_SHADOW_MODE',
+        rule: null,
+        field: null,
+        message: `the matrix is in shadow mode, but unknown tags are always denied; enforcing the rules would have answered ${would.decision}`,
+      },
+    ],
+    explanation: `${words.explanation} The matrix is in shadow mode: only the rules are not enforced.`,
+    remedies: words.remedies,
+    obligations: [],
+    shadow: shadowOf(would),
+    valid_until: null,
+  };
+}
+
+/**
+ * Decides one route. Pure: the same input, policy and clock give the same decision. Unknown names
+ * (regions, sinks, purposes, classifications, tags) are denied, enforced even in shadow mode: shadow covers
+ * only what the rules decide. Otherwise deny beats obligations beats allow per field.
  */
 export function evaluate(
   policy: CompiledPolicy,
@@ -469,13 +508,16 @@ export function evaluateUncached(
 
   if (policy.mode === 'shadow') {
     const would = evaluateSet(table, table.withShadow ?? table.enforced, input, ttl, nowMs);
+    // Unknown tags are unknown names: denied and enforced in shadow mode too. Shadow covers only the rules.
+    const unknownTag = would.reasons.filter((x) => x.code === 'RESIDENCY_UNKNOWN_TAG');
+    if (unknownTag.length > 0) return unknownTagDeny(policy, input, would, unknownTag);
     const fields = input.fields.map((f) => ({ name: f.name, verdict: 'allow' as const, rule: null }));
     const reasons: Reason[] = [
       {
         code: 'RESIDENCY_SHADOW_MODE',
         rule: null,
         field: null,
-        message: `the matrix is in shadow mode: nothing is enforced; enforcement would have answered ${would.decision}`,
+        message: `the matrix is in shadow mode: its rules are not enforced; enforcing them would have answered ${would.decision}`,
       },
     ];
     const words = explainOutcome(policy, table, input, would, { shadow: 'global' });
@@ -512,7 +554,8 @@ export function evaluateUncached(
       would.detail.some((d) => d.rule !== null && shadowRules.has(d.rule)) ||
       would.decision !== result.decision;
     if (involved) {
-      core.enforced = false;
+      // The answer is still the enforced rules' answer (so `enforced` stays true); `shadow` says what
+      // enforcing the shadow rules too would have answered.
       core.shadow = shadowOf(would);
       const ids = [
         ...new Set(

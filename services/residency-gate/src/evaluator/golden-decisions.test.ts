@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, evaluateUncached } from './evaluate.ts';
-import { NOW, route, samplePolicy } from './sample-policy.fixture.ts';
+import { compilePolicy } from './compile-policy.ts';
+import { parseMatrix } from '../matrix/load-matrix.ts';
+import { extendedPolicy, NOW, route, SAMPLE_TEXT, samplePolicy } from './sample-policy.fixture.ts';
 
 const policy = samplePolicy();
 
@@ -110,11 +112,32 @@ const GOLDEN: Row[] = [
     ['RESIDENCY_ALLOWED'],
   ],
   [
-    'restricted data stays in its jurisdiction',
+    'restricted data stays in its jurisdiction (EEA to US, no PII)',
     route('eu-west-1', 'analytics-us', 'analytics', 'restricted', [['x']]),
     'deny',
     { x: 'deny' },
-    ['RESIDENCY_NO_MATCHING_RULE'],
+    ['RESIDENCY_DENIED_BY_RULE'],
+  ],
+  [
+    'restricted data with PII does not leave its jurisdiction hashed (deny beats pii-eea-export)',
+    route('eu-west-1', 'analytics-us', 'analytics', 'restricted', [['email', 'pii'], ['id']]),
+    'deny',
+    { email: 'deny', id: 'deny' },
+    ['RESIDENCY_DENIED_BY_RULE', 'RESIDENCY_DENIED_BY_RULE'],
+  ],
+  [
+    'restricted data: the route alone (no fields) is denied across jurisdictions',
+    route('eu-central-1', 'analytics-us', 'analytics', 'restricted', []),
+    'deny',
+    {},
+    ['RESIDENCY_DENIED_BY_RULE'],
+  ],
+  [
+    'restricted data with PII from Singapore to the EEA is denied too',
+    route('ap-southeast-1', 'analytics-eu', 'analytics', 'restricted', [['email', 'pii']]),
+    'deny',
+    { email: 'deny' },
+    ['RESIDENCY_DENIED_BY_RULE'],
   ],
   [
     'restricted data in its jurisdiction, retention within P1Y? analytics-eu keeps P2Y: denied',
@@ -197,7 +220,7 @@ describe('golden decisions over the sample matrix', () => {
     expect(d.decision).toBe(decision);
     expect(Object.fromEntries(d.fields.map((f) => [f.name, f.verdict]))).toEqual(verdicts);
     expect(d.reasons.map((r) => r.code)).toEqual(codes);
-    expect(d.policy).toEqual({ version: '2026.12.1', digest: policy.digest });
+    expect(d.policy).toEqual({ version: '2026.12.7', digest: policy.digest });
     expect(d.explanation.length).toBeGreaterThan(20);
     if (decision === 'deny') expect(d.remedies.length).toBeGreaterThan(0);
     // The memoized path answers the same.
@@ -295,5 +318,171 @@ describe('golden decisions over the sample matrix', () => {
     withField.route.source.dataset = 'x';
     evaluate(p, withField, NOW);
     expect(evaluate(p, ds, NOW)).toEqual(evaluateUncached(p, ds, NOW));
+  });
+});
+
+describe('restricted data and transfer mechanisms (the sample plus UK, DPF, BCR and one-year EEA sinks)', () => {
+  const ext = extendedPolicy();
+  const decide = (input: ReturnType<typeof route>, now = NOW) => {
+    const d = evaluateUncached(ext, input, now);
+    expect(evaluate(ext, input, now)).toEqual(d);
+    return d;
+  };
+  const pii = (sink: string, classification = 'confidential') =>
+    route('eu-west-1', sink, 'analytics', classification, [['email', 'pii'], ['id']]);
+  const mechanism = (d: ReturnType<typeof decide>) =>
+    d.obligations.find((o) => o.type === 'transfer_mechanism');
+
+  it('restricted data moves inside its jurisdiction (EEA to EEA), with and without PII', () => {
+    for (const fields of [[['email', 'pii'], ['id']], [['id']]] as Array<Array<[string, ...string[]]>>) {
+      const d = decide(route('eu-west-1', 'archive-eu', 'analytics', 'restricted', fields));
+      expect(d.decision).toBe('allow');
+      expect(d.reasons.map((r) => r.code)).toEqual(['RESIDENCY_ALLOWED']);
+      expect(d.fields.every((f) => f.verdict === 'allow')).toBe(true);
+    }
+  });
+
+  it('restricted data never leaves its jurisdiction, whatever mechanism covers the route', () => {
+    for (const sink of ['analytics-us', 'analytics-dpf', 'analytics-bcr', 'analytics-uk']) {
+      for (const fields of [[['email', 'pii'], ['id']], [['id']]] as Array<Array<[string, ...string[]]>>) {
+        const d = decide(route('eu-west-1', sink, 'analytics', 'restricted', fields));
+        expect(d.decision, sink).toBe('deny');
+        expect(new Set(d.fields.map((f) => f.rule))).toEqual(new Set(['restricted-stays-in-jurisdiction']));
+        expect(d.obligations).toEqual([]);
+      }
+    }
+  });
+
+  it('DPF: a certified US recipient receives EEA PII hashed, relying on its certification', () => {
+    const d = decide(pii('analytics-dpf'));
+    expect(d.decision).toBe('allow_with_obligations');
+    expect(Object.fromEntries(d.fields.map((f) => [f.name, f.verdict]))).toEqual({
+      email: 'hash',
+      id: 'allow',
+    });
+    expect(mechanism(d)).toMatchObject({ kind: 'DPF', mechanism: 'dpf:dpf-corp', expires: '2027-06-30' });
+    expect(d.reasons.map((r) => r.code)).toEqual(['RESIDENCY_FIELD_HASHED', 'RESIDENCY_TRANSFER_MECHANISM']);
+    expect(d.valid_until).toBe('2027-06-30');
+  });
+
+  it('DPF: an expired certification is denied, and says which one to renew', () => {
+    const lapsed = decide(pii('analytics-dpf-lapsed'));
+    expect(lapsed.decision).toBe('deny');
+    expect(lapsed.fields.find((f) => f.name === 'email')?.verdict).toBe('deny');
+    expect(lapsed.reasons[0]?.code).toBe('RESIDENCY_TRANSFER_MECHANISM_EXPIRED');
+    expect(lapsed.remedies.join(' ')).toContain('dpf:dpf-lapsed');
+    // The valid one, the day after it ends.
+    const later = decide(pii('analytics-dpf'), Date.parse('2027-07-01T12:00:00Z'));
+    expect(later.decision).toBe('deny');
+    expect(later.reasons[0]?.code).toBe('RESIDENCY_TRANSFER_MECHANISM_EXPIRED');
+  });
+
+  it('BCR: a recipient bound by binding corporate rules receives EEA PII hashed', () => {
+    const d = decide(pii('analytics-bcr'));
+    expect(d.decision).toBe('allow_with_obligations');
+    expect(mechanism(d)).toMatchObject({ kind: 'BCR', mechanism: 'bcr-group-2029', expires: '2029-12-31' });
+    expect(d.explanation).toContain('BCR bcr-group-2029');
+    // The SCC of another recipient does not cover this one: past the BCR, nothing does.
+    const after = decide(pii('analytics-bcr'), Date.parse('2030-01-02T00:00:00Z'));
+    expect(after.decision).toBe('deny');
+    expect(after.reasons[0]?.code).toBe('RESIDENCY_TRANSFER_MECHANISM_EXPIRED');
+  });
+
+  it('adequacy: EEA PII reaches the UK under the adequacy decision, until it expires', () => {
+    const d = decide(pii('analytics-uk'));
+    expect(d.decision).toBe('allow_with_obligations');
+    expect(mechanism(d)).toMatchObject({
+      kind: 'adequacy',
+      mechanism: 'adequacy:EEA->UK',
+      expires: '2031-06-27',
+    });
+    expect(d.valid_until).toBe('2031-06-27');
+    const after = decide(pii('analytics-uk'), Date.parse('2031-06-28T12:00:00Z'));
+    expect(after.decision).toBe('deny');
+    expect(after.reasons[0]?.code).toBe('RESIDENCY_TRANSFER_MECHANISM_EXPIRED');
+  });
+
+  it('no mechanism at all (Singapore) is denied as missing, not expired', () => {
+    const d = decide(pii('analytics-apac'));
+    expect(d.decision).toBe('deny');
+    expect(d.reasons[0]?.code).toBe('RESIDENCY_TRANSFER_MECHANISM_MISSING');
+  });
+});
+
+describe('shadow mode: only the rules are shadowed; unknown names are always denied', () => {
+  const shadow = compilePolicy(parseMatrix(SAMPLE_TEXT.replace('mode: enforce', 'mode: shadow'), 'shadow'));
+  const perRule = compilePolicy(
+    parseMatrix(
+      `${SAMPLE_TEXT.trimEnd()}\n  - id: no-pii-to-us\n    shadow: true\n    match: { tags: [pii], to: [US] }\n    effect: deny\n`,
+      'per-rule',
+    ),
+  );
+
+  it('denies, enforced, a field with an unknown tag in shadow mode', () => {
+    const input = route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [
+      ['email', 'pii'],
+      ['dna', 'genetic'],
+    ]);
+    const d = evaluateUncached(shadow, input, NOW);
+    expect(d).toMatchObject({ decision: 'deny', enforced: true, shadow: { decision: 'deny' } });
+    expect(Object.fromEntries(d.fields.map((f) => [f.name, f.verdict]))).toEqual({
+      email: 'allow',
+      dna: 'deny',
+    });
+    expect(d.reasons.map((r) => r.code)).toEqual(['RESIDENCY_UNKNOWN_TAG', 'RESIDENCY_SHADOW_MODE']);
+    expect(d.remedies.join(' ')).toContain('genetic');
+    expect(evaluate(shadow, input, NOW)).toEqual(d);
+  });
+
+  it('denies, enforced, every other unknown name in shadow mode', () => {
+    const cases: Array<[ReturnType<typeof route>, string]> = [
+      [route('mars-1', 'analytics-eu', 'analytics', 'public', [['x']]), 'RESIDENCY_UNKNOWN_SOURCE_REGION'],
+      [route('eu-west-1', 'warehouse', 'analytics', 'public', [['x']]), 'RESIDENCY_UNKNOWN_SINK'],
+      [route('eu-west-1', 'analytics-eu', 'marketing', 'public', [['x']]), 'RESIDENCY_UNKNOWN_PURPOSE'],
+      [
+        route('eu-west-1', 'analytics-eu', 'analytics', 'secret', [['x']]),
+        'RESIDENCY_UNKNOWN_CLASSIFICATION',
+      ],
+    ];
+    for (const [input, code] of cases) {
+      const d = evaluateUncached(shadow, input, NOW);
+      expect(d, code).toMatchObject({ decision: 'deny', enforced: true });
+      expect(d.reasons.map((r) => r.code)).toContain(code);
+    }
+  });
+
+  it('answers a known route allow, not enforced, with what enforcement would have said', () => {
+    const d = evaluateUncached(
+      shadow,
+      route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['card', 'pci']]),
+      NOW,
+    );
+    expect(d).toMatchObject({ decision: 'allow', enforced: false, shadow: { decision: 'deny' } });
+  });
+
+  it('a shadow rule never makes an enforced decision look unenforced', () => {
+    // pci-in-region (enforced) denies the card; the shadow rule would deny the email too.
+    const both = evaluateUncached(
+      perRule,
+      route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [
+        ['email', 'pii'],
+        ['card', 'pci'],
+      ]),
+      NOW,
+    );
+    expect(both).toMatchObject({ decision: 'deny', enforced: true, shadow: { decision: 'deny' } });
+    expect(both.reasons.map((r) => r.code)).toContain('RESIDENCY_SHADOW_RULE');
+    // The enforced rules allow the email hashed; enforcing the shadow rule would deny it.
+    const email = evaluateUncached(
+      perRule,
+      route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['email', 'pii']]),
+      NOW,
+    );
+    expect(email).toMatchObject({
+      decision: 'allow_with_obligations',
+      enforced: true,
+      shadow: { decision: 'deny' },
+    });
+    expect(email.fields).toEqual([{ name: 'email', verdict: 'hash', rule: 'pii-eea-export' }]);
   });
 });

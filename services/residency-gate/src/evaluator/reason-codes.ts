@@ -30,9 +30,10 @@ export const REASON_CODES = {
   RESIDENCY_CONTRACT_NOT_FOUND:
     'Fields were to come from the schema registry and the subject has no version.',
   RESIDENCY_CONTRACT_UNAVAILABLE: 'The schema registry did not answer and no fresh cached contract exists.',
-  RESIDENCY_CONTRACT_UNREADABLE: 'The registered schema could not be read for fields and tags.',
+  RESIDENCY_CONTRACT_UNREADABLE:
+    'The registered schema could not be read for fields and tags, or declares no field.',
   RESIDENCY_SHADOW_MODE:
-    'The matrix is in shadow mode: nothing is enforced; `shadow` says what would have been.',
+    'The matrix is in shadow mode: its rules are not enforced; `shadow` says what would be.',
   RESIDENCY_SHADOW_RULE: 'A shadow rule matched; `shadow` says what enforcing it would have done.',
 } as const;
 

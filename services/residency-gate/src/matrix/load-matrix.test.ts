@@ -66,7 +66,7 @@ describe('matrix loading', () => {
     expect(issuesOf(SAMPLE_TEXT.replace('id: pci-same-region', 'id: pci-in-region'))[0]?.message).toContain(
       'duplicate rule id',
     );
-    expect(issuesOf(SAMPLE_TEXT.replace("version: '2026.12.1'", "version: '1'\nversion: '2'"))[0]?.line).toBe(
+    expect(issuesOf(SAMPLE_TEXT.replace("version: '2026.12.7'", "version: '1'\nversion: '2'"))[0]?.line).toBe(
       5,
     );
     expect(issuesOf('rules: [unclosed')[0]?.line).not.toBeNull();

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const signer = generateSigningKey();
 const dir = mkdtempSync(join(tmpdir(), 'gate-policy-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const v = (version: string) => SAMPLE_TEXT.replace("version: '2026.12.1'", `version: '${version}'`);
+const v = (version: string) => SAMPLE_TEXT.replace("version: '2026.12.7'", `version: '${version}'`);
 const refusal = (fn: () => unknown) => {
   try {
     fn();
@@ -93,39 +93,112 @@ describe('policy versions and signatures', () => {
     }
   });
 
+  it('refuses a malformed .sig and an unreadable matrix through the watcher, and says so everywhere', async () => {
+    const file = join(dir, 'refusals.yaml');
+    writeFileSync(file, v('ok-1'));
+    writeFileSync(`${file}.sig`, JSON.stringify({ signature: signText(signer, v('ok-1')) }));
+    const lines: string[] = [];
+    const captured = createLogger({
+      service: 'policy-test',
+      level: 'info',
+      destination: { write: (line: string) => void lines.push(line) },
+    });
+    const registry = new Registry();
+    const m = new PolicyManager({
+      log: captured,
+      registry,
+      requireSigned: true,
+      trustedKeys: [signer.publicKey],
+      file,
+    });
+    await m.loadFile();
+    m.watchFile();
+    const metric = async (re: RegExp) => re.exec(await registry.metrics())?.[1];
+    try {
+      // A new matrix whose .sig is cut short: refused, the last good one stays.
+      writeFileSync(file, v('evil-1'));
+      writeFileSync(`${file}.sig`, '{"signature": ');
+      await expect
+        .poll(() => m.info()?.last_error?.message ?? '', { timeout: 5_000 })
+        .toContain('refusals.yaml.sig is malformed');
+      expect(m.current?.version).toBe('ok-1');
+      expect(await metric(/^spine_gate_policy_last_load_ok (\d)$/m)).toBe('0');
+      expect(
+        await metric(/^spine_gate_policy_loads_total\{outcome="refused",source="file"\} (\d+)$/m),
+      ).toBeDefined();
+      const refusedLine = lines
+        .map((l) => JSON.parse(l) as { level: number; code?: string; msg: string })
+        .find((l) => l.code === 'GATE_POLICY_BAD_SIGNATURE');
+      expect(refusedLine).toMatchObject({ level: 50 });
+      expect(refusedLine?.msg).toContain('keeping version ok-1');
+
+      // A good pair again: activated, healthy.
+      writeFileSync(`${file}.sig`, JSON.stringify({ signature: signText(signer, v('ok-2')) }));
+      writeFileSync(file, v('ok-2'));
+      await expect.poll(() => m.current?.version, { timeout: 5_000 }).toBe('ok-2');
+      expect(m.info()?.last_error).toBeNull();
+      expect(await metric(/^spine_gate_policy_last_load_ok (\d)$/m)).toBe('1');
+
+      // The matrix cannot be read (a directory where the file was): refused the same way.
+      rmSync(file);
+      mkdirSync(file);
+      await expect
+        .poll(() => m.info()?.last_error?.message ?? '', { timeout: 5_000 })
+        .toMatch(/cannot read .*refusals\.yaml/);
+      expect(m.current?.version).toBe('ok-2');
+      expect(await metric(/^spine_gate_policy_last_load_ok (\d)$/m)).toBe('0');
+      expect(lines.some((l) => (JSON.parse(l) as { code?: string }).code === 'GATE_POLICY_UNREADABLE')).toBe(
+        true,
+      );
+    } finally {
+      m.close();
+    }
+  });
+
   it('never splits a decision across versions under concurrent reloads', async () => {
+    // Odd versions deny EEA PII to the US; even ones allow it hashed: a decision's outcome shows which
+    // version decided it, and must match the version it names.
+    const text = (n: number) =>
+      n % 2 === 0
+        ? v(`r${n}`)
+        : `${v(`r${n}`).trimEnd()}\n  - id: no-pii-to-us\n    match: { tags: [pii], to: [US] }\n    effect: deny\n`;
+    const expected = (version: string) =>
+      Number(version.slice(1)) % 2 === 0
+        ? { decision: 'allow_with_obligations', verdicts: ['hash'] }
+        : { decision: 'deny', verdicts: ['deny'] };
     const m = new PolicyManager({ log, requireSigned: false, trustedKeys: [] });
-    m.activate(v('r0'), null, 'test');
-    const input = route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [
-      ['email', 'pii'],
-      ['card', 'pci'],
-    ]);
-    const texts = Array.from({ length: 20 }, (_, i) => v(`r${i + 1}`));
+    m.activate(text(0), null, 'test');
+    const input = route('eu-west-1', 'analytics-us', 'analytics', 'confidential', [['email', 'pii']]);
+    const total = 20;
     let reloads = 0;
-    let decisions = 0;
+    const seen = new Set<string>();
     const reloader = (async () => {
-      for (const t of texts) {
-        m.activate(t, null, 'test');
-        if (reloads % 3 === 0) expect(() => m.activate('broken: [', null, 'test')).toThrow();
+      for (let n = 1; n <= total; n++) {
+        m.activate(text(n), null, 'test');
+        if (n % 3 === 0) expect(() => m.activate('broken: [', null, 'test')).toThrow();
         reloads++;
         await new Promise((r) => setImmediate(r));
       }
     })();
     const decider = (async () => {
-      while (reloads < texts.length) {
+      let decisions = 0;
+      while (reloads < total) {
         const p = m.current;
         if (!p) throw new Error('no policy during reload');
         const d = evaluate(p, input, NOW);
-        expect(d.policy.version).toBe(p.version);
-        expect(d.policy.digest).toBe(p.digest);
-        expect(d.decision).toBe('deny');
-        expect(d.fields.map((f) => f.verdict)).toEqual(['hash', 'deny']);
+        expect(d.policy).toEqual({ version: p.version, digest: p.digest });
+        const want = expected(d.policy.version);
+        expect(d.decision, d.policy.version).toBe(want.decision);
+        expect(d.fields.map((f) => f.verdict)).toEqual(want.verdicts);
+        seen.add(want.decision);
         decisions++;
         if (decisions % 50 === 0) await new Promise((r) => setImmediate(r));
       }
+      return decisions;
     })();
-    await Promise.all([reloader, decider]);
-    expect(decisions).toBeGreaterThan(20);
-    expect(m.current?.version).toBe('r20');
+    const [, decisions] = await Promise.all([reloader, decider]);
+    expect(decisions).toBeGreaterThan(total);
+    expect(seen).toEqual(new Set(['allow_with_obligations', 'deny']));
+    expect(m.current?.version).toBe(`r${total}`);
   });
 });

@@ -15,7 +15,8 @@ import { METRICS } from '../metric-names.ts';
 import { parseSignatureFile, verifyBundle } from './bundle-signature.ts';
 import type { BundleSignature } from './bundle-signature.ts';
 
-export type RefusalCode = 'GATE_POLICY_INVALID' | 'GATE_POLICY_UNSIGNED' | 'GATE_POLICY_BAD_SIGNATURE';
+export type RefusalCode =
+  'GATE_POLICY_INVALID' | 'GATE_POLICY_UNSIGNED' | 'GATE_POLICY_BAD_SIGNATURE' | 'GATE_POLICY_UNREADABLE';
 
 /** Why a candidate policy was not activated. */
 export class PolicyRefusedError extends Error {
@@ -151,31 +152,62 @@ export class PolicyManager {
       );
       return { ...info };
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.lastError = { at: new Date().toISOString(), message, source };
-      this.loads?.inc({ outcome: 'refused', source: source === 'PUT /v1/policy' ? 'api' : 'file' });
-      this.lastOk?.set(0);
-      this.o.log.error(
-        {
-          source,
-          code: (err as Partial<PolicyRefusedError>).code,
-          active: this.active?.info.version ?? null,
-        },
-        `policy refused; keeping ${this.active ? `version ${this.active.info.version}` : 'no policy (every decision is refused)'}: ${message}`,
-      );
-      throw err;
+      throw this.refuse(err, source);
     }
   }
 
+  /**
+   * The one way a candidate is refused, whatever the reason (unreadable, bad signature, invalid): the
+   * last good policy stays active, and readiness (`last_error`), the metrics and the log say so.
+   */
+  private refuse(err: unknown, source: string): unknown {
+    const message = err instanceof Error ? err.message : String(err);
+    this.lastError = { at: new Date().toISOString(), message, source };
+    this.loads?.inc({ outcome: 'refused', source: source === 'PUT /v1/policy' ? 'api' : 'file' });
+    this.lastOk?.set(0);
+    this.o.log.error(
+      {
+        source,
+        code: (err as Partial<PolicyRefusedError>).code,
+        active: this.active?.info.version ?? null,
+      },
+      `policy refused; keeping ${this.active ? `version ${this.active.info.version}` : 'no policy (every decision is refused)'}: ${message}`,
+    );
+    return err;
+  }
+
+  /** Reads the matrix file and its `.sig`, then activates them; a file that cannot be read is refused too. */
   async loadFile(): Promise<PolicyInfo> {
     const file = this.o.file;
     if (!file) throw new Error('no matrix file configured');
-    const text = await readFile(file, 'utf8');
-    const sigText = await readFile(`${file}.sig`, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null;
-      throw err;
-    });
-    const sig = sigText === null ? null : parseSignatureFile(sigText);
+    let text: string;
+    let sigText: string | null;
+    try {
+      text = await readFile(file, 'utf8');
+      sigText = await readFile(`${file}.sig`, 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null;
+        throw err;
+      });
+    } catch (err) {
+      throw this.refuse(
+        new PolicyRefusedError('GATE_POLICY_UNREADABLE', `cannot read ${file}: ${(err as Error).message}`),
+        file,
+      );
+    }
+    let sig: BundleSignature | null = null;
+    if (sigText !== null) {
+      try {
+        sig = parseSignatureFile(sigText);
+      } catch (err) {
+        throw this.refuse(
+          new PolicyRefusedError(
+            'GATE_POLICY_BAD_SIGNATURE',
+            `the signature file ${file}.sig is malformed: ${(err as Error).message}`,
+          ),
+          file,
+        );
+      }
+    }
     return this.activate(text, sig, file);
   }
 
@@ -188,7 +220,8 @@ export class PolicyManager {
       if (name !== null && !names.has(String(name))) return;
       clearTimeout(this.debounce);
       this.debounce = setTimeout(() => {
-        this.loadFile().catch(() => undefined); // refusal already logged and counted
+        // Every refusal (unreadable, malformed .sig, bad signature, invalid) went through `refuse`.
+        this.loadFile().catch(() => undefined);
       }, 150);
     });
     this.watcher.on('error', (err) =>

@@ -42,7 +42,9 @@ export function auditRoutes(app: FastifyInstance, store: AuditStore, audit: Audi
       if (from < 1) from = 1;
       async function* lines(): AsyncGenerator<string> {
         let lastHash: string | null = null;
-        let lastSeq = 0;
+        let lastSeq = from - 1;
+        let firstPrevHash: string | null = null;
+        let written = 0;
         for (let start = from; start <= to; start += PAGE) {
           const end = Math.min(to, start + PAGE - 1);
           const [rows, checkpoints] = await Promise.all([
@@ -53,16 +55,28 @@ export function auditRoutes(app: FastifyInstance, store: AuditStore, audit: Audi
           let out = '';
           for (const row of rows) {
             const rec = JSON.parse(row.record) as Record<string, unknown>;
+            if (row.seq === from && typeof rec.prev_hash === 'string') firstPrevHash = rec.prev_hash;
             out += `${JSON.stringify({ ...rec, hash: row.hash })}\n`;
             lastHash = row.hash;
             lastSeq = row.seq;
-            while (c < checkpoints.length && (checkpoints[c]?.seq ?? Infinity) <= row.seq)
+            while (c < checkpoints.length && (checkpoints[c]?.seq ?? Infinity) <= row.seq) {
               out += `${JSON.stringify(checkpoints[c++])}\n`;
+              written++;
+            }
           }
           yield out;
         }
-        // The head: signed now over the last record exported, so cutting lines from the end is detectable.
-        yield `${JSON.stringify(audit.head(lastSeq, lastHash ?? ''))}\n`;
+        // The head, signed now: the range exported (its first seq and that record's prev_hash, its last seq
+        // and hash) and how many checkpoints it holds, so cutting lines anywhere is detectable.
+        yield `${JSON.stringify(
+          audit.head({
+            firstSeq: from,
+            firstPrevHash,
+            lastSeq,
+            lastHash: lastHash ?? '',
+            checkpoints: written,
+          }),
+        )}\n`;
       }
       return reply.type('application/x-ndjson').send(Readable.from(lines()));
     },

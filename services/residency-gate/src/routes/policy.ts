@@ -2,7 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseWith } from '@data-spine/contracts';
 import { withIssues } from '@data-spine/service-kit';
-import { InvalidRequest, NoPolicy, PolicyBadSignature, PolicyInvalid, PolicyUnsigned } from '../errors.ts';
+import {
+  InvalidRequest,
+  NoPolicy,
+  PolicyBadSignature,
+  PolicyInvalid,
+  PolicyUnreadable,
+  PolicyUnsigned,
+} from '../errors.ts';
 import { PolicyRefusedError } from '../policy/policy-manager.ts';
 import type { PolicyManager } from '../policy/policy-manager.ts';
 
@@ -16,6 +23,7 @@ const REFUSALS = {
   GATE_POLICY_INVALID: PolicyInvalid,
   GATE_POLICY_UNSIGNED: PolicyUnsigned,
   GATE_POLICY_BAD_SIGNATURE: PolicyBadSignature,
+  GATE_POLICY_UNREADABLE: PolicyUnreadable,
 };
 
 /** GET /v1/policy (version, digest, loaded_at) and PUT /v1/policy (admin; verified, then swapped atomically). */
