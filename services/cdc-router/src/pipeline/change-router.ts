@@ -423,12 +423,17 @@ export class ChangeRouter {
         }
         const retention = fp.route.retention;
         const fieldPlan: FieldPlan = fp.plan;
-        const routeId = route.id;
-        const table = r.table;
-        const decisionId = decision.decision_id;
-        const sourceTsMs = r.event?.source.ts_ms ?? null;
-        const ref = r.ref;
-        const columnTypes = fp.types;
+        // What every op of this record shares (OpBase).
+        const base = {
+          routeId: route.id,
+          table: r.table,
+          position,
+          decisionId: decision.decision_id,
+          sourceTsMs: r.event?.source.ts_ms ?? null,
+          ref: r.ref,
+          columnTypes: fp.types,
+          retention,
+        };
         let op: SinkOp | null = null;
         let failure: { reason: ReasonCode; message: string } | null = null;
         const govern = (row: Row | null) => {
@@ -442,66 +447,17 @@ export class ChangeRouter {
         };
         const key = govern(r.key);
         if (r.event === null) {
-          if (key)
-            op = {
-              routeId,
-              table,
-              position,
-              decisionId,
-              sourceTsMs,
-              ref,
-              columnTypes,
-              retention,
-              kind: 'tombstone',
-              key,
-            };
+          if (key) op = { ...base, kind: 'tombstone', key };
         } else if (r.event.op === 't') {
-          op = {
-            routeId,
-            table,
-            position,
-            decisionId,
-            sourceTsMs,
-            ref,
-            columnTypes,
-            retention,
-            kind: 'truncate',
-          };
+          op = { ...base, kind: 'truncate' };
         } else if (r.event.op === 'd') {
           const before = govern(r.before);
-          if (key && before)
-            op = {
-              routeId,
-              table,
-              position,
-              decisionId,
-              sourceTsMs,
-              ref,
-              columnTypes,
-              retention,
-              kind: 'delete',
-              key,
-              before,
-            };
+          if (key && before) op = { ...base, kind: 'delete', key, before };
         } else {
           const after = govern(r.after);
           const before = govern(r.before);
           if (key && after)
-            op = {
-              routeId,
-              table,
-              position,
-              decisionId,
-              sourceTsMs,
-              ref,
-              columnTypes,
-              retention,
-              kind: 'upsert',
-              op: r.event.op as 'c' | 'r' | 'u',
-              key,
-              row: after,
-              before,
-            };
+            op = { ...base, kind: 'upsert', op: r.event.op as 'c' | 'r' | 'u', key, row: after, before };
         }
         if (failure !== null) {
           const f: { reason: ReasonCode; message: string } = failure;
@@ -520,18 +476,7 @@ export class ChangeRouter {
         // and the snapshot did not rewrite was deleted meanwhile (a snapshot carries no deletes).
         const marker = r.event?.op === 'r' ? r.event.source.snapshot : undefined;
         if (marker === 'last_in_data_collection' || marker === 'last')
-          list.push({
-            routeId,
-            table,
-            position,
-            decisionId,
-            sourceTsMs,
-            ref,
-            columnTypes,
-            retention,
-            kind: 'truncate',
-            snapshotEnd: true,
-          });
+          list.push({ ...base, kind: 'truncate', snapshotEnd: true });
       }
     }
     return plan;
