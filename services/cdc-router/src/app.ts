@@ -117,6 +117,12 @@ export async function buildApp(config: RouterConfig, deps: RouterDeps = {}): Pro
     });
   if (config.SPINE_ROUTER_MODE === 'kafka' && !bus)
     throw new ConfigInvalid('SPINE_ROUTER_MODE=kafka needs SPINE_KAFKA_BROKERS');
+  // The router subscribes to the topics of listed tables: a source with patterns alone would move nothing.
+  for (const source of routes.sources)
+    if (!source.tables)
+      throw new ConfigInvalid(
+        `source ${source.id} lists table patterns only; list its tables under "tables" (the router consumes their topics, and patterns select among them)`,
+      );
 
   const sinks = new Map<string, Sink>();
   const expiring: PostgresSink[] = [];

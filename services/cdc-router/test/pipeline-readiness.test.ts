@@ -47,4 +47,24 @@ describe('readiness when the pipeline cannot run', () => {
     expect(JSON.stringify(ready.body)).toContain('not_there');
     expect((await fetch(`${router.url}/healthz`)).status).toBe(200);
   });
+
+  it('refuses at start a source that lists table patterns only (it would move nothing)', async () => {
+    const routes = bed
+      .routesYaml({ tables: ['public.item'] })
+      .replace(/tables: \[public\.item\], slot:/, "patterns: ['public.*'], slot:");
+    expect(routes).toContain("patterns: ['public.*']");
+    await expect(
+      startRouter({
+        mode: 'kafka',
+        routesYaml: routes,
+        databaseUrl: bed.dbs.urls.router as string,
+        sinkUrls: { 'analytics-eu': bed.dbs.urls.eu as string },
+        sourceUrls: { shop: bed.ctx.databaseUrl },
+        registryUrl: bed.registry.url,
+        gateUrl: bed.gate.url,
+        kafka: bed.ctx.kafkaBootstrap(),
+        groupId: bed.ctx.groupId,
+      }),
+    ).rejects.toMatchObject({ code: 'CDC_CONFIG_INVALID', message: expect.stringContaining('source shop') });
+  });
 });

@@ -46,8 +46,13 @@ export class DeadLetterStore {
     this.#replays = qualified(`${table.split('.')[0]}.cdc_replay_item`);
   }
 
+  /**
+   * Creates the tables; several routers starting at once take turns (`create ... if not exists` races).
+   * One simple query is one transaction, so the lock is held to its end.
+   */
   async migrate(): Promise<void> {
     await this.#pool.query(`
+      select pg_advisory_xact_lock(hashtext('spine.dead_letters.migrate'));
       create table if not exists ${this.#table} (
         id bigserial primary key,
         dedupe_key text not null unique,
