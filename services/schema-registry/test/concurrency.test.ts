@@ -53,6 +53,36 @@ describe('schema registry under concurrent writers', () => {
       }),
     });
 
+  it('fifty HTTP clients over two registries register one schema: one id, one version per subject', async () => {
+    const urls = [
+      await app.listen({ host: '127.0.0.1', port: 0 }),
+      await other.listen({ host: '127.0.0.1', port: 0 }),
+    ];
+    const schema = JSON.stringify({
+      type: 'record',
+      name: 'Fifty',
+      namespace: 'conc',
+      fields: [{ name: 'n', type: 'long' }],
+    });
+    // Each client its own connection (no keep-alive pool shared between them), alternating registries.
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const res = await fetch(`${urls[i % 2]}/subjects/conc.fifty-${i % 5}-value/versions`, {
+          method: 'POST',
+          headers: { 'content-type': CT, authorization: basic(ADMIN), connection: 'close' },
+          body: JSON.stringify({ schema }),
+        });
+        return { status: res.status, body: (await res.json()) as { id?: number } };
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    for (let s = 0; s < 5; s++) {
+      const res = await fetch(`${urls[s % 2]}/subjects/conc.fifty-${s}-value/versions`);
+      expect(await res.json()).toEqual([1]);
+    }
+  });
+
   it('registers 60 versions over 30 subjects at once with a pool of 4, each subject numbered 1..n', async () => {
     const results = await Promise.all(
       Array.from({ length: 60 }, (_, i) => register(`conc.s${i % 30}-value`, 1 + Math.floor(i / 30))),
