@@ -12,3 +12,4 @@ export { CommonErrorCodes } from './error-codes.ts';
 export type { CommonErrorCode } from './error-codes.ts';
 export { tableTopic, parseTableTopic, valueSubject, keySubject, Topics } from './topics.ts';
 export type { TableRef } from './topics.ts';
+export { durationSeconds, shorterDuration } from './iso-duration.ts';

@@ -1,5 +1,5 @@
 import type { SinkSpec } from '../routes-file/routes-model.ts';
-import { durationSeconds, shorter } from '../sinks/iso-duration.ts';
+import { durationSeconds, shorterDuration } from '@data-spine/contracts';
 import type { RetentionCap } from '../sinks/sink-op.ts';
 import type { Decision } from './gate-client.ts';
 
@@ -20,7 +20,7 @@ export function routeObligations(decision: Decision, sink: SinkSpec): RouteOblig
   for (const o of decision.obligations) {
     if (FIELD_OR_CHECKED.has(o.type)) continue;
     if (o.type === 'cap_retention') {
-      if (!o.ttl || Number.isNaN(durationSeconds(o.ttl)))
+      if (!o.ttl || durationSeconds(o.ttl) === null)
         return { ok: false, message: `a cap_retention obligation without a valid ttl (${o.ttl ?? 'none'})` };
       if (sink.type !== 'postgres')
         return {
@@ -28,7 +28,7 @@ export function routeObligations(decision: Decision, sink: SinkSpec): RouteOblig
           message: `the decision caps retention at ${o.ttl} (rule ${o.rule ?? '?'}); ${sink.type} sink ${sink.id} cannot expire rows by table`,
         };
       // Several caps: the shortest holds.
-      if (retention === null || shorter(o.ttl, retention.ttl) !== retention.ttl)
+      if (retention === null || shorterDuration(o.ttl, retention.ttl) !== retention.ttl)
         retention = { ttl: o.ttl, rule: o.rule ?? 'unnamed' };
       continue;
     }

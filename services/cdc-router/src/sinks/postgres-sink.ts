@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { Logger } from '@data-spine/service-kit';
+import { shorterDuration } from '@data-spine/contracts';
 import { SinkUnavailable } from '../errors.ts';
 import { asPgText, ident, isDataError, keyText, pgTextArray, qualified } from './pg-identifiers.ts';
 import { expireRows, SOURCE_TS_COLUMN, sourceTsIndex } from './postgres-expiry.ts';
 import type { ExpiredRows } from './postgres-expiry.ts';
-import { shorter } from './iso-duration.ts';
 import type { ColumnType, RejectedOp, RetentionCap, Sink, SinkOp } from './sink-op.ts';
 
 type Upsert = Extract<SinkOp, { kind: 'upsert' }>;
@@ -163,7 +163,7 @@ export class PostgresSink implements Sink {
     for (const op of ops) {
       if (op.retention === null) continue;
       const had = caps.get(op.table);
-      if (!had || shorter(op.retention.ttl, had.ttl) !== had.ttl) caps.set(op.table, op.retention);
+      if (!had || shorterDuration(op.retention.ttl, had.ttl) !== had.ttl) caps.set(op.table, op.retention);
     }
     for (const [table, cap] of caps) if (this.#caps.get(table) === cap.ttl) caps.delete(table);
     return caps;
@@ -309,7 +309,7 @@ export class PostgresSink implements Sink {
     params.push(this.ttl);
     let cap: string | null = null;
     for (const o of ops)
-      if (o.retention) cap = cap === null ? o.retention.ttl : shorter(cap, o.retention.ttl);
+      if (o.retention) cap = cap === null ? o.retention.ttl : shorterDuration(cap, o.retention.ttl);
     params.push(cap);
     const n = cols.length;
     const alias = cols.map((_, i) => `c${i}`);
