@@ -1,4 +1,5 @@
 import type { DatasetNode, JobNode } from './graph-model.ts';
+import { isJobEventRun } from './job-event-run.ts';
 
 export interface DatasetRunRef {
   runId: string;
@@ -30,7 +31,7 @@ export function datasetRuns(
     for (let i = job.runs.length - 1; i >= 0 && n < want; i--) {
       const r = job.runs[i]!;
       // A JobEvent's row holds edges, not a run.
-      if ((page.asOf !== null && r.start > page.asOf) || r.runId.startsWith('job-event:')) continue;
+      if ((page.asOf !== null && r.start > page.asOf) || isJobEventRun(r.runId)) continue;
       const reads = r.io.has(read);
       const writes = r.io.has(wrote);
       if (!reads && !writes) continue;

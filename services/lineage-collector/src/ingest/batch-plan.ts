@@ -15,6 +15,7 @@ import { finishJob } from './finish-job.ts';
 import { datasetId, jobId } from './node-ids.ts';
 import type { DatasetInEvent, Facets, LineageEvent } from './lineage-event.ts';
 import { schemaFields } from './schema-fields.ts';
+import { isJobEventRun, jobEventRunId } from '../graph/job-event-run.ts';
 
 export interface DatasetVersionRow {
   id: string;
@@ -246,18 +247,12 @@ function stageRun(job: JobState, runId: string, at: number): RunIo {
     job.staged.set(runId, run);
   }
   if (at < run.start) run.start = at;
-  if (!runId.startsWith('job-event:') && run.start >= job.latestRunStart) {
+  if (!isJobEventRun(runId) && run.start >= job.latestRunStart) {
     job.latestRunStart = run.start;
     job.latestRunId = runId;
   }
   return run;
 }
-
-/**
- * The run a JobEvent's inputs and outputs are kept under: one per job and event time (the job's id is a hash
- * of its namespace and name), so the same JobEvent again lands on the same row and two jobs never share one.
- */
-const jobEventRunId = (jobId: string, at: number): string => `job-event:${jobId}:${at}`;
 
 function applyEvent(graph: LineageGraph, plan: BatchPlan, e: LineageEvent): void {
   const at = e.eventTime;

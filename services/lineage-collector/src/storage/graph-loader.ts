@@ -6,6 +6,7 @@ import { insertRun } from '../graph/edge-intervals.ts';
 import { canonicalJson } from '../ingest/canonical-json.ts';
 import type { Facets } from '../ingest/lineage-event.ts';
 import type { LineageStore } from './lineage-store.ts';
+import { isJobEventRun } from '../graph/job-event-run.ts';
 
 const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
 
@@ -112,7 +113,7 @@ export async function loadGraph(store: LineageStore): Promise<LineageGraph> {
     job.runIndex.set(r.run_id, run);
     insertRun(job.runs, run);
     // As at ingest: a JobEvent's row holds edges, not a run, so it never becomes the latest run.
-    if (!r.run_id.startsWith('job-event:')) job.latestRunStart = Math.max(job.latestRunStart, run.start);
+    if (!isJobEventRun(r.run_id)) job.latestRunStart = Math.max(job.latestRunStart, run.start);
   }
   const latest = await q.query<{
     job_id: string;
