@@ -3,12 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { KafkaBus } from '@data-spine/bus';
 import type { BusRecord } from '@data-spine/bus';
 import { HeartbeatEvent, Topics, TransactionEvent } from '@data-spine/contracts';
-import { debeziumPostgresConfig } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import type { Capture, CaptureRecord } from '../src/capture/index.ts';
 import { createCapture } from '../src/capture/index.ts';
 import { eventually, startRouter } from './support/router.ts';
-import { ITEM_CONTRACT, ITEM_DDL, startTestBed } from './support/test-bed.ts';
+import { ITEM_CONTRACT, ITEM_DDL, startDebezium, startTestBed } from './support/test-bed.ts';
 import type { TestBed } from './support/test-bed.ts';
 
 /**
@@ -56,19 +55,10 @@ describe('heartbeats and transaction metadata on', () => {
         contracts: { 'public.item': ITEM_CONTRACT },
       });
       const ctx = bed.ctx;
-      await ctx.connect().createConnector(
-        `${ctx.topicPrefix}-meta`,
-        debeziumPostgresConfig({
-          databaseUrl: ctx.databaseUrl,
-          topicPrefix: ctx.topicPrefix,
-          tables: ['public.item'],
-          slotName: `${ctx.topicPrefix}_meta`,
-          heartbeatIntervalMs: 200,
-          transactionMetadata: true,
-          extra: { 'poll.interval.ms': '50' },
-        }),
-      );
-      await ctx.connect().waitForConnectorRunning(`${ctx.topicPrefix}-meta`);
+      await startDebezium(ctx, 'meta', ['public.item'], ctx.connect(), {
+        heartbeatIntervalMs: 200,
+        transactionMetadata: true,
+      });
       router = await startRouter({
         mode: 'kafka',
         routesYaml: bed.routesYaml({ tables: ['public.item'] }),

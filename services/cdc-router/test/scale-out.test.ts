@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { debeziumPostgresConfig, freePorts } from '@data-spine/testkit';
+import { freePorts } from '@data-spine/testkit';
 import type { TestContext } from '@data-spine/testkit';
 import {
   ACCOUNT_CONTRACT,
@@ -12,7 +12,7 @@ import {
 } from './support/account-workload.ts';
 import { eventually, routerEnv } from './support/router.ts';
 import { RouterProcess } from './support/router-process.ts';
-import { startTestBed } from './support/test-bed.ts';
+import { startDebezium, startTestBed } from './support/test-bed.ts';
 import type { TestBed } from './support/test-bed.ts';
 
 const PARTITIONS = 3;
@@ -46,21 +46,12 @@ describe('routers scale out as a consumer group (Kafka path)', () => {
       contracts: { 'public.account': ACCOUNT_CONTRACT },
     });
     ctx = bed.ctx;
-    await ctx.connect().createConnector(
-      `${ctx.topicPrefix}-scale`,
-      debeziumPostgresConfig({
-        databaseUrl: ctx.databaseUrl,
-        topicPrefix: ctx.topicPrefix,
-        tables: ['public.account'],
-        slotName: `${ctx.topicPrefix}_scale`,
-        extra: {
-          'poll.interval.ms': '50',
-          'topic.creation.default.replication.factor': '1',
-          'topic.creation.default.partitions': String(PARTITIONS),
-        },
-      }),
-    );
-    await ctx.connect().waitForConnectorRunning(`${ctx.topicPrefix}-scale`);
+    await startDebezium(ctx, 'scale', ['public.account'], ctx.connect(), {
+      extra: {
+        'topic.creation.default.replication.factor': '1',
+        'topic.creation.default.partitions': String(PARTITIONS),
+      },
+    });
     dir = mkdtempSync(join(tmpdir(), 'cdc-scale-out-'));
     writeFileSync(join(dir, 'routes.yaml'), bed.routesYaml({ tables: ['public.account'] }));
   }, 120_000);

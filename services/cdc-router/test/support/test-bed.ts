@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { debeziumPostgresConfig, useTestContext } from '@data-spine/testkit';
-import type { ConnectRestClient, TestContext } from '@data-spine/testkit';
+import type { ConnectRestClient, DebeziumPostgresOptions, TestContext } from '@data-spine/testkit';
 import { extraDatabases } from './databases.ts';
 import { startGate } from './real-gate.ts';
 import { registerContract, startRegistry } from './registry.ts';
@@ -78,15 +78,18 @@ export async function startDebezium(
   name: string,
   tables: readonly string[],
   connect: ConnectRestClient = ctx.connect(),
+  /** More connector settings (heartbeats, transaction metadata; `extra` adds to the poll interval). */
+  options: Partial<Omit<DebeziumPostgresOptions, 'databaseUrl' | 'topicPrefix' | 'tables' | 'slotName'>> = {},
 ): Promise<void> {
   await connect.createConnector(
     `${ctx.topicPrefix}-${name}`,
     debeziumPostgresConfig({
+      ...options,
       databaseUrl: ctx.databaseUrl,
       topicPrefix: ctx.topicPrefix,
       tables,
       slotName: `${ctx.topicPrefix}_${name}`,
-      extra: { 'poll.interval.ms': '50' },
+      extra: { 'poll.interval.ms': '50', ...options.extra },
     }),
   );
   await connect.waitForConnectorRunning(`${ctx.topicPrefix}-${name}`);
