@@ -84,6 +84,8 @@ export async function buildApp(config: GateConfig, deps: GateDeps = {}): Promise
     registry,
     checkpointEvery: config.SPINE_GATE_CHECKPOINT_EVERY,
     checkpointIntervalMs: config.SPINE_GATE_CHECKPOINT_INTERVAL_MS,
+    writer: config.SPINE_GATE_AUDIT_WRITER,
+    logLevel: config.SPINE_LOG_LEVEL,
   });
   const contracts = new ContractLookup({
     url: config.SPINE_REGISTRY_URL,

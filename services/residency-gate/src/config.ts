@@ -25,6 +25,8 @@ const GateEnv = z.object({
   SPINE_GATE_AUDIT_KEY_FILE: z.string().optional(),
   SPINE_GATE_CHECKPOINT_EVERY: int(1_000),
   SPINE_GATE_CHECKPOINT_INTERVAL_MS: int(10_000),
+  /** Where audit records are chained, hashed and written: a thread of their own, or the main thread. */
+  SPINE_GATE_AUDIT_WRITER: z.enum(['thread', 'inline']).default('thread'),
   SPINE_GATE_BATCH_BODY_LIMIT_BYTES: int(32 * 1024 * 1024),
   SPINE_REGISTRY_URL: z.url().default('http://127.0.0.1:8081'),
   SPINE_GATE_CONTRACT_TTL_MS: int(30_000),

@@ -216,17 +216,27 @@ describe('residency gate over HTTP, audit in real Postgres', () => {
     await client.connect();
     try {
       await client.query('set role spine_gate_app');
-      await expect(client.query('delete from gate_audit where seq = 1')).rejects.toThrow(/permission denied/);
-      await expect(client.query("update gate_audit set hash = 'x' where seq = 1")).rejects.toThrow(
+      await expect(client.query('delete from gate_audit_block where first_seq = 1')).rejects.toThrow(
         /permission denied/,
       );
+      await expect(
+        client.query("update gate_audit_block set hashes = 'x' where first_seq = 1"),
+      ).rejects.toThrow(/permission denied/);
+      await expect(
+        client.query(
+          "insert into gate_audit (seq, decision_id, ts, record, hash) values (0, 'x', now(), '{}', 'x')",
+        ),
+      ).rejects.toThrow(/permission denied/);
       await client.query('reset role');
-      await expect(client.query("update gate_audit set hash = 'x' where seq = 1")).rejects.toThrow(
-        /append-only/,
-      );
+      await expect(
+        client.query("update gate_audit_block set hashes = 'x' where first_seq = 1"),
+      ).rejects.toThrow(/append-only/);
       await expect(client.query('delete from gate_audit_checkpoint')).rejects.toThrow(/append-only/);
+      await expect(client.query('truncate gate_audit_block')).rejects.toThrow(/append-only/);
       await expect(client.query('truncate gate_audit')).rejects.toThrow(/append-only/);
-      const { rows } = await client.query<{ n: string }>('select count(*) as n from gate_audit');
+      const { rows } = await client.query<{ n: string }>(
+        'select sum(last_seq - first_seq + 1) as n from gate_audit_block',
+      );
       expect(Number(rows[0]?.n)).toBe(10_006);
     } finally {
       await client.end();
@@ -443,7 +453,7 @@ describe('contracts from a real schema registry', () => {
       expect(reg.status, await reg.clone().text()).toBe(200);
       gate = await startGate('gate-lookup', {
         SPINE_REGISTRY_URL: server.url,
-        SPINE_GATE_CONTRACT_TTL_MS: '200',
+        SPINE_GATE_CONTRACT_TTL_MS: '1000',
       });
       const ask = async () => {
         const req = customerRequest({
@@ -535,9 +545,11 @@ describe('contracts from a real schema registry', () => {
       expect(blob.decision).toBe('deny');
       expect(blob.reasons[0]?.code).toBe('RESIDENCY_CONTRACT_UNREADABLE');
 
+      // Looked up again if the entry went stale meanwhile, so it is fresh when the registry goes.
+      expect((await ask()).decision).toBe('allow_with_obligations');
       await server.shutdown('test');
       expect((await ask()).decision).toBe('allow_with_obligations'); // fresh cache entry still answers
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 1100));
       const stale = await ask();
       expect(stale.decision).toBe('deny');
       expect(stale.reasons[0]?.code).toBe('RESIDENCY_CONTRACT_UNAVAILABLE');

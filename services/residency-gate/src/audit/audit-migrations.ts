@@ -15,6 +15,24 @@ export const MIGRATIONS: readonly string[] = [
   `drop index if exists gate_audit_ts`,
   `drop index if exists gate_audit_decision`,
   `create index if not exists gate_audit_ts_brin on gate_audit using brin (ts)`,
+  // Records are kept a block per row since 2026-12 (see row-block.ts); rows of gate_audit, one per record,
+  // written before, are still read, ahead of the blocks. Blocks never overlap, so a gate that chained
+  // from a stale head fails on the first seq (23505) or the overlap (23P01) instead of forking the chain.
+  `create table if not exists gate_audit_block (
+     first_seq bigint primary key,
+     last_seq bigint not null,
+     last_hash text not null,
+     records text not null,
+     hashes text not null,
+     constraint gate_audit_block_seqs check (last_seq >= first_seq),
+     constraint gate_audit_block_no_overlap exclude using gist (int8range(first_seq, last_seq, '[]') with &&)
+   )`,
+  // lz4 where the server has it (PostgreSQL 14+ built with it): several times faster than pglz.
+  `do $$ begin
+     alter table gate_audit_block alter column records set compression lz4;
+     alter table gate_audit_block alter column hashes set compression lz4;
+   exception when others then null;
+   end $$`,
   `create table if not exists gate_audit_checkpoint (
      seq bigint primary key,
      hash text not null,
@@ -31,6 +49,10 @@ export const MIGRATIONS: readonly string[] = [
   `create or replace trigger gate_audit_no_change before update or delete on gate_audit
      for each row execute function gate_audit_refuse()`,
   `create or replace trigger gate_audit_no_truncate before truncate on gate_audit
+     for each statement execute function gate_audit_refuse()`,
+  `create or replace trigger gate_audit_block_no_change before update or delete on gate_audit_block
+     for each row execute function gate_audit_refuse()`,
+  `create or replace trigger gate_audit_block_no_truncate before truncate on gate_audit_block
      for each statement execute function gate_audit_refuse()`,
   `create or replace trigger gate_audit_checkpoint_no_change before update or delete on gate_audit_checkpoint
      for each row execute function gate_audit_refuse()`,
@@ -49,7 +71,8 @@ export const ROLE_SETUP: readonly string[] = [
    exception when duplicate_object or unique_violation then null;
    end $$`,
   `grant usage on schema public to ${AUDIT_ROLE}`,
-  `revoke all on gate_audit, gate_audit_checkpoint from ${AUDIT_ROLE}`,
-  `grant select, insert on gate_audit, gate_audit_checkpoint to ${AUDIT_ROLE}`,
-  `revoke update, delete, truncate on gate_audit, gate_audit_checkpoint from public`,
+  `revoke all on gate_audit, gate_audit_block, gate_audit_checkpoint from ${AUDIT_ROLE}`,
+  `grant select on gate_audit to ${AUDIT_ROLE}`,
+  `grant select, insert on gate_audit_block, gate_audit_checkpoint to ${AUDIT_ROLE}`,
+  `revoke update, delete, truncate on gate_audit, gate_audit_block, gate_audit_checkpoint from public`,
 ];

@@ -15,8 +15,7 @@ export interface ChainHead {
 
 export interface StoredRow {
   seq: number;
-  decision_id: string;
-  ts: Date;
+  /** The record's canonical JSON (RFC 8785), as hashed. */
   record: string;
   hash: string;
 }
@@ -31,14 +30,11 @@ export interface ChunkedAppend {
   abort(): Promise<void>;
 }
 
-const APPEND_STATEMENT = 'gate_audit_append';
-/** A block of rows (see `RowBlock`), and a checkpoint when $6 is not null. */
-const APPEND_SQL = `with r as (
-    insert into gate_audit (seq, decision_id, ts, record, hash)
-    select $1::bigint + x.n - 1, x.d, x.t::timestamptz, x.r, x.h
-      from unnest(string_to_array($2::text, E'\\n'), string_to_array($3, E'\\n'),
-                  string_to_array($4, E'\\n'), string_to_array($5, E'\\n'))
-           with ordinality as x(r, d, t, h, n)
+const APPEND_STATEMENT = 'gate_audit_append_block';
+/** A block of records (see `RowBlock`) when $1 is not null, and a checkpoint when $6 is not null. */
+const APPEND_SQL = `with b as (
+    insert into gate_audit_block (first_seq, last_seq, last_hash, records, hashes)
+    select $1::bigint, $2::bigint, $3::text, $4::text, $5::text where $1::bigint is not null
     returning 1
   )
   insert into gate_audit_checkpoint (seq, hash, ts, key_id, public_key, signature)
@@ -47,10 +43,10 @@ const APPEND_SQL = `with r as (
 function appendParams(block: RowBlock | null, checkpoint: SignedCheckpoint | null): unknown[] {
   const some = block !== null && block.count > 0;
   return [
-    some ? block.first : 0,
+    some ? block.first : null,
+    some ? block.first + block.count - 1 : null,
+    some ? block.lastHash : null,
     some ? block.records : null,
-    some ? block.ids : null,
-    some ? block.times : null,
     some ? block.hashes : null,
     checkpoint?.seq ?? null,
     checkpoint?.hash ?? null,
@@ -71,12 +67,22 @@ export class AuditStore {
   private readonly url: string;
   private readonly max: number;
 
-  constructor(url: string, log?: Logger, max = 4) {
+  /**
+   * `role`: sessions run as this role from the start (the audit log's writer thread, given the role its
+   * owner's `migrate` set up); without it they run as the login role until `migrate`.
+   */
+  constructor(url: string, log?: Logger, max = 4, role: string | null = null) {
     this.url = url;
     this.max = max;
     this.log = log;
-    this.pool = this.newPool(null);
-    this.pipelined = this.newPool(null, true);
+    this.pool = this.newPool(role);
+    this.pipelined = this.newPool(role, true);
+    this.restricted = role !== null;
+  }
+
+  /** How another thread opens its own sessions to this store, with the same rights. */
+  get connection(): { url: string; max: number; role: string | null } {
+    return { url: this.url, max: this.max, role: this.restricted ? AUDIT_ROLE : null };
   }
 
   private newPool(role: string | null, pipeline = false): pg.Pool {
@@ -133,20 +139,25 @@ export class AuditStore {
   /** The chain head and the last checkpoint, as committed. */
   async readHead(): Promise<ChainHead> {
     const r = await this.pool.query<{
+      bseq: string | null;
+      bhash: string | null;
       seq: string | null;
       hash: string | null;
       cseq: string | null;
       cts: Date | null;
     }>(
-      `select h.seq, h.hash, c.seq as cseq, c.ts as cts
+      `select b.last_seq as bseq, b.last_hash as bhash, h.seq, h.hash, c.seq as cseq, c.ts as cts
          from (select 1) one
+         left join lateral (select last_seq, last_hash from gate_audit_block order by first_seq desc limit 1) b on true
          left join lateral (select seq, hash from gate_audit order by seq desc limit 1) h on true
          left join lateral (select seq, ts from gate_audit_checkpoint order by seq desc limit 1) c on true`,
     );
     const row = r.rows[0];
+    // Blocks follow the rows of one record each written before them.
+    const seq = row?.bseq ?? row?.seq ?? null;
     return {
-      seq: row?.seq != null ? Number(row.seq) : 0,
-      hash: row?.hash ?? null,
+      seq: seq !== null ? Number(seq) : 0,
+      hash: row?.bhash ?? row?.hash ?? null,
       checkpointSeq: row?.cseq != null ? Number(row.cseq) : 0,
       checkpointAt: row?.cts?.getTime() ?? 0,
     };
@@ -211,22 +222,37 @@ export class AuditStore {
   }
 
   async maxSeq(): Promise<number> {
-    const r = await this.pool.query<{ m: string | null }>('select max(seq) as m from gate_audit');
+    const r = await this.pool.query<{ m: string | null }>(
+      `select coalesce((select last_seq from gate_audit_block order by first_seq desc limit 1),
+                       (select max(seq) from gate_audit)) as m`,
+    );
     return Number(r.rows[0]?.m ?? 0);
   }
 
+  /** Records seq `fromSeq`..`toSeq`, in order: rows written one per record, then the blocks' records. */
   async rows(fromSeq: number, toSeq: number): Promise<StoredRow[]> {
-    const r = await this.pool.query<{
-      seq: string;
-      decision_id: string;
-      ts: Date;
-      record: string;
-      hash: string;
-    }>('select seq, decision_id, ts, record, hash from gate_audit where seq between $1 and $2 order by seq', [
-      fromSeq,
-      toSeq,
+    const [single, blocks] = await Promise.all([
+      this.pool.query<{ seq: string; record: string; hash: string }>(
+        'select seq, record, hash from gate_audit where seq between $1 and $2 order by seq',
+        [fromSeq, toSeq],
+      ),
+      this.pool.query<{ first_seq: string; records: string; hashes: string }>(
+        `select first_seq, records, hashes from gate_audit_block
+          where int8range(first_seq, last_seq, '[]') && int8range($1::bigint, $2::bigint, '[]') order by first_seq`,
+        [fromSeq, toSeq],
+      ),
     ]);
-    return r.rows.map((x) => ({ ...x, seq: Number(x.seq) }));
+    const out: StoredRow[] = single.rows.map((x) => ({ seq: Number(x.seq), record: x.record, hash: x.hash }));
+    for (const b of blocks.rows) {
+      const first = Number(b.first_seq);
+      const records = b.records.split('\n');
+      const hashes = b.hashes.split('\n');
+      const from = Math.max(0, fromSeq - first);
+      const to = Math.min(records.length - 1, toSeq - first);
+      for (let i = from; i <= to; i++)
+        out.push({ seq: first + i, record: records[i] as string, hash: hashes[i] as string });
+    }
+    return out;
   }
 
   async checkpoints(fromSeq: number, toSeq: number): Promise<SignedCheckpoint[]> {

@@ -1,4 +1,4 @@
-import { canonicalize, rememberCanonical, str } from '../jcs/canonical-json.ts';
+import { canonicalize, str } from '../jcs/canonical-json.ts';
 import type { ChainedRecord } from './audit-record.ts';
 
 /** The audit's view of a decision input (names and tags only). */
@@ -31,7 +31,7 @@ export function canonicalAuditInput(i: AuditInput): string {
   const sink = `{"id":${str(r.sink.id)},"region":${str(r.sink.region)}${r.sink.ttl === undefined ? '' : `,"ttl":${str(r.sink.ttl)}`}}`;
   const route = `{"purpose":${str(r.purpose)},"sink":${sink},"source":{"dataset":${str(r.source.dataset)},"region":${str(r.source.region)}}}`;
   const text = `{"classification":${str(i.classification)},"fields":${fields},"route":${route}${i.subject === undefined ? '' : `,"subject":${str(i.subject)}`}}`;
-  return rememberCanonical(i, text);
+  return text;
 }
 
 /** The record's canonical form; `input` and `result` use their remembered forms when they have one. */

@@ -11,27 +11,25 @@ describe('RowBlockBuilder', () => {
       '',
     ];
     const b = new RowBlockBuilder(41, records.length);
-    const hashes = records.map((r, i) => b.add(`id-${i}`, '2026-12-02T00:00:00.000Z', r));
+    const hashes = records.map((r) => b.add(r));
     expect(hashes).toEqual(records.map((r) => sha256(r)));
     const block = b.build();
-    expect(block).toMatchObject({ first: 41, count: 4 });
+    expect(block).toMatchObject({ first: 41, count: 4, lastHash: hashes[3] });
     expect(blockRecords(block)).toEqual(records);
-    expect(block.ids.split('\n')).toEqual(['id-0', 'id-1', 'id-2', 'id-3']);
     expect(block.hashes.split('\n')).toEqual(hashes);
   });
 
   it('grows past the size it expected, keeping what it holds', () => {
     const b = new RowBlockBuilder(1, 1);
     const big = Array.from({ length: 20 }, (_, i) => `{"i":${i},"pad":"${'é'.repeat(1000 + i)}"}`);
-    const hashes = big.map((r) => b.add('x', 't', r));
+    const hashes = big.map((r) => b.add(r));
     expect(hashes).toEqual(big.map((r) => sha256(r)));
     expect(blockRecords(b.build())).toEqual(big);
   });
 
   it('refuses a raw newline, which would split a record in two', () => {
     const b = new RowBlockBuilder(7, 2);
-    expect(() => b.add('id', 't', '{"a":"\n"}')).toThrow(/row 7 holds a raw newline/);
-    expect(() => b.add('id\n', 't', '{}')).toThrow(/raw newline/);
-    expect(b.build().count).toBe(0);
+    expect(() => b.add('{"a":"\n"}')).toThrow(/record 7 holds a raw newline/);
+    expect(b.build()).toMatchObject({ count: 0, lastHash: '' });
   });
 });

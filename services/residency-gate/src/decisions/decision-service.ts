@@ -6,13 +6,15 @@ import type { DecisionRequest, FieldInput } from '../contract/decision-contract.
 import { DECISION_PATH, sha256 } from '../audit/audit-record.ts';
 import { canonicalAuditInput } from '../audit/record-json.ts';
 import type { AuditEntry } from '../audit/audit-record.ts';
+import { entryLine } from '../audit/entry-lines.ts';
+import type { EntryLines } from '../audit/entry-lines.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AuditUnavailableError } from '../audit/audit-log.ts';
 import type { ContractLookup, LookupResult } from '../contracts-lookup/contract-lookup.ts';
 import { denyCore, evaluate } from '../evaluator/evaluate.ts';
 import type { DecisionCore, EvaluationInput } from '../evaluator/evaluate.ts';
 import type { CompiledPolicy } from '../evaluator/compile-policy.ts';
-import { canonicalize, canonicalizeFrozen } from '../jcs/canonical-json.ts';
+import { canonicalize, str } from '../jcs/canonical-json.ts';
 import { METRICS } from '../metric-names.ts';
 import { AuditUnavailable, NoPolicy } from '../errors.ts';
 import type { PolicyManager } from '../policy/policy-manager.ts';
@@ -44,7 +46,8 @@ function auditResult(core: DecisionCore): AuditEntry['result'] {
 /** What a decision's audit record and response take from its core. */
 interface Prepared {
   resultHash: string;
-  result: AuditEntry['result'];
+  /** The audit view of the result, canonical JSON. */
+  resultText: string;
   /** The response's JSON after its `decision_id` member. */
   jsonTail: string;
   codes: string[];
@@ -58,6 +61,8 @@ interface Prepared {
  */
 const CHUNK = 200;
 
+const PATH_TEXT = str(DECISION_PATH);
+
 /** One call of `decide`: its snapshot, its answers so far and its counts. */
 interface Run {
   policy: CompiledPolicy;
@@ -65,7 +70,10 @@ interface Run {
   ctx: DecisionContext;
   now: number;
   timestamp: string;
-  bundles: AuditEntry['bundles'];
+  /** Audit record members shared by the call's decisions, canonical JSON. */
+  bundles: string;
+  requestedBy: string;
+  reqId: string;
   responses: string[];
   outcomes: Map<string, number>;
   codes: Map<string, number>;
@@ -170,12 +178,10 @@ export class DecisionService {
   private prepared(core: DecisionCore): Prepared {
     let p = this.preparedCores.get(core);
     if (p !== undefined) return p;
-    const result = auditResult(core);
-    canonicalizeFrozen(result);
     const json = JSON.stringify(core);
     p = {
       resultHash: sha256(canonicalize(core)),
-      result,
+      resultText: canonicalize(auditResult(core)),
       // `{"decision_id":"…",` + the core's members: the response is `{decision_id, ...core}`.
       jsonTail: json.length > 2 ? `,${json.slice(1)}` : '}',
       codes: core.reasons.map((r) => r.code),
@@ -188,11 +194,17 @@ export class DecisionService {
 
   /**
    * Decides every request against one policy snapshot; answers only once every audit record is committed.
-   * Each decision is returned as its JSON text (DecisionResponse): memoized decisions share their
-   * serialized members, so a decision costs its id and a few concatenations. A large batch is decided a
-   * chunk at a time, each chunk's audit records sent to Postgres while the next chunk is decided.
+   * Each decision is given to `render` as its JSON text (DecisionResponse): memoized decisions share their
+   * serialized members, so a decision costs its id and a few concatenations. `render` runs as soon as the
+   * decisions are made, while their audit records are still being written; what it returns is returned
+   * once they are committed. A large batch is decided a chunk at a time, each chunk's audit records
+   * handed to the writer while the next chunk is decided.
    */
-  async decide(requests: readonly DecisionRequest[], ctx: DecisionContext): Promise<string[]> {
+  async decide<T>(
+    requests: readonly DecisionRequest[],
+    ctx: DecisionContext,
+    render: (responses: string[]) => T,
+  ): Promise<T> {
     const policy = this.o.policies.current;
     if (policy === null) throw new NoPolicy('no valid residency policy is loaded; every decision is refused');
     const contracts = await this.resolveContracts(requests);
@@ -203,19 +215,30 @@ export class DecisionService {
       ctx,
       now,
       timestamp: new Date(now).toISOString(),
-      bundles: { residency: { revision: policy.version, digest: policy.digest } },
+      bundles: canonicalize({ residency: { revision: policy.version, digest: policy.digest } }),
+      requestedBy: str(ctx.requestedBy),
+      reqId: str(ctx.reqId),
       responses: new Array<string>(requests.length),
       outcomes: new Map<string, number>(),
       codes: new Map<string, number>(),
       disagreements: 0,
       seconds: 0,
     };
+    let rendered: T;
     try {
+      let committed: Promise<void>;
       if (requests.length <= CHUNK) {
-        await this.o.audit.append(this.decideRange(run, requests, 0, requests.length));
+        committed = this.o.audit.append(this.decideRange(run, requests, 0, requests.length));
       } else {
-        await this.o.audit.appendChunks(this.decideChunks(run, requests), requests.length);
+        let drawn!: () => void;
+        const allDrawn = new Promise<void>((r) => (drawn = r));
+        committed = this.o.audit.appendChunks(this.decideChunks(run, requests, drawn), requests.length);
+        await Promise.race([allDrawn, committed]);
       }
+      // Rendered while the writer finishes; a failed commit surfaces just below, and nothing is answered.
+      committed.catch(() => undefined);
+      rendered = render(run.responses);
+      await committed;
     } catch (err) {
       if (err instanceof AuditUnavailableError)
         throw new AuditUnavailable(`${err.message}; no decision is given without its audit record`, {
@@ -237,27 +260,28 @@ export class DecisionService {
         'shadow evaluation disagreed with enforcement',
       );
     }
-    return run.responses;
+    return rendered;
   }
 
-  /** Decides a large batch a chunk at a time, as the audit log draws the chunks. */
-  private async *decideChunks(run: Run, requests: readonly DecisionRequest[]): AsyncGenerator<AuditEntry[]> {
+  /**
+   * Decides a large batch a chunk at a time, as the audit log draws the chunks; `drawn` is called once
+   * the last one is, so the answer is rendered while the writer finishes.
+   */
+  private async *decideChunks(
+    run: Run,
+    requests: readonly DecisionRequest[],
+    drawn: () => void,
+  ): AsyncGenerator<EntryLines> {
     for (let from = 0; from < requests.length; from += CHUNK) {
-      // Lets the driver send the previous chunk's insert before this one is computed.
-      if (from > 0) await new Promise((r) => setImmediate(r));
       yield this.decideRange(run, requests, from, Math.min(requests.length, from + CHUNK));
     }
+    drawn();
   }
 
   /** Decides requests [from, to) into `run.responses`; returns their audit entries. */
-  private decideRange(
-    run: Run,
-    requests: readonly DecisionRequest[],
-    from: number,
-    to: number,
-  ): AuditEntry[] {
+  private decideRange(run: Run, requests: readonly DecisionRequest[], from: number, to: number): EntryLines {
     const t0 = performance.now();
-    const entries = new Array<AuditEntry>(to - from);
+    const lines = new Array<string>(to - from);
     for (let i = from; i < to; i++) {
       const r = requests[i] as DecisionRequest;
       const { input, core } = this.core(run.policy, r, run.contracts, run.now);
@@ -270,24 +294,24 @@ export class DecisionService {
         fields: input.fields,
         ...(r.subject !== undefined ? { subject: r.subject } : {}),
       };
-      entries[i - from] = {
-        type: 'decision',
-        decision_id: decisionId,
+      // The writer hashes the input (input_hash is left empty) on its own thread.
+      lines[i - from] = entryLine({
+        decisionId,
         timestamp: run.timestamp,
-        path: DECISION_PATH,
-        input: auditInput,
-        input_hash: sha256(canonicalAuditInput(auditInput)),
-        result: p.result,
-        result_hash: p.resultHash,
+        input: canonicalAuditInput(auditInput),
+        inputHash: '',
+        result: p.resultText,
+        resultHash: p.resultHash,
         bundles: run.bundles,
-        requested_by: run.ctx.requestedBy,
-        req_id: run.ctx.reqId,
-      };
+        requestedBy: run.requestedBy,
+        reqId: run.reqId,
+        path: PATH_TEXT,
+      });
       run.outcomes.set(p.outcome, (run.outcomes.get(p.outcome) ?? 0) + 1);
       for (const code of p.codes) run.codes.set(code, (run.codes.get(code) ?? 0) + 1);
       if (p.disagrees) run.disagreements++;
     }
     run.seconds += (performance.now() - t0) / 1000;
-    return entries;
+    return { text: lines.join('\n'), count: lines.length };
   }
 }
