@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { percentile } from './open-loop.ts';
 import { runLoad } from './load-process.ts';
 import { createLogger } from '@data-spine/service-kit';
@@ -102,7 +103,27 @@ for (let r = 0; r < RUNS; r++) {
 // ---- Postgres (durable) and the gate as a process ----
 const pgDir = mkdtempSync(join(tmpdir(), 'gate-bench-pg-'));
 const dataDir = mkdtempSync(join(tmpdir(), 'gate-bench-'));
-const pg = await startPostgres({ dataDir: join(pgDir, 'data'), persistent: true });
+const pgServer = await startPostgres({ dataDir: join(pgDir, 'data'), persistent: true });
+/**
+ * Steady state: a database that has been running reuses its WAL segment files; a fresh cluster creates
+ * and zero-fills each 16 MB segment the first time it is needed, a stall of its own every few seconds at
+ * this load. So 400 MB of WAL are written and checkpointed first, and the segments are there to recycle.
+ */
+async function warmWal(url: string): Promise<number> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`create table wal_warmup as select repeat('x', 1000) as x from generate_series(1, 400000)`);
+    await c.query('drop table wal_warmup');
+    await c.query('checkpoint');
+    await c.query('checkpoint');
+    const r = await c.query<{ n: string }>(`select count(*) as n from pg_ls_waldir()`);
+    return Number(r.rows[0]?.n);
+  } finally {
+    await c.end();
+  }
+}
+const walSegments = await warmWal(await pgServer.createDatabase('wal_warmup'));
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 writeFileSync(join(dataDir, 'admin-key'), 'bench:bench-secret\n', { mode: 0o600 });
@@ -110,7 +131,7 @@ const server = spawn(process.execPath, [join(import.meta.dirname, '../src/server
   env: {
     ...process.env,
     SPINE_GATE_PORT: String(port),
-    SPINE_DATABASE_URL: await pg.createDatabase('gate_bench'),
+    SPINE_DATABASE_URL: await pgServer.createDatabase('gate_bench'),
     SPINE_DATA_DIR: dataDir,
     SPINE_ADMIN_KEY_FILE: join(dataDir, 'admin-key'),
     SPINE_LOG_LEVEL: 'warn',
@@ -170,7 +191,7 @@ try {
   });
 
   // ---- 4. audit appends/s, in process, group commit, durable ----
-  const store = new AuditStore(await pg.createDatabase('gate_bench_audit'), undefined, 4);
+  const store = new AuditStore(await pgServer.createDatabase('gate_bench_audit'), undefined, 4);
   await store.migrate();
   const audit = new AuditLog({
     store,
@@ -229,7 +250,7 @@ try {
   await store.close();
 
   console.log(
-    `residency-gate benchmark (median of runs; Postgres ${pg.port} with fsync and synchronous_commit on; load generator on this machine; ${cpus().length} CPUs, load average ${loadavg()
+    `residency-gate benchmark (median of runs; Postgres ${pgServer.port} with fsync and synchronous_commit on, ${walSegments} WAL segments to recycle; load generator on this machine; ${cpus().length} CPUs, load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')})`,
   );
@@ -254,7 +275,7 @@ try {
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
-  await pg.stop();
+  await pgServer.stop();
   rmSync(pgDir, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 }

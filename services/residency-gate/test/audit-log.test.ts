@@ -56,9 +56,16 @@ function exportLines(rows: StoredRow[], checkpoints: SignedCheckpoint[], log: Au
   return lines.join('\n');
 }
 
-describe.each(['thread', 'inline'] as const)(
-  'audit log: group commit into real Postgres (writer: %s)',
-  (writer) => {
+/** Every write on the thread; large ones on the thread and small ones inline (the default); all inline. */
+const WRITERS = [
+  { name: 'thread', writer: 'thread', threadFrom: 1 },
+  { name: 'hybrid', writer: 'thread' },
+  { name: 'inline', writer: 'inline' },
+] as const;
+
+describe.each(WRITERS)(
+  'audit log: group commit into real Postgres (writer: $name)',
+  ({ name: writer, ...mode }) => {
     let ctx: TestContext;
     const stores: AuditStore[] = [];
     beforeAll(async () => {
@@ -76,7 +83,7 @@ describe.each(['thread', 'inline'] as const)(
           const store = new AuditStore(ctx.databaseUrl, log);
           stores.push(store);
           await store.migrate();
-          return new AuditLog({ writer, store, key, log, checkpointEvery: 50 });
+          return new AuditLog({ ...mode, store, key, log, checkpointEvery: 50 });
         }),
       );
       await Promise.all(
@@ -106,7 +113,7 @@ describe.each(['thread', 'inline'] as const)(
           const store = new AuditStore(db, log);
           stores.push(store);
           await store.migrate();
-          return new AuditLog({ writer, store, key, log, checkpointEvery: 100 });
+          return new AuditLog({ ...mode, store, key, log, checkpointEvery: 100 });
         }),
       );
       async function* chunks(who: string, n: number, size: number): AsyncGenerator<AuditEntry[]> {
@@ -153,7 +160,7 @@ describe.each(['thread', 'inline'] as const)(
       const store = new AuditStore(db, log);
       stores.push(store);
       await store.migrate();
-      const l = new AuditLog({ writer, store, key: generateSigningKey(), log });
+      const l = new AuditLog({ ...mode, store, key: generateSigningKey(), log });
       await l.append([entry('before', 0)]);
       async function* failing(): AsyncGenerator<AuditEntry[]> {
         yield Array.from({ length: 200 }, (_, k) => entry('doomed', k));
@@ -191,7 +198,7 @@ describe.each(['thread', 'inline'] as const)(
       }
       await store.migrate();
       const key = generateSigningKey();
-      const l = new AuditLog({ writer, store, key, log, checkpointEvery: 2 });
+      const l = new AuditLog({ ...mode, store, key, log, checkpointEvery: 2 });
       await Promise.all(Array.from({ length: 5 }, (_, i) => l.append([entry('block', i)])));
       expect(await store.maxSeq()).toBe(8);
       const rows = await store.rows(2, 7);
@@ -206,7 +213,7 @@ describe.each(['thread', 'inline'] as const)(
     it('refuses an append when Postgres is gone, rather than answering', async () => {
       const store = new AuditStore('postgres://nobody:x@127.0.0.1:9/none', log);
       stores.push(store);
-      const l = new AuditLog({ writer, store, key: generateSigningKey(), log });
+      const l = new AuditLog({ ...mode, store, key: generateSigningKey(), log });
       await expect(l.append([entry('c', 1)])).rejects.toThrow(/could not be written/);
       await l.close();
     });
@@ -219,10 +226,11 @@ describe('audit log: the writer thread', () => {
     const store = new AuditStore(own.databaseUrl, log);
     await store.migrate();
     const key = generateSigningKey();
-    const l = new AuditLog({ store, key, log });
+    // Every write goes to the thread (by default, only writes of 64 records or more do).
+    const l = new AuditLog({ store, key, log, threadFrom: 1 });
     await l.append([entry('first', 0)]);
     // Reach the thread as an operator's kill would: it dies with an append in flight.
-    const sink = (l as unknown as { sink: { worker: { terminate(): Promise<number> } | null } }).sink;
+    const sink = (l as unknown as { thread: { worker: { terminate(): Promise<number> } | null } }).thread;
     const inFlight = l.append([entry('lost', 0)]);
     await sink.worker?.terminate();
     await expect(inFlight).rejects.toThrow(/could not be written/);

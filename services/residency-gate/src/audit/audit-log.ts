@@ -3,12 +3,12 @@ import { Histogram, Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { AuditEntry, ExportRange, SignedCheckpoint } from './audit-record.ts';
 import { ChainWriter } from './chain-writer.ts';
-import type { ChainSink } from './chain-writer.ts';
+import type { ChainSink, Written } from './chain-writer.ts';
 import { entryLines, joinLines } from './entry-lines.ts';
 import type { EntryLines } from './entry-lines.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import type { SigningKey } from './signing-key.ts';
-import type { AuditStore } from './audit-store.ts';
+import type { AuditStore, ChainHead } from './audit-store.ts';
 import { WriterThread } from './writer-thread.ts';
 import { METRICS } from '../metric-names.ts';
 
@@ -24,10 +24,14 @@ export interface AuditLogOptions {
   checkpointEvery?: number;
   checkpointIntervalMs?: number;
   /**
-   * Where records are chained, hashed and written: 'thread' (default), a worker thread with sessions of
-   * its own, so the main thread decides and answers meanwhile; 'inline', this thread and the store given.
+   * Where records are chained, hashed and written. 'thread' (default): a write of `threadFrom` records or
+   * more (a large batch, or many decisions in one group commit) goes to a worker thread with sessions of
+   * its own, so the main thread decides and answers meanwhile; smaller ones stay on this thread, where
+   * they are answered sooner. 'inline': all on this thread, with the store given.
    */
   writer?: 'thread' | 'inline';
+  /** The fewest records a write takes to the writer thread (default 64). */
+  threadFrom?: number;
   /** The writer thread's log level. */
   logLevel?: string;
 }
@@ -57,10 +61,15 @@ export class AuditUnavailableError extends Error {
  * The append side of the audit log, with group commit: appends that arrive while a transaction is in
  * flight go together in the next one (one statement, one commit), so a decision is answered only after
  * its record is committed, and many decisions share one commit. The chain itself is the `ChainWriter`'s
- * (on its own thread by default): seqs, hashes, checkpoints, and a new head when another gate appended.
+ * (large writes on a thread of their own by default): seqs, hashes, checkpoints, and a new head when
+ * another gate appended. Writes are one at a time, each from the head the one before left.
  */
 export class AuditLog {
-  private readonly sink: ChainSink;
+  private readonly inline: ChainSink;
+  private readonly thread: ChainSink | null;
+  private readonly threadFrom: number;
+  /** The chain head after the last write; null: unknown (at start, after a failure), read it anew. */
+  private chainHead: ChainHead | null = null;
   private readonly key: SigningKey;
   private readonly log: Logger;
   private readonly maxBatch: number;
@@ -81,9 +90,10 @@ export class AuditLog {
     this.maxQueue = o.maxQueue ?? 200_000;
     const checkpointEvery = o.checkpointEvery ?? 1_000;
     const checkpointIntervalMs = o.checkpointIntervalMs ?? 10_000;
-    this.sink =
+    this.inline = new ChainWriter({ store: o.store, key: o.key, checkpointEvery, checkpointIntervalMs });
+    this.thread =
       o.writer === 'inline'
-        ? new ChainWriter({ store: o.store, key: o.key, checkpointEvery, checkpointIntervalMs })
+        ? null
         : new WriterThread({
             ...o.store.connection,
             privateKey: o.key.privateKey,
@@ -91,6 +101,7 @@ export class AuditLog {
             checkpointIntervalMs,
             logLevel: o.logLevel ?? 'warn',
           });
+    this.threadFrom = o.threadFrom ?? 64;
     if (o.registry) {
       const registers = [o.registry];
       this.appendSeconds = new Histogram({
@@ -181,12 +192,17 @@ export class AuditLog {
         const streamed = batch[0]?.chunks;
         const count = batch.reduce((a, p) => a + p.count, 0);
         try {
-          const written = streamed
-            ? await this.writeChunks(streamed)
-            : await this.sink.write(joinLines(batch.map((p) => p.lines)));
-          this.appended?.inc(written);
+          let written: Written;
+          if (streamed) written = await this.writeChunks(streamed);
+          else {
+            const lines = joinLines(batch.map((p) => p.lines));
+            written = await this.writer(lines.count).write(lines, this.chainHead);
+          }
+          this.chainHead = written.head;
+          this.appended?.inc(written.count);
           for (const p of batch) p.resolve();
         } catch (err) {
+          this.chainHead = null;
           this.failures?.inc();
           this.log.error({ err, records: count }, 'audit append failed; the decisions are not answered');
           const e = new AuditUnavailableError('the audit log could not be written', { cause: err });
@@ -200,12 +216,17 @@ export class AuditLog {
     }
   }
 
+  /** Who writes `count` records. */
+  private writer(count: number): ChainSink {
+    return this.thread !== null && count >= this.threadFrom ? this.thread : this.inline;
+  }
+
   /**
    * Writes entries drawn chunk by chunk in one transaction, each chunk sent as soon as it is drawn, so
    * the next one is computed while this one is stored. An error of the producer aborts everything.
    */
-  private async writeChunks(chunks: AsyncIterable<Appendable>): Promise<number> {
-    const tx = await this.sink.open();
+  private async writeChunks(chunks: AsyncIterable<Appendable>): Promise<Written> {
+    const tx = await this.writer(Infinity).open(this.chainHead);
     try {
       for await (const chunk of chunks) tx.add(asLines(chunk));
     } catch (err) {
@@ -237,6 +258,6 @@ export class AuditLog {
     clearInterval(this.timer);
     this.closed = true;
     while (this.running) await this.running;
-    await this.sink.close();
+    await this.thread?.close();
   }
 }

@@ -15,19 +15,28 @@ export interface ChainWriterOptions {
   checkpointIntervalMs: number;
 }
 
+/** What a write committed: how many records, and the chain head after them. */
+export interface Written {
+  count: number;
+  head: ChainHead;
+}
+
 /** One transaction of appends fed chunk by chunk (a large batch of decisions). */
 export interface ChainedTransaction {
   /** Chains the chunk's entries after the ones before and sends their insert at once. */
   add(lines: EntryLines): void;
-  /** Commits; resolves to the number of records written. */
-  commit(): Promise<number>;
+  commit(): Promise<Written>;
   abort(): Promise<void>;
 }
 
-/** What the audit log asks of whoever writes the chain: this class, or its proxy on another thread. */
+/**
+ * What the audit log asks of whoever writes the chain: this class, or its proxy on another thread. The
+ * log keeps the head between writes and passes it in (null: unknown, read it from Postgres), so writers
+ * on two threads can take turns on one chain.
+ */
 export interface ChainSink {
-  write(lines: EntryLines): Promise<number>;
-  open(): Promise<ChainedTransaction>;
+  write(lines: EntryLines, head: ChainHead | null): Promise<Written>;
+  open(head: ChainHead | null): Promise<ChainedTransaction>;
   close(): Promise<void>;
 }
 
@@ -49,15 +58,12 @@ const lostRace = (err: unknown) => {
 
 /**
  * Places entries in the hash chain and writes them: each record's canonical form with its seq and the
- * previous record's hash, hashed (SHA-256), and a signed checkpoint when one is due. The sequence number
- * is the primary key: if another gate appended to the same database meanwhile, the insert fails, the head
- * is read again and the records are chained anew, so the chain never forks. One writer per audit log, so
- * appends are chained one after another.
+ * previous record's hash, hashed (SHA-256), and a signed checkpoint when one is due. Seqs are unique in
+ * Postgres: if another gate appended to the same database meanwhile, the insert fails, the head is read
+ * again and the records are chained anew, so the chain never forks. Writes are given one at a time.
  */
 export class ChainWriter implements ChainSink {
   private readonly o: ChainWriterOptions;
-  /** The chain head as this writer last committed or read it; null: read it before the next append. */
-  private chainHead: ChainHead | null = null;
 
   constructor(o: ChainWriterOptions) {
     this.o = o;
@@ -90,9 +96,14 @@ export class ChainWriter implements ChainSink {
     });
   }
 
-  /** Records what was committed as the new head. */
-  private advance(head: ChainHead, at: ChainCursor, checkpoint: SignedCheckpoint | null, now: number): void {
-    this.chainHead = {
+  /** The head once what was chained up to `at` is committed. */
+  private advance(
+    head: ChainHead,
+    at: ChainCursor,
+    checkpoint: SignedCheckpoint | null,
+    now: number,
+  ): ChainHead {
+    return {
       seq: at.seq,
       hash: at.prev,
       checkpointSeq: checkpoint ? at.seq : head.checkpointSeq,
@@ -100,26 +111,25 @@ export class ChainWriter implements ChainSink {
     };
   }
 
-  /** Appends entries in one statement (none: a checkpoint if one is due); returns how many. */
-  async write(lines: EntryLines): Promise<number> {
+  /** Appends entries after `known` in one statement (none: a checkpoint if one is due). */
+  async write(lines: EntryLines, known: ChainHead | null): Promise<Written> {
+    let read = known;
     for (let attempt = 0; ; attempt++) {
-      this.chainHead ??= await this.o.store.readHead();
-      const head = this.chainHead;
+      const head = read ?? (await this.o.store.readHead());
       const at: ChainCursor = { seq: head.seq, prev: head.hash ?? GENESIS_HASH };
       const block = this.chain(lines, at);
       const now = Date.now();
       const checkpoint = this.checkpointAt(head, at, now);
-      if (block.count === 0 && checkpoint === null) return 0;
+      if (block.count === 0 && checkpoint === null) return { count: 0, head };
       try {
         await this.o.store.append(block, checkpoint);
       } catch (err) {
-        this.chainHead = null;
+        if (!lostRace(err) || attempt >= 5) throw err;
         // Another gate appended since our head was read: read it again and recompute the chain.
-        if (lostRace(err) && attempt < 5) continue;
-        throw err;
+        read = null;
+        continue;
       }
-      this.advance(head, at, checkpoint, now);
-      return lines.count;
+      return { count: lines.count, head: this.advance(head, at, checkpoint, now) };
     }
   }
 
@@ -127,9 +137,8 @@ export class ChainWriter implements ChainSink {
    * One transaction whose inserts are sent as the chunks come. If it fails because another gate appended
    * meanwhile, every entry is written again from the new head by `write`, which retries.
    */
-  async open(): Promise<ChainedTransaction> {
-    this.chainHead ??= await this.o.store.readHead();
-    const head = this.chainHead;
+  async open(known: ChainHead | null): Promise<ChainedTransaction> {
+    const head = known ?? (await this.o.store.readHead());
     const at: ChainCursor = { seq: head.seq, prev: head.hash ?? GENESIS_HASH };
     const tx: ChunkedAppend = await this.o.store.openAppend();
     const drawn: EntryLines[] = [];
@@ -146,12 +155,10 @@ export class ChainWriter implements ChainSink {
         try {
           await tx.commit(checkpoint);
         } catch (err) {
-          this.chainHead = null;
-          if (lostRace(err)) return this.write(joinLines(drawn));
+          if (lostRace(err)) return this.write(joinLines(drawn), null);
           throw err;
         }
-        this.advance(head, at, checkpoint, now);
-        return count;
+        return { count, head: this.advance(head, at, checkpoint, now) };
       },
       abort: () => tx.abort(),
     };

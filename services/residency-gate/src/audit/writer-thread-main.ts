@@ -40,14 +40,15 @@ async function handle(r: WriterRequest): Promise<void> {
   switch (r.t) {
     case 'write':
       try {
-        reply({ id: r.id, ok: true, count: await writer.write(r.lines) });
+        const w = await writer.write(r.lines, r.head);
+        reply({ id: r.id, ok: true, count: w.count, head: w.head });
       } catch (err) {
         reply(failure(r.id, err));
       }
       return;
     case 'open':
       try {
-        open.set(r.id, await writer.open());
+        open.set(r.id, await writer.open(r.head));
       } catch (err) {
         open.set(r.id, err instanceof Error ? err : new Error(String(err)));
       }
@@ -70,7 +71,8 @@ async function handle(r: WriterRequest): Promise<void> {
       else if (tx instanceof Error) reply(failure(r.id, tx));
       else
         try {
-          reply({ id: r.id, ok: true, count: await tx.commit() });
+          const w = await tx.commit();
+          reply({ id: r.id, ok: true, count: w.count, head: w.head });
         } catch (err) {
           reply(failure(r.id, err));
         }
@@ -80,12 +82,12 @@ async function handle(r: WriterRequest): Promise<void> {
       const tx = open.get(r.id);
       open.delete(r.id);
       if (tx !== undefined && !(tx instanceof Error)) await tx.abort().catch(() => undefined);
-      reply({ id: r.id, ok: true, count: 0 });
+      reply({ id: r.id, ok: true, count: 0, head: null });
       return;
     }
     case 'close':
       await store.close().catch((err: unknown) => log.warn({ err }, 'closing the audit sessions failed'));
-      reply({ id: r.id, ok: true, count: 0 });
+      reply({ id: r.id, ok: true, count: 0, head: null });
       port.close();
       return;
   }

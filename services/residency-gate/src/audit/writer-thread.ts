@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
-import type { ChainSink, ChainedTransaction } from './chain-writer.ts';
+import type { ChainHead } from './audit-store.ts';
+import type { ChainSink, ChainedTransaction, Written } from './chain-writer.ts';
 import type { EntryLines } from './entry-lines.ts';
 
 /** What the writer thread starts from (its `workerData`). */
@@ -16,16 +17,17 @@ export interface WriterThreadData {
 
 /** Requests to the writer thread; each names the call (or the transaction) it belongs to. */
 export type WriterRequest =
-  | { t: 'write'; id: number; lines: EntryLines }
-  | { t: 'open'; id: number }
+  | { t: 'write'; id: number; lines: EntryLines; head: ChainHead | null }
+  | { t: 'open'; id: number; head: ChainHead | null }
   | { t: 'chunk'; id: number; lines: EntryLines }
   | { t: 'commit'; id: number }
   | { t: 'abort'; id: number }
   | { t: 'close'; id: number };
 
-/** The answer to a write, commit, abort or close. */
+/** The answer to a write, commit, abort or close (`head` only for a write or commit). */
 export type WriterReply =
-  { id: number; ok: true; count: number } | { id: number; ok: false; message: string; code?: string };
+  | { id: number; ok: true; count: number; head: ChainHead | null }
+  | { id: number; ok: false; message: string; code?: string };
 
 /** A failure the writer thread reported (a Postgres error keeps its SQLSTATE `code`). */
 export class WriterThreadError extends Error {
@@ -36,8 +38,13 @@ export class WriterThreadError extends Error {
   }
 }
 
+const written = (w: Written | null): Written => {
+  if (w === null) throw new WriterThreadError('the audit writer thread answered a write without a head');
+  return w;
+};
+
 interface Waiting {
-  resolve: (count: number) => void;
+  resolve: (w: Written | null) => void;
   reject: (err: Error) => void;
 }
 
@@ -69,7 +76,7 @@ export class WriterThread implements ChainSink {
       if (!w) return;
       this.waiting.delete(m.id);
       if (this.waiting.size === 0) worker.unref();
-      if (m.ok) w.resolve(m.count);
+      if (m.ok) w.resolve(m.head === null ? null : { count: m.count, head: m.head });
       else w.reject(new WriterThreadError(m.message, m.code));
     });
     const lost = (err: Error) => {
@@ -93,10 +100,10 @@ export class WriterThread implements ChainSink {
   }
 
   /** Posts a request and waits for its answer. */
-  private call(request: WriterRequest): Promise<number> {
+  private call(request: WriterRequest): Promise<Written | null> {
     if (this.closed) return Promise.reject(new WriterThreadError('the audit writer is closed'));
     const worker = this.thread();
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<Written | null>((resolve, reject) => {
       this.waiting.set(request.id, { resolve, reject });
       // Referenced while an answer is awaited, so the process waits for it.
       worker.ref();
@@ -104,25 +111,26 @@ export class WriterThread implements ChainSink {
     });
   }
 
-  write(lines: EntryLines): Promise<number> {
-    return this.call({ t: 'write', id: this.nextId++, lines });
+  async write(lines: EntryLines, head: ChainHead | null): Promise<Written> {
+    return written(await this.call({ t: 'write', id: this.nextId++, lines, head }));
   }
 
   /** Opens a transaction on the thread; a failure to open shows at commit. */
-  async open(): Promise<ChainedTransaction> {
+  async open(head: ChainHead | null): Promise<ChainedTransaction> {
     if (this.closed) throw new WriterThreadError('the audit writer is closed');
     const id = this.nextId++;
     const worker = this.thread();
-    this.post({ t: 'open', id });
+    this.post({ t: 'open', id, head });
     return {
       add: (lines) => {
         // The thread that opened the transaction is gone: the commit will say so.
         if (this.worker === worker) worker.postMessage({ t: 'chunk', id, lines } satisfies WriterRequest);
       },
-      commit: () =>
-        this.worker === worker
-          ? this.call({ t: 'commit', id })
-          : Promise.reject(new WriterThreadError('the audit writer thread was restarted mid-transaction')),
+      commit: async () => {
+        if (this.worker !== worker)
+          throw new WriterThreadError('the audit writer thread was restarted mid-transaction');
+        return written(await this.call({ t: 'commit', id }));
+      },
       abort: async () => {
         if (this.worker === worker) await this.call({ t: 'abort', id });
       },
