@@ -183,7 +183,8 @@ describe.each(WRITERS)(
       const owner = new pg.Client({ connectionString: own.databaseUrl });
       await owner.connect();
       try {
-        for (const sql of MIGRATIONS) await owner.query(sql);
+        // The tables as they were before blocks.
+        await owner.query(MIGRATIONS[0] as string);
         let prev = GENESIS_HASH;
         for (let seq = 1; seq <= 3; seq++) {
           const { canonical, hash } = recordHash({ ...entry('legacy', seq), seq, prev_hash: prev });
@@ -197,6 +198,15 @@ describe.each(WRITERS)(
         await owner.end();
       }
       await store.migrate();
+      // A gate of the old version can no longer write there (it would fork the chain beside the blocks).
+      const old = new pg.Client({ connectionString: own.databaseUrl });
+      await old.connect();
+      await expect(
+        old.query(
+          `insert into gate_audit (seq, decision_id, ts, record, hash) values (4, 'late', now(), '{}', 'x')`,
+        ),
+      ).rejects.toThrow(/superseded by gate_audit_block/);
+      await old.end();
       const key = generateSigningKey();
       const l = new AuditLog({ ...mode, store, key, log, checkpointEvery: 2 });
       await Promise.all(Array.from({ length: 5 }, (_, i) => l.append([entry('block', i)])));

@@ -50,6 +50,15 @@ export const MIGRATIONS: readonly string[] = [
      for each row execute function gate_audit_refuse()`,
   `create or replace trigger gate_audit_no_truncate before truncate on gate_audit
      for each statement execute function gate_audit_refuse()`,
+  // Gates of this version never write gate_audit; refusing its inserts keeps a gate of an older version
+  // (a rolling upgrade) from forking the chain there: its decisions fail (503) instead.
+  `create or replace function gate_audit_superseded() returns trigger language plpgsql as $$
+   begin
+     raise exception 'gate_audit is superseded by gate_audit_block: this gate is older than the database it writes to'
+       using errcode = 'object_not_in_prerequisite_state';
+   end $$`,
+  `create or replace trigger gate_audit_superseded before insert on gate_audit
+     for each statement execute function gate_audit_superseded()`,
   `create or replace trigger gate_audit_block_no_change before update or delete on gate_audit_block
      for each row execute function gate_audit_refuse()`,
   `create or replace trigger gate_audit_block_no_truncate before truncate on gate_audit_block

@@ -67,7 +67,6 @@ const PATH_TEXT = str(DECISION_PATH);
 interface Run {
   policy: CompiledPolicy;
   contracts: Map<string, LookupResult>;
-  ctx: DecisionContext;
   now: number;
   timestamp: string;
   /** Audit record members shared by the call's decisions, canonical JSON. */
@@ -212,7 +211,6 @@ export class DecisionService {
     const run: Run = {
       policy,
       contracts,
-      ctx,
       now,
       timestamp: new Date(now).toISOString(),
       bundles: canonicalize({ residency: { revision: policy.version, digest: policy.digest } }),

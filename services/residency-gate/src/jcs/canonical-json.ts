@@ -78,9 +78,3 @@ export function canonicalizeFrozen<T extends object>(value: T): string {
   remembered.set(Object.freeze(value), text);
   return text;
 }
-
-/** Remembers a canonical form computed elsewhere (a shape-specific serializer) for a frozen object. */
-export function rememberCanonical<T extends object>(value: T, text: string): string {
-  remembered.set(Object.freeze(value), text);
-  return text;
-}
