@@ -191,7 +191,7 @@ try {
   });
 
   // ---- 4. audit appends/s, in process, group commit, durable ----
-  const store = new AuditStore(await pgServer.createDatabase('gate_bench_audit'), undefined, 4);
+  const store = new AuditStore(await pgServer.createDatabase('gate_bench_audit'));
   await store.migrate();
   const audit = new AuditLog({
     store,

@@ -65,7 +65,10 @@ export async function buildApp(config: GateConfig, deps: GateDeps = {}): Promise
     file: config.SPINE_GATE_MATRIX_FILE,
   });
   await policies.loadFile();
-  const store = new AuditStore(config.SPINE_DATABASE_URL, logger.child({ component: 'audit-store' }));
+  const store = new AuditStore(config.SPINE_DATABASE_URL, {
+    log: logger.child({ component: 'audit-store' }),
+    sessionUrl: config.SPINE_GATE_AUDIT_DATABASE_URL,
+  });
   try {
     await store.migrate();
   } catch (err) {

@@ -17,6 +17,11 @@ const int = (d: number) => z.coerce.number().int().positive().default(d);
 const GateEnv = z.object({
   ...baseConfigShape('SPINE_GATE_PORT', 8181),
   SPINE_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL'),
+  /** The service's own login for its sessions (append-only); SPINE_DATABASE_URL then only migrates. */
+  SPINE_GATE_AUDIT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .optional(),
   SPINE_ADMIN_KEY_FILE: z.string().optional(),
   SPINE_GATE_MATRIX_FILE: z.string().default(SAMPLE_MATRIX),
   SPINE_GATE_WATCH_MATRIX: bool('true'),

@@ -80,7 +80,7 @@ describe.each(WRITERS)(
       const key = generateSigningKey();
       const logs = await Promise.all(
         ['a', 'b'].map(async () => {
-          const store = new AuditStore(ctx.databaseUrl, log);
+          const store = new AuditStore(ctx.databaseUrl, { log });
           stores.push(store);
           await store.migrate();
           return new AuditLog({ ...mode, store, key, log, checkpointEvery: 50 });
@@ -110,7 +110,7 @@ describe.each(WRITERS)(
       const key = generateSigningKey();
       const logs = await Promise.all(
         ['a', 'b'].map(async () => {
-          const store = new AuditStore(db, log);
+          const store = new AuditStore(db, { log });
           stores.push(store);
           await store.migrate();
           return new AuditLog({ ...mode, store, key, log, checkpointEvery: 100 });
@@ -157,7 +157,7 @@ describe.each(WRITERS)(
     it('writes nothing of a chunked append whose producer fails, and goes on with the next appends', async () => {
       await using own = await useTestContext(`gate-audit-chunked-fail-${writer}`);
       const db = own.databaseUrl;
-      const store = new AuditStore(db, log);
+      const store = new AuditStore(db, { log });
       stores.push(store);
       await store.migrate();
       const l = new AuditLog({ ...mode, store, key: generateSigningKey(), log });
@@ -177,7 +177,7 @@ describe.each(WRITERS)(
 
     it('reads the rows of one record each written before blocks, and chains the blocks after them', async () => {
       await using own = await useTestContext(`gate-audit-legacy-${writer}`);
-      const store = new AuditStore(own.databaseUrl, log);
+      const store = new AuditStore(own.databaseUrl, { log });
       stores.push(store);
       // The owner writes three records the way gates before blocks did: a row each.
       const owner = new pg.Client({ connectionString: own.databaseUrl });
@@ -221,7 +221,7 @@ describe.each(WRITERS)(
     });
 
     it('refuses an append when Postgres is gone, rather than answering', async () => {
-      const store = new AuditStore('postgres://nobody:x@127.0.0.1:9/none', log);
+      const store = new AuditStore('postgres://nobody:x@127.0.0.1:9/none', { log });
       stores.push(store);
       const l = new AuditLog({ ...mode, store, key: generateSigningKey(), log });
       await expect(l.append([entry('c', 1)])).rejects.toThrow(/could not be written/);
@@ -233,7 +233,7 @@ describe.each(WRITERS)(
 describe('audit log: the writer thread', () => {
   it('refuses what a dead writer thread had in hand, and the next append starts a new one', async () => {
     await using own = await useTestContext('gate-audit-thread-death');
-    const store = new AuditStore(own.databaseUrl, log);
+    const store = new AuditStore(own.databaseUrl, { log });
     await store.migrate();
     const key = generateSigningKey();
     // Every write goes to the thread (by default, only writes of 64 records or more do).

@@ -57,6 +57,21 @@ function appendParams(block: RowBlock | null, checkpoint: SignedCheckpoint | nul
   ];
 }
 
+export interface AuditStoreOptions {
+  log?: Logger | undefined;
+  /** Sessions per pool (default 4). */
+  max?: number;
+  /**
+   * A login of its own for the service's sessions (SPINE_GATE_AUDIT_DATABASE_URL): `migrate` runs as the
+   * owner (the store's URL) and makes this login a member of the append-only role, so no session of the
+   * service ever holds the owner's rights, even after RESET ROLE. Without it, sessions log in as the
+   * owner and take the append-only role as a startup parameter.
+   */
+  sessionUrl?: string | undefined;
+  /** Sessions take this role from the start (the writer thread, given what its owner's `migrate` set up). */
+  role?: string | null;
+}
+
 /** The audit tables in Postgres. After `migrate`, every session runs as the append-only role when it exists. */
 export class AuditStore {
   private pool: pg.Pool;
@@ -65,16 +80,15 @@ export class AuditStore {
   private restricted = false;
   private readonly log: Logger | undefined;
   private readonly url: string;
+  private readonly sessionUrl: string | undefined;
   private readonly max: number;
 
-  /**
-   * `role`: sessions run as this role from the start (the audit log's writer thread, given the role its
-   * owner's `migrate` set up); without it they run as the login role until `migrate`.
-   */
-  constructor(url: string, log?: Logger, max = 4, role: string | null = null) {
+  constructor(url: string, o: AuditStoreOptions = {}) {
     this.url = url;
-    this.max = max;
-    this.log = log;
+    this.sessionUrl = o.sessionUrl;
+    this.max = o.max ?? 4;
+    this.log = o.log;
+    const role = o.role ?? null;
     this.pool = this.newPool(role);
     this.pipelined = this.newPool(role, true);
     this.restricted = role !== null;
@@ -82,37 +96,49 @@ export class AuditStore {
 
   /** How another thread opens its own sessions to this store, with the same rights. */
   get connection(): { url: string; max: number; role: string | null } {
-    return { url: this.url, max: this.max, role: this.restricted ? AUDIT_ROLE : null };
+    return this.sessionUrl !== undefined
+      ? { url: this.sessionUrl, max: this.max, role: null }
+      : { url: this.url, max: this.max, role: this.restricted ? AUDIT_ROLE : null };
   }
 
   private newPool(role: string | null, pipeline = false): pg.Pool {
     const pool = new pg.Pool({
-      connectionString: this.url,
+      connectionString: this.sessionUrl ?? this.url,
       max: pipeline ? 1 : this.max,
       // Pipelined: statements are written as they are issued, without waiting for the one before.
       ...(pipeline ? { pipeline: true } : {}),
       application_name: 'residency-gate',
       // The role is a startup parameter, so no session of this pool ever has the owner's rights.
-      ...(role ? { options: `-c role=${role}` } : {}),
+      ...(role && this.sessionUrl === undefined ? { options: `-c role=${role}` } : {}),
     });
     pool.on('error', (err) => this.log?.warn({ err }, 'idle Postgres connection failed'));
     return pool;
   }
 
-  /** Whether sessions run as the role that cannot UPDATE or DELETE audit rows. */
+  /** Whether sessions run as a role that cannot UPDATE or DELETE audit rows. */
   get appendOnlyRole(): boolean {
     return this.restricted;
   }
 
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
+    const client = new pg.Client({ connectionString: this.url, application_name: 'residency-gate' });
+    await client.connect();
     try {
       await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
       for (const sql of MIGRATIONS) await client.query(sql);
       try {
         for (const sql of ROLE_SETUP) await client.query(sql);
+        if (this.sessionUrl !== undefined) {
+          const login = (await this.pool.query<{ u: string }>('select session_user as u')).rows[0]?.u;
+          if (login === (await client.query<{ u: string }>('select session_user as u')).rows[0]?.u)
+            throw new Error(
+              'SPINE_GATE_AUDIT_DATABASE_URL logs in as the owner; it needs a login of its own',
+            );
+          await client.query(`grant ${AUDIT_ROLE} to ${pg.escapeIdentifier(login ?? '')}`);
+        }
         this.restricted = true;
       } catch (err) {
+        if (this.sessionUrl !== undefined) throw err;
         this.log?.warn(
           { err },
           `cannot set up the ${AUDIT_ROLE} role; the triggers alone keep the audit log append-only`,
@@ -120,9 +146,9 @@ export class AuditStore {
       }
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     } finally {
-      client.release();
+      await client.end();
     }
-    if (this.restricted) {
+    if (this.restricted && this.sessionUrl === undefined) {
       // Every session from here on runs as the role that may only SELECT and INSERT.
       const owner = this.pool;
       const ownerPipelined = this.pipelined;

@@ -17,7 +17,7 @@ const port = parentPort;
 const log = createLogger({ service: 'residency-gate', level: data.logLevel }).child({
   component: 'audit-writer',
 });
-const store = new AuditStore(data.url, log, data.max, data.role);
+const store = new AuditStore(data.url, { log, max: data.max, role: data.role });
 const writer = new ChainWriter({
   store,
   key: signingKeyFrom(data.privateKey),
