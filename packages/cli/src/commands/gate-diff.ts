@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { evaluate } from '@data-spine/residency-gate';
+import { evaluateUncached } from '@data-spine/residency-gate';
 import type { CompiledPolicy, EvaluationInput } from '@data-spine/residency-gate';
 import { UsageError } from '../cli-config.ts';
 import { callGate } from '../gate-target.ts';
@@ -8,6 +8,7 @@ import type { GateTarget } from '../gate-target.ts';
 interface LoggedDecision {
   type: string;
   seq: number;
+  timestamp?: string;
   input_hash: string;
   input: EvaluationInput & { subject?: string };
   result: { decision: string; fields: Array<{ name: string; verdict: string }>; reason_codes: string[] };
@@ -23,7 +24,11 @@ export interface Change {
   fields: string[];
 }
 
-/** Replays logged decisions against a candidate matrix; each distinct input once, with how often it was seen. */
+/**
+ * Replays logged decisions against a candidate matrix; each distinct input once, with how often it was
+ * seen. Each is replayed at the time it was decided, so what changed is the matrix's doing, not time's
+ * (a transfer mechanism that expired since would otherwise show as a change).
+ */
 export function diffDecisions(
   records: readonly LoggedDecision[],
   candidate: CompiledPolicy,
@@ -45,11 +50,13 @@ export function diffDecisions(
       continue;
     }
     replayed++;
-    const d = evaluate(candidate, {
-      route: r.input.route,
-      classification: r.input.classification,
-      fields: r.input.fields,
-    });
+    const decidedAt = r.timestamp === undefined ? Number.NaN : Date.parse(r.timestamp);
+    // Uncached: the memo keeps a decision for the times after it was made, not before.
+    const d = evaluateUncached(
+      candidate,
+      { route: r.input.route, classification: r.input.classification, fields: r.input.fields },
+      Number.isNaN(decidedAt) ? Date.now() : decidedAt,
+    );
     const before = new Map(r.result.fields.map((f) => [f.name, f.verdict]));
     const fields = d.fields
       .filter((f) => before.get(f.name) !== f.verdict)

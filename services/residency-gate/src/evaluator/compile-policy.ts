@@ -86,7 +86,10 @@ export interface CompiledPolicy {
    * Decisions already made, by input; an entry holds until the next expiry of a mechanism it could use.
    * `parts` are the input's strings (and counts) in key order: a hit counts only if they all match.
    */
-  memo: Map<string, { core: unknown; untilMs: number; parts: ReadonlyArray<string | number | undefined> }>;
+  memo: Map<
+    string,
+    { core: unknown; fromMs: number; untilMs: number; parts: ReadonlyArray<string | number | undefined> }
+  >;
 }
 
 export const routeKey = (sourceRegion: string, sink: string, purpose: string, classification: string) =>

@@ -399,16 +399,13 @@ export function evaluate(
   for (const f of input.fields)
     key += f.tags.length === 0 ? `\u0001${f.name}` : `\u0001${f.name}\u0002${f.tags.join('\u0002')}`;
   const hit = policy.memo.get(key);
-  if (hit !== undefined && nowMs < hit.untilMs && sameParts(hit.parts, input))
-    return hit.core as DecisionCore;
+  const current = hit !== undefined && hit.fromMs <= nowMs && nowMs < hit.untilMs;
+  if (current && sameParts(hit.parts, input)) return hit.core as DecisionCore;
   const core = evaluateUncached(policy, input, nowMs);
-  if (hit !== undefined && nowMs < hit.untilMs) return core; // a different input with the same key: not memoized
+  if (current) return core; // a different input with the same key: not memoized
   if (policy.memo.size >= MEMO_LIMIT) policy.memo.clear();
-  policy.memo.set(key, {
-    core: deepFreeze(core),
-    untilMs: nextBoundary(policy, input, nowMs),
-    parts: partsOf(input),
-  });
+  const [fromMs, untilMs] = boundaries(policy, input, nowMs);
+  policy.memo.set(key, { core: deepFreeze(core), fromMs, untilMs, parts: partsOf(input) });
   return core;
 }
 
@@ -460,14 +457,24 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** The next instant a transfer mechanism the route could rely on expires: a memoized decision holds until then. */
-function nextBoundary(policy: CompiledPolicy, input: EvaluationInput, nowMs: number): number {
+/**
+ * The span of time around `nowMs` in which no transfer mechanism the route could rely on expires: a
+ * memoized decision holds within it, and only there (a clock set back, or a replay of a past decision,
+ * asks about another span).
+ */
+function boundaries(policy: CompiledPolicy, input: EvaluationInput, nowMs: number): [number, number] {
   const r = input.route;
   const table = policy.routes.get(routeKey(r.source.region, r.sink.id, r.purpose, input.classification));
+  let from = Number.NEGATIVE_INFINITY;
   let until = Number.POSITIVE_INFINITY;
-  for (const m of table?.mechanisms ?? [])
-    if (m.expiresMs !== null && m.expiresMs >= nowMs && m.expiresMs < until) until = m.expiresMs + 1;
-  return until;
+  for (const m of table?.mechanisms ?? []) {
+    if (m.expiresMs === null) continue;
+    // A mechanism is valid through expiresMs: decisions change at expiresMs + 1.
+    const change = m.expiresMs + 1;
+    if (change > nowMs && change < until) until = change;
+    if (change <= nowMs && change > from) from = change;
+  }
+  return [from, until];
 }
 
 /** `evaluate` without the memo (benchmarks and tests use it to measure and check the tables themselves). */

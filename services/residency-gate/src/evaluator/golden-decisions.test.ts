@@ -377,6 +377,18 @@ describe('restricted data and transfer mechanisms (the sample plus UK, DPF, BCR 
     expect(later.reasons[0]?.code).toBe('RESIDENCY_TRANSFER_MECHANISM_EXPIRED');
   });
 
+  it('the memo answers only within the span it was decided in: a clock set back is decided anew', () => {
+    const fresh = extendedPolicy();
+    const r = pii('analytics-dpf');
+    const after = evaluate(fresh, r, Date.parse('2027-07-01T12:00:00Z'));
+    expect(after.decision).toBe('deny');
+    // Memoized after the certification ended; asked about a time before, the answer is not that one.
+    const before = evaluate(fresh, r, Date.parse('2027-06-01T00:00:00Z'));
+    expect(before.decision).toBe('allow_with_obligations');
+    expect(before).toEqual(evaluateUncached(fresh, r, Date.parse('2027-06-01T00:00:00Z')));
+    expect(evaluate(fresh, r, Date.parse('2027-07-02T00:00:00Z')).decision).toBe('deny');
+  });
+
   it('BCR: a recipient bound by binding corporate rules receives EEA PII hashed', () => {
     const d = decide(pii('analytics-bcr'));
     expect(d.decision).toBe('allow_with_obligations');
