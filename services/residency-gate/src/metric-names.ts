@@ -11,5 +11,6 @@ export const METRICS = {
   auditAppends: 'spine_gate_audit_appends_total',
   auditFailures: 'spine_gate_audit_failures_total',
   auditQueue: 'spine_gate_audit_queue_records',
+  auditWriterRestarts: 'spine_gate_audit_writer_restarts_total',
   contractLookups: 'spine_gate_contract_lookups_total',
 } as const;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@data-spine/service-kit';
 import { useTestContext } from '@data-spine/testkit';
@@ -237,7 +238,8 @@ describe('audit log: the writer thread', () => {
     await store.migrate();
     const key = generateSigningKey();
     // Every write goes to the thread (by default, only writes of 64 records or more do).
-    const l = new AuditLog({ store, key, log, threadFrom: 1 });
+    const registry = new Registry();
+    const l = new AuditLog({ store, key, log, threadFrom: 1, registry });
     await l.append([entry('first', 0)]);
     // Reach the thread as an operator's kill would: it dies with an append in flight.
     const sink = (l as unknown as { thread: { worker: { terminate(): Promise<number> } | null } }).thread;
@@ -245,6 +247,9 @@ describe('audit log: the writer thread', () => {
     await sink.worker?.terminate();
     await expect(inFlight).rejects.toThrow(/could not be written/);
     await l.append([entry('after', 0)]);
+    expect(await registry.getSingleMetricAsString('spine_gate_audit_writer_restarts_total')).toMatch(
+      /spine_gate_audit_writer_restarts_total 1$/m,
+    );
     const rows = await store.rows(1, await store.maxSeq());
     const ids = rows.map(idOf);
     // The killed append may or may not have committed before the thread died; it is never answered as

@@ -81,6 +81,7 @@ export class AuditLog {
   private readonly appendSeconds: Histogram | undefined;
   private readonly appended: Counter | undefined;
   private readonly failures: Counter | undefined;
+  private readonly writerRestarts: Counter | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(o: AuditLogOptions) {
@@ -94,13 +95,22 @@ export class AuditLog {
     this.thread =
       o.writer === 'inline'
         ? null
-        : new WriterThread({
-            ...o.store.connection,
-            privateKey: o.key.privateKey,
-            checkpointEvery,
-            checkpointIntervalMs,
-            logLevel: o.logLevel ?? 'warn',
-          });
+        : new WriterThread(
+            {
+              ...o.store.connection,
+              privateKey: o.key.privateKey,
+              checkpointEvery,
+              checkpointIntervalMs,
+              logLevel: o.logLevel ?? 'warn',
+            },
+            (err) => {
+              this.writerRestarts?.inc();
+              this.log.error(
+                { err },
+                'the audit writer thread stopped; its appends are refused, the next starts a new one',
+              );
+            },
+          );
     this.threadFrom = o.threadFrom ?? 64;
     if (o.registry) {
       const registers = [o.registry];
@@ -113,6 +123,11 @@ export class AuditLog {
       this.appended = new Counter({
         name: METRICS.auditAppends,
         help: 'Audit records committed.',
+        registers,
+      });
+      this.writerRestarts = new Counter({
+        name: METRICS.auditWriterRestarts,
+        help: 'Audit writer threads that stopped unasked (their appends were refused; a new one starts).',
         registers,
       });
       this.failures = new Counter({

@@ -57,13 +57,16 @@ interface Waiting {
  */
 export class WriterThread implements ChainSink {
   private readonly data: WriterThreadData;
+  private readonly onLost: (err: Error) => void;
   private worker: Worker | null = null;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private closed = false;
 
-  constructor(data: WriterThreadData) {
+  /** `onLost` hears of each thread that died or exited unasked (its waiting calls are refused). */
+  constructor(data: WriterThreadData, onLost: (err: Error) => void = () => undefined) {
     this.data = data;
+    this.onLost = onLost;
     // Started now, so the first decision does not wait for the thread to load.
     this.thread();
   }
@@ -82,6 +85,7 @@ export class WriterThread implements ChainSink {
     const lost = (err: Error) => {
       if (this.worker !== worker) return;
       this.worker = null;
+      if (!this.closed) this.onLost(err);
       const waiting = [...this.waiting.values()];
       this.waiting.clear();
       for (const w of waiting) w.reject(err);
