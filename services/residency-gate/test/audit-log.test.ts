@@ -232,7 +232,7 @@ describe.each(WRITERS)(
 );
 
 describe('audit log: the writer thread', () => {
-  it('refuses what a dead writer thread had in hand, and the next append starts a new one', async () => {
+  it('refuses what a dead writer thread had in hand, and the main thread writes on', async () => {
     await using own = await useTestContext('gate-audit-thread-death');
     const store = new AuditStore(own.databaseUrl, { log });
     await store.migrate();

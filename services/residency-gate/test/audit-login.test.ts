@@ -86,6 +86,25 @@ describe('SPINE_GATE_AUDIT_DATABASE_URL: the service on a login of its own', () 
     }
   });
 
+  it('refuses a login that holds more: a member of the owner', async () => {
+    const member = `${login}_m`;
+    await ctx.sql(`create role ${member} login password '${password}'`);
+    await ctx.sql(
+      `grant ${(await ctx.sql<{ u: string }>('select current_user as u')).rows[0]?.u} to ${member}`,
+    );
+    try {
+      await expect(
+        startGate(
+          'gate-audit-login-member',
+          { SPINE_GATE_AUDIT_DATABASE_URL: loginUrl(ctx.databaseUrl, member, password) },
+          { ctx, dir, signingKey: generateSigningKey() },
+        ),
+      ).rejects.toThrow(/logs in as a member of the owner/);
+    } finally {
+      await ctx.sql(`drop role if exists ${member}`).catch(() => undefined);
+    }
+  });
+
   it('refuses to start when that URL logs in as the owner', async () => {
     await expect(
       startGate(
@@ -93,6 +112,6 @@ describe('SPINE_GATE_AUDIT_DATABASE_URL: the service on a login of its own', () 
         { SPINE_GATE_AUDIT_DATABASE_URL: ctx.databaseUrl },
         { ctx, dir, signingKey: generateSigningKey() },
       ),
-    ).rejects.toThrow(/logs in as the owner; it needs a login of its own/);
+    ).rejects.toThrow(/logs in as the owner \(postgres\); it needs a login of its own/);
   });
 });

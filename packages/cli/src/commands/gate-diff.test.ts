@@ -46,6 +46,25 @@ describe('spine gate diff: replay', () => {
     expect(diffDecisions([before, after], sample)).toEqual({ replayed: 2, skipped: 0, changes: [] });
   });
 
+  it('tells apart the same logged answer on either side of an expiry in the candidate', () => {
+    // The candidate adds an SCC for EEA -> US that ends mid-2027; two identical logged decisions, one
+    // before and one after: only the later would change (hash -> deny).
+    const candidate = compilePolicy(
+      parseMatrix(
+        readFileSync(SAMPLE_MATRIX, 'utf8').replace("expires: '2027-12-31'", "expires: '2027-06-30'"),
+        'candidate',
+      ),
+    );
+    const first = logged(1, '2027-03-01T00:00:00.000Z');
+    const second = { ...logged(2, '2027-09-01T00:00:00.000Z'), input_hash: first.input_hash };
+    second.result = first.result;
+    const r = diffDecisions([first, second], candidate);
+    expect(r.replayed).toBe(2);
+    expect(r.changes).toEqual([
+      expect.objectContaining({ seq: 2, before: 'allow_with_obligations', after: 'deny' }),
+    ]);
+  });
+
   it('lists what a candidate changes, with the fields', () => {
     const stricter = compilePolicy(
       parseMatrix(

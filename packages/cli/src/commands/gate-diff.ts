@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { evaluateUncached } from '@data-spine/residency-gate';
+import { evaluate } from '@data-spine/residency-gate';
 import type { CompiledPolicy, EvaluationInput } from '@data-spine/residency-gate';
 import { UsageError } from '../cli-config.ts';
 import { callGate } from '../gate-target.ts';
@@ -25,9 +25,10 @@ export interface Change {
 }
 
 /**
- * Replays logged decisions against a candidate matrix; each distinct input once, with how often it was
- * seen. Each is replayed at the time it was decided, so what changed is the matrix's doing, not time's
- * (a transfer mechanism that expired since would otherwise show as a change).
+ * Replays logged decisions against a candidate matrix, each at the time it was decided, so what changed
+ * is the matrix's doing, not time's (a transfer mechanism that expired since would otherwise show as a
+ * change). Records with the same input, logged answer and candidate answer count as one, with how often
+ * they were seen; the candidate's memo answers repeated inputs within a span between expiries.
  */
 export function diffDecisions(
   records: readonly LoggedDecision[],
@@ -35,7 +36,6 @@ export function diffDecisions(
 ): { replayed: number; skipped: number; changes: Change[] } {
   const seen = new Map<string, Change | null>();
   let skipped = 0;
-  let replayed = 0;
   for (const r of records) {
     if (r.type !== 'decision') continue;
     // A decision without its contract (registry down) says nothing about the matrix.
@@ -43,16 +43,8 @@ export function diffDecisions(
       skipped++;
       continue;
     }
-    const key = `${r.input_hash}\u0000${r.result.decision}\u0000${JSON.stringify(r.result.fields)}`;
-    if (seen.has(key)) {
-      const c = seen.get(key);
-      if (c) c.count++;
-      continue;
-    }
-    replayed++;
     const decidedAt = r.timestamp === undefined ? Number.NaN : Date.parse(r.timestamp);
-    // Uncached: the memo keeps a decision for the times after it was made, not before.
-    const d = evaluateUncached(
+    const d = evaluate(
       candidate,
       { route: r.input.route, classification: r.input.classification, fields: r.input.fields },
       Number.isNaN(decidedAt) ? Date.now() : decidedAt,
@@ -61,15 +53,20 @@ export function diffDecisions(
     const fields = d.fields
       .filter((f) => before.get(f.name) !== f.verdict)
       .map((f) => `${f.name}: ${before.get(f.name) ?? '?'} -> ${f.verdict}`);
+    const key = `${r.input_hash}\u0000${r.result.decision}\u0000${JSON.stringify(r.result.fields)}\u0000${d.decision}\u0000${fields.join('\u0001')}`;
+    const known = seen.get(key);
+    if (known !== undefined) {
+      if (known) known.count++;
+      continue;
+    }
     if (d.decision === r.result.decision && fields.length === 0) {
       seen.set(key, null);
       continue;
     }
     const route = `${r.input.route.source.dataset} (${r.input.route.source.region}) -> ${r.input.route.sink.id} (${r.input.route.purpose})`;
-    const change = { seq: r.seq, count: 1, route, before: r.result.decision, after: d.decision, fields };
-    seen.set(key, change);
+    seen.set(key, { seq: r.seq, count: 1, route, before: r.result.decision, after: d.decision, fields });
   }
-  return { replayed, skipped, changes: [...seen.values()].filter((c): c is Change => c !== null) };
+  return { replayed: seen.size, skipped, changes: [...seen.values()].filter((c): c is Change => c !== null) };
 }
 
 /** Logged decisions: from an exported file, or the gate's last `tail` records. */

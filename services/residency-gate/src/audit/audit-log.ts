@@ -66,7 +66,7 @@ export class AuditUnavailableError extends Error {
  */
 export class AuditLog {
   private readonly inline: ChainSink;
-  private readonly thread: ChainSink | null;
+  private readonly thread: WriterThread | null;
   private readonly threadFrom: number;
   /** The chain head after the last write; null: unknown (at start, after a failure), read it anew. */
   private chainHead: ChainHead | null = null;
@@ -98,6 +98,8 @@ export class AuditLog {
         : new WriterThread(
             {
               ...o.store.connection,
+              // One write at a time: a session, and the pipelined one.
+              max: 1,
               privateKey: o.key.privateKey,
               checkpointEvery,
               checkpointIntervalMs,
@@ -107,7 +109,7 @@ export class AuditLog {
               this.writerRestarts?.inc();
               this.log.error(
                 { err },
-                'the audit writer thread stopped; its appends are refused, the next starts a new one',
+                'the audit writer thread stopped; its appends are refused, and the main thread writes for 5 s before a new one starts',
               );
             },
           );
@@ -233,7 +235,7 @@ export class AuditLog {
 
   /** Who writes `count` records. */
   private writer(count: number): ChainSink {
-    return this.thread !== null && count >= this.threadFrom ? this.thread : this.inline;
+    return this.thread?.available === true && count >= this.threadFrom ? this.thread : this.inline;
   }
 
   /**

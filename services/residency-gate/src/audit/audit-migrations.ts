@@ -10,8 +10,7 @@ export const MIGRATIONS: readonly string[] = [
      record text not null,
      hash text not null
    )`,
-  // Exports read by seq (the primary key). A B-tree on random decision ids cost a third of an append;
-  // time ranges are served by a BRIN index, which costs almost nothing as ts grows with seq.
+  // The old per-record rows: read by seq (the primary key); a BRIN on ts, kept from when they were written.
   `drop index if exists gate_audit_ts`,
   `drop index if exists gate_audit_decision`,
   `create index if not exists gate_audit_ts_brin on gate_audit using brin (ts)`,
@@ -27,11 +26,18 @@ export const MIGRATIONS: readonly string[] = [
      constraint gate_audit_block_seqs check (last_seq >= first_seq),
      constraint gate_audit_block_no_overlap exclude using gist (int8range(first_seq, last_seq, '[]') with &&)
    )`,
-  // lz4 where the server has it (PostgreSQL 14+ built with it): several times faster than pglz.
+  // lz4 where the server has it (PostgreSQL 14+ built with it): several times faster than pglz. Set once:
+  // the ALTER locks the table, so it runs only while a column is not lz4 yet, and waits at most a second.
   `do $$ begin
-     alter table gate_audit_block alter column records set compression lz4;
-     alter table gate_audit_block alter column hashes set compression lz4;
-   exception when others then null;
+     if exists (select 1 from pg_attribute
+                 where attrelid = 'gate_audit_block'::regclass and attname in ('records', 'hashes')
+                   and attcompression is distinct from 'l') then
+       set local lock_timeout = '1s';
+       alter table gate_audit_block alter column records set compression lz4,
+                                    alter column hashes set compression lz4;
+     end if;
+   exception when feature_not_supported then
+     raise notice 'lz4 is not available on this server; audit blocks use the default compression';
    end $$`,
   `create table if not exists gate_audit_checkpoint (
      seq bigint primary key,
@@ -69,14 +75,21 @@ export const MIGRATIONS: readonly string[] = [
      for each statement execute function gate_audit_refuse()`,
 ];
 
-/** Creating the role needs CREATEROLE (or superuser); where that is missing the triggers still hold. */
+/**
+ * Creating the role needs CREATEROLE (or superuser), and is skipped when it exists (a DBA may have made
+ * it); where it can be neither made nor found, the triggers still hold.
+ */
 export const ROLE_SETUP: readonly string[] = [
   `do $$ begin
-     create role ${AUDIT_ROLE} nologin;
+     if not exists (select 1 from pg_roles where rolname = '${AUDIT_ROLE}') then
+       create role ${AUDIT_ROLE} nologin;
+     end if;
    exception when duplicate_object or unique_violation then null;
    end $$`,
   `do $$ begin
-     execute format('grant ${AUDIT_ROLE} to %I', current_user);
+     if not pg_has_role(current_user, '${AUDIT_ROLE}', 'MEMBER') then
+       execute format('grant ${AUDIT_ROLE} to %I', current_user);
+     end if;
    exception when duplicate_object or unique_violation then null;
    end $$`,
   `grant usage on schema public to ${AUDIT_ROLE}`,

@@ -128,14 +128,7 @@ export class AuditStore {
       for (const sql of MIGRATIONS) await client.query(sql);
       try {
         for (const sql of ROLE_SETUP) await client.query(sql);
-        if (this.sessionUrl !== undefined) {
-          const login = (await this.pool.query<{ u: string }>('select session_user as u')).rows[0]?.u;
-          if (login === (await client.query<{ u: string }>('select session_user as u')).rows[0]?.u)
-            throw new Error(
-              'SPINE_GATE_AUDIT_DATABASE_URL logs in as the owner; it needs a login of its own',
-            );
-          await client.query(`grant ${AUDIT_ROLE} to ${pg.escapeIdentifier(login ?? '')}`);
-        }
+        if (this.sessionUrl !== undefined) await this.grantSessionLogin(client);
         this.restricted = true;
       } catch (err) {
         if (this.sessionUrl !== undefined) throw err;
@@ -156,6 +149,40 @@ export class AuditStore {
       this.pipelined = this.newPool(AUDIT_ROLE, true);
       await Promise.all([owner.end(), ownerPipelined.end()]);
     }
+  }
+
+  /**
+   * Makes the service's own login a member of the append-only role, after checking it holds no more: not
+   * the owner, nor a superuser, a member of the owner, or the owner of an audit table.
+   */
+  private async grantSessionLogin(owner: pg.Client): Promise<void> {
+    const login = (await this.pool.query<{ u: string }>('select session_user as u')).rows[0]?.u ?? '';
+    const r = await owner.query<{ same: boolean; superuser: boolean; member: boolean; owns: boolean }>(
+      `select $1 = session_user as same,
+              coalesce((select rolsuper from pg_roles where rolname = $1), false) as superuser,
+              pg_has_role($1, session_user, 'MEMBER') as member,
+              exists (select 1 from pg_tables where tablename like 'gate\\_audit%' and tableowner = $1) as owns`,
+      [login],
+    );
+    const why = r.rows[0];
+    const problem = why?.same
+      ? 'logs in as the owner'
+      : why?.superuser
+        ? 'logs in as a superuser'
+        : why?.member
+          ? 'logs in as a member of the owner'
+          : why?.owns
+            ? 'logs in as the owner of audit tables'
+            : null;
+    if (problem !== null)
+      throw new Error(
+        `SPINE_GATE_AUDIT_DATABASE_URL ${problem} (${login}); it needs a login of its own, with no more rights than ${AUDIT_ROLE}`,
+      );
+    const member = await owner.query<{ m: boolean }>(
+      `select pg_has_role($1, '${AUDIT_ROLE}', 'MEMBER') as m`,
+      [login],
+    );
+    if (member.rows[0]?.m !== true) await owner.query(`grant ${AUDIT_ROLE} to ${pg.escapeIdentifier(login)}`);
   }
 
   async ping(): Promise<void> {
@@ -212,6 +239,8 @@ export class AuditStore {
     const fail = (err: unknown) => {
       failure ??= err;
     };
+    // A checked-out client has no pool listener: a dropped connection would be an uncaught 'error'.
+    client.on('error', fail);
     // The connection is pipelined: each statement is written at once, so Postgres stores a chunk while
     // the caller computes the next. After a failed statement the rest fail too (the transaction is
     // aborted, and its COMMIT only rolls back): the first failure is the one reported.
@@ -230,6 +259,7 @@ export class AuditStore {
       );
       await Promise.all(sent);
       const endFailure = await end;
+      client.off('error', fail);
       // A connection whose COMMIT or ROLLBACK failed is not given back to the pool.
       client.release(endFailure === null ? undefined : endFailure instanceof Error ? endFailure : true);
       if (ok && (failure ?? endFailure) !== null) throw failure ?? endFailure;
@@ -257,6 +287,7 @@ export class AuditStore {
 
   /** Records seq `fromSeq`..`toSeq`, in order: rows written one per record, then the blocks' records. */
   async rows(fromSeq: number, toSeq: number): Promise<StoredRow[]> {
+    if (fromSeq > toSeq) return [];
     const [single, blocks] = await Promise.all([
       this.pool.query<{ seq: string; record: string; hash: string }>(
         'select seq, record, hash from gate_audit where seq between $1 and $2 order by seq',

@@ -95,5 +95,8 @@ async function handle(r: WriterRequest): Promise<void> {
 
 let tail: Promise<void> = Promise.resolve();
 port.on('message', (r: WriterRequest) => {
-  tail = tail.then(() => handle(r));
+  // `handle` answers its own failures; anything else is logged, and the requests after it still run.
+  tail = tail
+    .then(() => handle(r))
+    .catch((err: unknown) => log.error({ err, request: r.t }, 'audit writer request failed'));
 });

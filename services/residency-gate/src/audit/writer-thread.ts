@@ -38,6 +38,8 @@ export class WriterThreadError extends Error {
   }
 }
 
+const RESTART_AFTER_MS = 5_000;
+
 const written = (w: Written | null): Written => {
   if (w === null) throw new WriterThreadError('the audit writer thread answered a write without a head');
   return w;
@@ -59,6 +61,8 @@ export class WriterThread implements ChainSink {
   private readonly data: WriterThreadData;
   private readonly onLost: (err: Error) => void;
   private worker: Worker | null = null;
+  /** When a thread last stopped unasked (0: never); for a while after, writes stay on the main thread. */
+  private lostAt = 0;
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private closed = false;
@@ -85,7 +89,10 @@ export class WriterThread implements ChainSink {
     const lost = (err: Error) => {
       if (this.worker !== worker) return;
       this.worker = null;
-      if (!this.closed) this.onLost(err);
+      if (!this.closed) {
+        this.lostAt = Date.now();
+        this.onLost(err);
+      }
       const waiting = [...this.waiting.values()];
       this.waiting.clear();
       for (const w of waiting) w.reject(err);
@@ -97,6 +104,14 @@ export class WriterThread implements ChainSink {
     worker.unref();
     this.worker = worker;
     return worker;
+  }
+
+  /**
+   * Whether to give it writes: not for `RESTART_AFTER_MS` after a thread stopped unasked, so a thread
+   * that cannot start or keeps failing costs no more than the main thread writing (which it does then).
+   */
+  get available(): boolean {
+    return !this.closed && (this.lostAt === 0 || Date.now() - this.lostAt >= RESTART_AFTER_MS);
   }
 
   private post(request: WriterRequest): void {
