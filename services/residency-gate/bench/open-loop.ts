@@ -23,6 +23,13 @@ export interface OpenLoopResult {
   sent: number;
   /** Latencies from each request's due time to its whole response, in ms, sorted. */
   latencies: number[];
+  /**
+   * Latencies from when each request was issued (its due time plus this generator's own timer lateness,
+   * which is not the server's doing; a request waiting for a free connection still counts), ms, sorted.
+   */
+  issued: number[];
+  /** How late this generator issued requests (timer resolution, its own pauses), ms, sorted. */
+  lateness: number[];
   non2xx: number;
   errors: number;
   /** Requests per second actually completed. */
@@ -41,18 +48,24 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   };
   const total = Math.round(o.rate * o.seconds);
   const latencies: number[] = [];
+  const issued: number[] = [];
+  const lateness: number[] = [];
   let non2xx = 0;
   let errors = 0;
   const send = (due: number) =>
     new Promise<void>((resolve) => {
+      const at = performance.now();
+      lateness.push(at - due);
       const req = http.request(
         { host: '127.0.0.1', port: o.port, path: o.path, method: 'POST', agent, headers },
         (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300)
-              latencies.push(performance.now() - due);
-            else non2xx++;
+            if (res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300) {
+              const end = performance.now();
+              latencies.push(end - due);
+              issued.push(end - at);
+            } else non2xx++;
             resolve();
           });
         },
@@ -83,6 +96,6 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   await Promise.all(pending);
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
-  latencies.sort((a, b) => a - b);
-  return { sent, latencies, non2xx, errors, achieved: latencies.length / elapsed };
+  for (const xs of [latencies, issued, lateness]) xs.sort((a, b) => a - b);
+  return { sent, latencies, issued, lateness, non2xx, errors, achieved: latencies.length / elapsed };
 }
