@@ -50,6 +50,8 @@ interface Prepared {
   resultText: string;
   /** The response's JSON after its `decision_id` member. */
   jsonTail: string;
+  /** ... and its UTF-8 bytes, so a batch answer is copied together, not encoded again. */
+  tailBytes: Buffer;
   codes: string[];
   outcome: string;
   disagrees: boolean;
@@ -73,12 +75,57 @@ interface Run {
   bundles: string;
   requestedBy: string;
   reqId: string;
-  responses: string[];
+  /** Each decision's id and prepared parts, in request order (see `Answers`). */
+  ids: string[];
+  parts: Prepared[];
   outcomes: Map<string, number>;
   codes: Map<string, number>;
   disagreements: number;
   /** Evaluation time, summed over chunks. */
   seconds: number;
+}
+
+const ID_OPEN = '{"decision_id":"';
+const BATCH_OPEN = '{"decisions":[';
+
+/** Decisions as their JSON answers (DecisionResponse), one by one or as a batch's body. */
+export class Answers {
+  private readonly ids: readonly string[];
+  private readonly parts: readonly Prepared[];
+
+  constructor(ids: readonly string[], parts: readonly Prepared[]) {
+    this.ids = ids;
+    this.parts = parts;
+  }
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  /** Decision `i`'s answer. */
+  text(i: number): string {
+    return `${ID_OPEN}${this.ids[i] as string}"${(this.parts[i] as Prepared).jsonTail}`;
+  }
+
+  /** `{"decisions":[...]}` as UTF-8: the ids written in, each decision's members copied from its bytes. */
+  batchBody(): Buffer {
+    let size = BATCH_OPEN.length + 2 + Math.max(0, this.ids.length - 1);
+    for (let i = 0; i < this.ids.length; i++)
+      size +=
+        ID_OPEN.length + (this.ids[i] as string).length + 1 + (this.parts[i] as Prepared).tailBytes.length;
+    const out = Buffer.allocUnsafe(size);
+    let at = out.write(BATCH_OPEN, 0, 'latin1');
+    for (let i = 0; i < this.ids.length; i++) {
+      if (i > 0) out[at++] = 0x2c; // ,
+      at += out.write(ID_OPEN, at, 'latin1');
+      // A decision id is a UUID: ASCII.
+      at += out.write(this.ids[i] as string, at, 'latin1');
+      out[at++] = 0x22; // "
+      at += (this.parts[i] as Prepared).tailBytes.copy(out, at);
+    }
+    at += out.write(']}', at, 'latin1');
+    return at === size ? out : out.subarray(0, at);
+  }
 }
 
 /** Decides routes: resolves contracts, evaluates against one policy snapshot, appends audit, then answers. */
@@ -178,11 +225,13 @@ export class DecisionService {
     let p = this.preparedCores.get(core);
     if (p !== undefined) return p;
     const json = JSON.stringify(core);
+    // `{"decision_id":"…",` + the core's members: the response is `{decision_id, ...core}`.
+    const jsonTail = json.length > 2 ? `,${json.slice(1)}` : '}';
     p = {
       resultHash: sha256(canonicalize(core)),
       resultText: canonicalize(auditResult(core)),
-      // `{"decision_id":"…",` + the core's members: the response is `{decision_id, ...core}`.
-      jsonTail: json.length > 2 ? `,${json.slice(1)}` : '}',
+      jsonTail,
+      tailBytes: Buffer.from(jsonTail),
       codes: core.reasons.map((r) => r.code),
       outcome: `${core.decision}\u0000${core.enforced}`,
       disagrees: core.shadow !== undefined && core.shadow.decision !== core.decision,
@@ -193,8 +242,8 @@ export class DecisionService {
 
   /**
    * Decides every request against one policy snapshot; answers only once every audit record is committed.
-   * Each decision is given to `render` as its JSON text (DecisionResponse): memoized decisions share their
-   * serialized members, so a decision costs its id and a few concatenations. `render` runs as soon as the
+   * The decisions are given to `render` as `Answers` (JSON text, DecisionResponse): memoized decisions
+   * share their serialized members, so a decision costs its id and a copy. `render` runs as soon as the
    * decisions are made, while their audit records are still being written; what it returns is returned
    * once they are committed. A large batch is decided a chunk at a time, each chunk's audit records
    * handed to the writer while the next chunk is decided.
@@ -202,7 +251,7 @@ export class DecisionService {
   async decide<T>(
     requests: readonly DecisionRequest[],
     ctx: DecisionContext,
-    render: (responses: string[]) => T,
+    render: (answers: Answers) => T,
   ): Promise<T> {
     const policy = this.o.policies.current;
     if (policy === null) throw new NoPolicy('no valid residency policy is loaded; every decision is refused');
@@ -216,7 +265,8 @@ export class DecisionService {
       bundles: canonicalize({ residency: { revision: policy.version, digest: policy.digest } }),
       requestedBy: str(ctx.requestedBy),
       reqId: str(ctx.reqId),
-      responses: new Array<string>(requests.length),
+      ids: new Array<string>(requests.length),
+      parts: new Array<Prepared>(requests.length),
       outcomes: new Map<string, number>(),
       codes: new Map<string, number>(),
       disagreements: 0,
@@ -235,7 +285,7 @@ export class DecisionService {
       }
       // Rendered while the writer finishes; a failed commit surfaces just below, and nothing is answered.
       committed.catch(() => undefined);
-      rendered = render(run.responses);
+      rendered = render(new Answers(run.ids, run.parts));
       await committed;
     } catch (err) {
       if (err instanceof AuditUnavailableError)
@@ -285,7 +335,8 @@ export class DecisionService {
       const { input, core } = this.core(run.policy, r, run.contracts, run.now);
       const decisionId = randomUUID();
       const p = this.prepared(core);
-      run.responses[i] = `{"decision_id":"${decisionId}"${p.jsonTail}`;
+      run.ids[i] = decisionId;
+      run.parts[i] = p;
       const auditInput = {
         route: input.route,
         classification: input.classification,

@@ -27,7 +27,7 @@ export function decisionRoutes(
     async (request, reply) => {
       const req = parseDecisionRequest(request.body);
       const response = await request.timing.measure('decide', () =>
-        service.decide([req], context(request), (r) => r[0] as string),
+        service.decide([req], context(request), (a) => a.text(0)),
       );
       // Already JSON (DecisionResponse): memoized decisions are serialized once, not per request.
       return reply.type(JSON_TYPE).send(response);
@@ -61,7 +61,7 @@ export function decisionRoutes(
       const reqs = body.decisions.map((d, i) => parseDecisionRequest(d, `/decisions/${i}`));
       // The body is encoded while the audit records are being written, and sent as bytes.
       const answer = await request.timing.measure('decide', () =>
-        service.decide(reqs, context(request), (d) => Buffer.from(`{"decisions":[${d.join(',')}]}`)),
+        service.decide(reqs, context(request), (a) => a.batchBody()),
       );
       return reply.type(JSON_TYPE).send(answer);
     },
