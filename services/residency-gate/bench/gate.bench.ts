@@ -26,7 +26,7 @@ import type { AuditEntry } from '../src/audit/audit-record.ts';
 import { AuditStore } from '../src/audit/audit-store.ts';
 import { generateSigningKey } from '../src/audit/signing-key.ts';
 import { sha256 } from '../src/audit/audit-record.ts';
-import { canonicalizeFrozen } from '../src/jcs/canonical-json.ts';
+import { canonicalAuditInput } from '../src/audit/record-json.ts';
 import { SAMPLE_MATRIX } from '../src/config.ts';
 import { compilePolicy } from '../src/evaluator/compile-policy.ts';
 import { evaluate, evaluateUncached } from '../src/evaluator/evaluate.ts';
@@ -202,7 +202,7 @@ try {
     key: generateSigningKey(),
     log: createLogger({ service: 'bench', level: 'silent' }),
   });
-  // Entries as the decision service hands them over: input and result already canonical (it hashed them).
+  // Entries as objects: the audit log turns them into entry lines (the decision service hands lines over).
   const result = {
     decision: 'allow_with_obligations',
     enforced: true,
@@ -210,7 +210,6 @@ try {
     reason_codes: ['RESIDENCY_FIELD_HASHED'],
     shadow_decision: null,
   };
-  canonicalizeFrozen(result);
   const entry = (i: number): AuditEntry => {
     const input = { ...(warm[i % warm.length] as EvaluationInput) };
     return {
@@ -219,7 +218,7 @@ try {
       timestamp: new Date().toISOString(),
       path: 'data_spine/residency/route',
       input,
-      input_hash: sha256(canonicalizeFrozen(input)),
+      input_hash: sha256(canonicalAuditInput(input)),
       result,
       result_hash: 'sha256:' + 'b'.repeat(64),
       bundles: { residency: { revision: policy.version, digest: policy.digest } },

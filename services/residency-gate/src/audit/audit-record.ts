@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalRecord } from './record-json.ts';
+import { canonicalize } from '../jcs/canonical-json.ts';
 
 export const GENESIS_HASH = `sha256:${'0'.repeat(64)}`;
 export const DECISION_PATH = 'data_spine/residency/route';
@@ -38,9 +38,12 @@ export interface ChainedRecord extends AuditEntry {
 /** `crypto.hash` is the one-shot form: no Hash object per call (a third of an append's CPU otherwise). */
 export const sha256 = (text: string) => `sha256:${hash('sha256', text, 'hex')}`;
 
-/** The record's hash: SHA-256 over its RFC 8785 canonical form (which includes prev_hash). */
+/**
+ * The record's hash: SHA-256 over its RFC 8785 canonical form (which includes prev_hash), by the generic
+ * canonicalizer (tests and tools; the writer builds the same text from entry lines, `lineRecord`).
+ */
 export function recordHash(record: ChainedRecord): { canonical: string; hash: string } {
-  const canonical = canonicalRecord(record);
+  const canonical = canonicalize(record);
   return { canonical, hash: sha256(canonical) };
 }
 

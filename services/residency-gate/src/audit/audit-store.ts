@@ -165,15 +165,13 @@ export class AuditStore {
       [login],
     );
     const why = r.rows[0];
-    const problem = why?.same
-      ? 'logs in as the owner'
-      : why?.superuser
-        ? 'logs in as a superuser'
-        : why?.member
-          ? 'logs in as a member of the owner'
-          : why?.owns
-            ? 'logs in as the owner of audit tables'
-            : null;
+    const refusals = [
+      [why?.same, 'logs in as the owner'],
+      [why?.superuser, 'logs in as a superuser'],
+      [why?.member, 'logs in as a member of the owner'],
+      [why?.owns, 'logs in as the owner of audit tables'],
+    ] as const;
+    const problem = refusals.find(([holds]) => holds === true)?.[1] ?? null;
     if (problem !== null)
       throw new Error(
         `SPINE_GATE_AUDIT_DATABASE_URL ${problem} (${login}); it needs a login of its own, with no more rights than ${AUDIT_ROLE}`,

@@ -102,7 +102,7 @@ export function splitLines(lines: EntryLines): string[] {
 
 /**
  * Entry `i`'s record as it is chained: its canonical form (RFC 8785, members in code-unit order), with
- * `seq` and `prev_hash` added. Equals `canonicalRecord` of the same record (tests check it).
+ * `seq` and `prev_hash` added. Equals the generic `canonicalize` of the same record (tests check it).
  */
 export function lineRecord(m: readonly string[], i: number, seq: number, prevHash: string): string {
   const k = i * LINE_MEMBERS;

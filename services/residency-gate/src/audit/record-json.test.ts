@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../jcs/canonical-json.ts';
-import type { ChainedRecord } from './audit-record.ts';
-import { canonicalAuditInput, canonicalRecord } from './record-json.ts';
+import { canonicalAuditInput } from './record-json.ts';
 import type { AuditInput } from './record-json.ts';
 
 let seed = 7;
@@ -42,34 +41,12 @@ function randomInput(): AuditInput {
   };
 }
 
-describe('shape-specific canonical JSON of audit records', () => {
-  it('equals the generic RFC 8785 form for random inputs and records', () => {
+describe('shape-specific canonical JSON of audit inputs', () => {
+  it('equals the generic RFC 8785 form for random inputs', () => {
     for (let i = 0; i < 500; i++) {
       const input = randomInput();
       const generic = canonicalize(structuredClone(input));
       expect(canonicalAuditInput(input)).toBe(generic);
-      const record: ChainedRecord = {
-        type: 'decision',
-        decision_id: text(),
-        timestamp: text(),
-        path: text(),
-        input: next() < 0.5 ? input : structuredClone(input),
-        input_hash: text(),
-        result: {
-          decision: text(),
-          enforced: next() < 0.5,
-          fields: [{ name: text(), verdict: text(), rule: next() < 0.5 ? null : text() }],
-          reason_codes: [text()],
-          shadow_decision: null,
-        },
-        result_hash: text(),
-        bundles: { residency: { revision: text(), digest: text() } },
-        requested_by: text(),
-        req_id: text(),
-        seq: Math.floor(next() * 1e9),
-        prev_hash: text(),
-      };
-      expect(canonicalRecord(record)).toBe(canonicalize(structuredClone(record)));
     }
   });
 });

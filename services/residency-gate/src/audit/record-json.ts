@@ -1,5 +1,4 @@
-import { canonicalize, str } from '../jcs/canonical-json.ts';
-import type { ChainedRecord } from './audit-record.ts';
+import { str } from '../jcs/canonical-json.ts';
 
 /** The audit's view of a decision input (names and tags only). */
 export interface AuditInput {
@@ -14,9 +13,9 @@ export interface AuditInput {
 }
 
 /**
- * RFC 8785 forms of the audit's own shapes, written out with their members already in order: the generic
- * canonicalizer sorts keys and walks every value, which is most of an append's cost. Tests check these
- * equal `canonicalize` on random records.
+ * The RFC 8785 form of the audit input, written out with its members already in order: the generic
+ * canonicalizer sorts keys and walks every value, which is most of an append's cost. Tests check it
+ * equals `canonicalize` on random inputs.
  */
 export function canonicalAuditInput(i: AuditInput): string {
   let fields = '[';
@@ -32,24 +31,4 @@ export function canonicalAuditInput(i: AuditInput): string {
   const route = `{"purpose":${str(r.purpose)},"sink":${sink},"source":{"dataset":${str(r.source.dataset)},"region":${str(r.source.region)}}}`;
   const text = `{"classification":${str(i.classification)},"fields":${fields},"route":${route}${i.subject === undefined ? '' : `,"subject":${str(i.subject)}`}}`;
   return text;
-}
-
-/** The record's canonical form; `input` and `result` use their remembered forms when they have one. */
-export function canonicalRecord(r: ChainedRecord): string {
-  const b = r.bundles.residency;
-  return (
-    `{"bundles":{"residency":{"digest":${str(b.digest)},"revision":${str(b.revision)}}}` +
-    `,"decision_id":${str(r.decision_id)}` +
-    `,"input":${canonicalize(r.input)}` +
-    `,"input_hash":${str(r.input_hash)}` +
-    `,"path":${str(r.path)}` +
-    `,"prev_hash":${str(r.prev_hash)}` +
-    `,"req_id":${str(r.req_id)}` +
-    `,"requested_by":${str(r.requested_by)}` +
-    `,"result":${canonicalize(r.result)}` +
-    `,"result_hash":${str(r.result_hash)}` +
-    `,"seq":${canonicalize(r.seq)}` +
-    `,"timestamp":${str(r.timestamp)}` +
-    `,"type":${str(r.type)}}`
-  );
 }

@@ -10,9 +10,6 @@ const SURROGATE = /[\ud800-\udfff]/;
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Canonical forms of objects that will not change again (see `canonicalizeFrozen`). */
-const remembered = new WeakMap<object, string>();
-
 /** A string's canonical JSON form. */
 export function str(s: string): string {
   if (PLAIN.test(s)) return `"${s}"`;
@@ -32,10 +29,6 @@ export function canonicalize(value: unknown): string {
       return str(value);
     case 'object': {
       if (value === null) return 'null';
-      if (Object.isFrozen(value)) {
-        const known = remembered.get(value);
-        if (known !== undefined) return known;
-      }
       if (Array.isArray(value)) {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
@@ -67,14 +60,4 @@ export function canonicalize(value: unknown): string {
     default:
       throw new CanonicalJsonError(`a ${typeof value} has no JSON form`);
   }
-}
-
-/**
- * Canonicalizes an object, freezes it and remembers the result, so a record that embeds it is
- * canonicalized without walking it again (the audit record embeds the input it also hashes).
- */
-export function canonicalizeFrozen<T extends object>(value: T): string {
-  const text = canonicalize(value);
-  remembered.set(Object.freeze(value), text);
-  return text;
 }
