@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DecisionResponse, BatchResponse, PolicyInfo } from '../src/index.ts';
 import { verifyAuditLines } from '../src/audit/verify-audit.ts';
 import { signText } from '../src/audit/signing-key.ts';
+import { sha256 } from '../src/audit/audit-record.ts';
+import { canonicalize } from '../src/jcs/canonical-json.ts';
 import { ADMIN, basic, customerRequest, READER, startGate } from './gate-harness.ts';
 import type { Gate } from './gate-harness.ts';
 
@@ -593,5 +595,43 @@ describe('large batches over HTTP', () => {
     expect(got).toEqual(expected);
     expect(got.explanation).toContain('clientèle_東京');
     expect(got.fields.map((f) => f.name)).toContain('prénom_🦀');
+  });
+
+  it('audits each decision with its own input, memoized or not, with or without a subject', async () => {
+    // A memoized decision keeps its input's canonical form and hash: every record must still hold the
+    // input of its own request (two inputs, the same with other tags, one with a subject, interleaved).
+    const a = customerRequest();
+    const b = customerRequest({
+      fields: [
+        { name: 'email', tags: [] },
+        { name: 'country', tags: [] },
+      ],
+    });
+    const c = customerRequest({
+      fields: [
+        { name: 'country', tags: [] },
+        { name: 'email', tags: ['pii'] },
+      ],
+    });
+    const withSubject = { ...customerRequest(), subject: 'shop.public.customer-value' };
+    const kinds = [a, b, c, withSubject];
+    const decisions = Array.from({ length: 260 }, (_, i) => kinds[i % 4]);
+    const batch = BatchResponse.parse((await postTo(gate, '/v1/decisions:batch', { decisions })).json());
+    const single = DecisionResponse.parse((await postTo(gate, '/v1/decisions', c)).json());
+    const asked = new Map<string, Record<string, unknown>>(
+      batch.decisions.map((d, i) => [d.decision_id, decisions[i] as Record<string, unknown>]),
+    );
+    asked.set(single.decision_id, c);
+    const res = await gate.app.inject({ url: '/v1/audit', headers: { authorization: basic(ADMIN) } });
+    const records = res.body
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.type === 'decision' && asked.has(l.decision_id as string));
+    expect(records).toHaveLength(261);
+    for (const r of records) {
+      expect(r.input).toEqual(asked.get(r.decision_id as string));
+      expect(r.input_hash).toBe(sha256(canonicalize(r.input)));
+    }
   });
 });

@@ -11,9 +11,9 @@ import type { EntryLines } from '../audit/entry-lines.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AuditUnavailableError } from '../audit/audit-log.ts';
 import type { ContractLookup, LookupResult } from '../contracts-lookup/contract-lookup.ts';
-import { denyCore, evaluate } from '../evaluator/evaluate.ts';
+import { denyCore, evaluateEntry } from '../evaluator/evaluate.ts';
 import type { DecisionCore, EvaluationInput } from '../evaluator/evaluate.ts';
-import type { CompiledPolicy } from '../evaluator/compile-policy.ts';
+import type { CompiledPolicy, MemoEntry } from '../evaluator/compile-policy.ts';
 import { canonicalize, str } from '../jcs/canonical-json.ts';
 import { METRICS } from '../metric-names.ts';
 import { AuditUnavailable, NoPolicy } from '../errors.ts';
@@ -43,6 +43,12 @@ function auditResult(core: DecisionCore): AuditEntry['result'] {
   };
 }
 
+/** The audit's form of an input without a subject: its canonical JSON and that text's hash. */
+function auditInputText(input: EvaluationInput): { text: string; hash: string } {
+  const text = canonicalAuditInput(input);
+  return { text, hash: sha256(text) };
+}
+
 /** What a decision's audit record and response take from its core. */
 interface Prepared {
   resultHash: string;
@@ -62,6 +68,8 @@ interface Prepared {
  * bytes costs less than looking the text up in a map.
  */
 const CHUNK = 200;
+/** Decisions in a large batch's last chunk (see `decideChunks`). */
+const LAST_CHUNK = 50;
 
 const PATH_TEXT = str(DECISION_PATH);
 
@@ -187,7 +195,7 @@ export class DecisionService {
     r: DecisionRequest,
     contracts: Map<string, LookupResult>,
     now: number,
-  ): { input: EvaluationInput; core: DecisionCore } {
+  ): { input: EvaluationInput; entry: MemoEntry } {
     let fields: readonly FieldInput[] | undefined = r.fields;
     let classification = r.classification;
     if (r.subject !== undefined && (fields === undefined || classification === undefined)) {
@@ -202,12 +210,10 @@ export class DecisionService {
           found && !found.ok
             ? found
             : { code: 'RESIDENCY_CONTRACT_UNAVAILABLE' as const, message: 'no contract' };
-        return {
-          input,
-          core: denyCore(policy, input, [
-            { code: reason.code, rule: null, field: null, message: reason.message },
-          ]),
-        };
+        const core = denyCore(policy, input, [
+          { code: reason.code, rule: null, field: null, message: reason.message },
+        ]);
+        return { input, entry: { core, fromMs: now, untilMs: now, parts: [] } };
       }
       fields ??= found.contract.fields;
       classification ??= found.contract.classification ?? '(none in the contract)';
@@ -217,7 +223,7 @@ export class DecisionService {
       classification: classification as string,
       fields: fields ?? [],
     };
-    return { input, core: evaluate(policy, input, now) };
+    return { input, entry: evaluateEntry(policy, input, now) };
   }
 
   /** The parts of a decision that depend only on its (frozen, memoized) core, computed once per core. */
@@ -320,8 +326,14 @@ export class DecisionService {
     requests: readonly DecisionRequest[],
     drawn: () => void,
   ): AsyncGenerator<EntryLines> {
-    for (let from = 0; from < requests.length; from += CHUNK) {
-      yield this.decideRange(run, requests, from, Math.min(requests.length, from + CHUNK));
+    const n = requests.length;
+    for (let from = 0; from < n;) {
+      const left = n - from;
+      // The last chunk is small: what is left to chain and store once everything is decided is the
+      // answer's wait.
+      const size = left > CHUNK ? CHUNK : left > 2 * LAST_CHUNK ? left - LAST_CHUNK : left;
+      yield this.decideRange(run, requests, from, from + size);
+      from += size;
     }
     drawn();
   }
@@ -332,23 +344,22 @@ export class DecisionService {
     const lines = new Array<string>(to - from);
     for (let i = from; i < to; i++) {
       const r = requests[i] as DecisionRequest;
-      const { input, core } = this.core(run.policy, r, run.contracts, run.now);
+      const { input, entry } = this.core(run.policy, r, run.contracts, run.now);
       const decisionId = randomUUID();
-      const p = this.prepared(core);
+      const p = this.prepared(entry.core as DecisionCore);
       run.ids[i] = decisionId;
       run.parts[i] = p;
-      const auditInput = {
-        route: input.route,
-        classification: input.classification,
-        fields: input.fields,
-        ...(r.subject !== undefined ? { subject: r.subject } : {}),
-      };
-      // The writer hashes the input (input_hash is left empty) on its own thread.
+      // A memoized input's canonical form and hash are kept with its decision; with a subject, the writer
+      // hashes the input (input_hash left empty) on its own thread.
+      const audited =
+        r.subject === undefined
+          ? (entry.auditInput ??= auditInputText(input))
+          : { text: canonicalAuditInput({ ...input, subject: r.subject }), hash: '' };
       lines[i - from] = entryLine({
         decisionId,
         timestamp: run.timestamp,
-        input: canonicalAuditInput(auditInput),
-        inputHash: '',
+        input: audited.text,
+        inputHash: audited.hash,
         result: p.resultText,
         resultHash: p.resultHash,
         bundles: run.bundles,

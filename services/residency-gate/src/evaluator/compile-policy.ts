@@ -86,10 +86,20 @@ export interface CompiledPolicy {
    * Decisions already made, by input; an entry holds until the next expiry of a mechanism it could use.
    * `parts` are the input's strings (and counts) in key order: a hit counts only if they all match.
    */
-  memo: Map<
-    string,
-    { core: unknown; fromMs: number; untilMs: number; parts: ReadonlyArray<string | number | undefined> }
-  >;
+  memo: Map<string, MemoEntry>;
+}
+
+/** A decision made for one input, and what else is known of that input (see `CompiledPolicy.memo`). */
+export interface MemoEntry {
+  core: unknown;
+  fromMs: number;
+  untilMs: number;
+  parts: ReadonlyArray<string | number | undefined>;
+  /**
+   * The input's canonical form and hash as the audit records them, once the decision service has
+   * computed them: every input this entry answers has the same parts, so the same form.
+   */
+  auditInput?: { text: string; hash: string };
 }
 
 export const routeKey = (sourceRegion: string, sink: string, purpose: string, classification: string) =>

@@ -12,6 +12,7 @@ import type {
   CompiledPolicy,
   FieldOutcome,
   MechanismCandidate,
+  MemoEntry,
   RouteTable,
   RuleSet,
 } from './compile-policy.ts';
@@ -392,6 +393,14 @@ export function evaluate(
   input: EvaluationInput,
   nowMs: number = Date.now(),
 ): DecisionCore {
+  return evaluateEntry(policy, input, nowMs).core as DecisionCore;
+}
+
+/**
+ * `evaluate`, answering with the memo entry that holds the decision, so a caller can keep what it derives
+ * from the input there. An input that is not memoized gets an entry of its own, kept nowhere.
+ */
+export function evaluateEntry(policy: CompiledPolicy, input: EvaluationInput, nowMs: number): MemoEntry {
   const r = input.route;
   // Separators keep the key short; as a dataset, a ttl or a registry's field name may contain them, a hit
   // is taken only when the input's parts equal the ones the entry was made from (so no two inputs share one).
@@ -400,13 +409,15 @@ export function evaluate(
     key += f.tags.length === 0 ? `\u0001${f.name}` : `\u0001${f.name}\u0002${f.tags.join('\u0002')}`;
   const hit = policy.memo.get(key);
   const current = hit !== undefined && hit.fromMs <= nowMs && nowMs < hit.untilMs;
-  if (current && sameParts(hit.parts, input)) return hit.core as DecisionCore;
+  if (current && sameParts(hit.parts, input)) return hit;
   const core = evaluateUncached(policy, input, nowMs);
-  if (current) return core; // a different input with the same key: not memoized
+  // A different input with the same key: not memoized.
+  if (current) return { core, fromMs: nowMs, untilMs: nowMs, parts: [] };
   if (policy.memo.size >= MEMO_LIMIT) policy.memo.clear();
   const [fromMs, untilMs] = boundaries(policy, input, nowMs);
-  policy.memo.set(key, { core: deepFreeze(core), fromMs, untilMs, parts: partsOf(input) });
-  return core;
+  const entry: MemoEntry = { core: deepFreeze(core), fromMs, untilMs, parts: partsOf(input) };
+  policy.memo.set(key, entry);
+  return entry;
 }
 
 /** The input's strings and counts in key order (a copy: callers may reuse their input objects). */
