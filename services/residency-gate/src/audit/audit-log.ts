@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import type { AuditEntry, ExportRange, SignedCheckpoint } from './audit-record.ts';
 import { ChainWriter } from './chain-writer.ts';
 import type { ChainSink, Written } from './chain-writer.ts';
-import { entryLines, joinLines } from './entry-lines.ts';
+import { EMPTY_LINES, entryLines, joinLines } from './entry-lines.ts';
 import type { EntryLines } from './entry-lines.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import type { SigningKey } from './signing-key.ts';
@@ -39,7 +39,7 @@ export interface AuditLogOptions {
 /** Entries as objects, or already as lines (what the decision service hands over). */
 export type Appendable = readonly AuditEntry[] | EntryLines;
 
-const asLines = (a: Appendable): EntryLines => ('text' in a ? a : entryLines(a));
+const asLines = (a: Appendable): EntryLines => ('marks' in a ? a : entryLines(a));
 
 interface Pending {
   lines: EntryLines;
@@ -164,7 +164,7 @@ export class AuditLog {
    * Postgres stores this one. Resolves once all are committed. `count` bounds the queue as `append` does.
    */
   appendChunks(chunks: AsyncIterable<Appendable>, count: number): Promise<void> {
-    return this.enqueue({ text: '', count: 0 }, count, chunks);
+    return this.enqueue(EMPTY_LINES, count, chunks);
   }
 
   private enqueue(lines: EntryLines, count: number, chunks?: AsyncIterable<Appendable>): Promise<void> {

@@ -40,7 +40,7 @@ export const sha256 = (text: string) => `sha256:${hash('sha256', text, 'hex')}`;
 
 /**
  * The record's hash: SHA-256 over its RFC 8785 canonical form (which includes prev_hash), by the generic
- * canonicalizer (tests and tools; the writer builds the same text from entry lines, `lineRecord`).
+ * canonicalizer (tests and tools; the writer fills the same text in from entry bytes, `writeRecord`).
  */
 export function recordHash(record: ChainedRecord): { canonical: string; hash: string } {
   const canonical = canonicalize(record);

@@ -2,7 +2,7 @@ import type { SignedCheckpoint } from './audit-record.ts';
 import { GENESIS_HASH } from './audit-record.ts';
 import type { AuditStore, ChainHead, ChunkedAppend } from './audit-store.ts';
 import { signCheckpoint } from './checkpoint.ts';
-import { joinLines, lineRecord, splitLines } from './entry-lines.ts';
+import { joinLines } from './entry-lines.ts';
 import type { EntryLines } from './entry-lines.ts';
 import { RowBlockBuilder } from './row-block.ts';
 import type { RowBlock } from './row-block.ts';
@@ -71,11 +71,10 @@ export class ChainWriter implements ChainSink {
 
   /** Places the entries after `at` (which it advances): their rows, hashed. */
   private chain(lines: EntryLines, at: ChainCursor): RowBlock {
-    const members = splitLines(lines);
-    const block = new RowBlockBuilder(at.seq + 1, lines.count);
+    const block = new RowBlockBuilder(at.seq + 1, lines);
     for (let i = 0; i < lines.count; i++) {
       at.seq += 1;
-      at.prev = block.add(lineRecord(members, i, at.seq, at.prev));
+      at.prev = block.add(lines, i, at.prev);
     }
     return block.build();
   }

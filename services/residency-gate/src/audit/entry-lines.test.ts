@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../jcs/canonical-json.ts';
 import type { AuditEntry } from './audit-record.ts';
 import { sha256 } from './audit-record.ts';
-import { entryLine, entryLines, joinLines, lineRecord, LINE_MEMBERS, splitLines } from './entry-lines.ts';
+import { EntryLinesBuilder, entryLines, joinLines, recordText } from './entry-lines.ts';
+import type { EntryLines } from './entry-lines.ts';
 
 let seed = 11;
 const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
@@ -36,11 +37,16 @@ function randomEntry(): AuditEntry {
   };
 }
 
+/** Every entry's record, filled in with seq `first + i` and prev_hash `p<i>`. */
+const records = (lines: EntryLines, first = 1) =>
+  Array.from({ length: lines.count }, (_, i) => recordText(lines, i, first + i, `p${i}`));
+
 describe('audit entry lines (what crosses to the writer thread)', () => {
   it('give each entry the record the generic RFC 8785 form gives it, seq and prev_hash added', () => {
     const entries = Array.from({ length: 300 }, randomEntry);
-    const members = splitLines(entryLines(entries));
-    expect(members).toHaveLength(300 * LINE_MEMBERS);
+    const lines = entryLines(entries);
+    expect(lines.count).toBe(300);
+    expect(lines.marks).toHaveLength(900);
     entries.forEach((e, i) => {
       const inputHash = e.input_hash === '' ? sha256(canonicalize(e.input)) : e.input_hash;
       const expected = canonicalize({
@@ -49,7 +55,7 @@ describe('audit entry lines (what crosses to the writer thread)', () => {
         seq: i + 7,
         prev_hash: `p${i}`,
       });
-      expect(lineRecord(members, i, i + 7, `p${i}`)).toBe(expected);
+      expect(recordText(lines, i, i + 7, `p${i}`)).toBe(expected);
     });
   });
 
@@ -59,27 +65,22 @@ describe('audit entry lines (what crosses to the writer thread)', () => {
     const c = entryLines([randomEntry()]);
     const joined = joinLines([a, b, c]);
     expect(joined.count).toBe(3);
-    expect(splitLines(joined)).toEqual([...splitLines(a), ...splitLines(c)]);
-    expect(splitLines(joinLines([b]))).toEqual([]);
+    expect(records(joined)).toEqual([
+      recordText(a, 0, 1, 'p0'),
+      recordText(a, 1, 2, 'p1'),
+      recordText(c, 0, 3, 'p2'),
+    ]);
+    expect(joinLines([b]).count).toBe(0);
+    expect(joinLines([c])).toBe(c);
   });
 
-  it('refuse a plain member holding a tab or newline, and lines that do not add up', () => {
-    const parts = {
-      decisionId: 'a\tb',
-      timestamp: 't',
-      input: '{}',
-      inputHash: '',
-      result: '{}',
-      resultHash: 'h',
-      bundles: '{}',
-      requestedBy: '""',
-      reqId: '""',
-      path: '""',
-    };
-    expect(() => entryLine(parts)).toThrow(/decision_id holds a raw tab or newline/);
-    expect(() => entryLine({ ...parts, decisionId: 'a', timestamp: 'x\ny' })).toThrow(/timestamp/);
-    expect(() => splitLines({ text: entryLine({ ...parts, decisionId: 'a' }), count: 2 })).toThrow(
-      /hold 10 members; 2 entries need 20/,
-    );
+  it('survive the copy to another thread', () => {
+    const lines = entryLines([randomEntry(), randomEntry(), randomEntry()]);
+    expect(records(structuredClone(lines))).toEqual(records(lines));
+  });
+
+  it('refuse an entry closed without its two holes marked', () => {
+    expect(() => new EntryLinesBuilder(1).text('{}').end()).toThrow(/two holes/);
+    expect(() => new EntryLinesBuilder(1).text('{"a":').prevHash().text('}').end()).toThrow(/two holes/);
   });
 });

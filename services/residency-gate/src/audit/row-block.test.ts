@@ -1,35 +1,62 @@
 import { describe, expect, it } from 'vitest';
 import { sha256 } from './audit-record.ts';
+import { EntryLinesBuilder } from './entry-lines.ts';
+import type { EntryLines } from './entry-lines.ts';
 import { blockRecords, RowBlockBuilder } from './row-block.ts';
 
+/** Entries `{"name":<name>,"prev_hash":▢,"seq":▢}`, one per name. */
+function entries(names: readonly string[]): EntryLines {
+  const b = new EntryLinesBuilder(names.length);
+  for (const n of names)
+    b.text(`{"name":${JSON.stringify(n)},"prev_hash":`)
+      .prevHash()
+      .text(',"seq":')
+      .seq()
+      .text('}')
+      .end();
+  return b.build();
+}
+
+/** What entry `name` becomes at `seq` after `prev`. */
+const record = (name: string, seq: number, prev: string) =>
+  `{"name":${JSON.stringify(name)},"prev_hash":${JSON.stringify(prev)},"seq":${seq}}`;
+
 describe('RowBlockBuilder', () => {
-  it('hashes each record as SHA-256 of its UTF-8 text, non-ASCII and astral characters included', () => {
-    const records = [
-      '{"name":"plain"}',
-      '{"name":"Zoë Müller – 東京"}',
-      '{"name":"🦀 crab","escaped":"a\\nb \\u0000"}',
-      '',
-    ];
-    const b = new RowBlockBuilder(41, records.length);
-    const hashes = records.map((r) => b.add(r));
-    expect(hashes).toEqual(records.map((r) => sha256(r)));
+  it('fills in prev_hash and seq, and hashes each record as SHA-256 of its UTF-8 text, non-ASCII included', () => {
+    const names = ['plain', 'Zoë Müller – 東京', '🦀 crab\nwith "escapes" \u0000', ''];
+    const lines = entries(names);
+    const b = new RowBlockBuilder(41, lines);
+    const expected: string[] = [];
+    let prev = 'sha256:genesis';
+    const hashes = names.map((n, i) => {
+      expected.push(record(n, 41 + i, prev));
+      prev = b.add(lines, i, prev);
+      return prev;
+    });
+    expect(hashes).toEqual(expected.map((r) => sha256(r)));
     const block = b.build();
     expect(block).toMatchObject({ first: 41, count: 4, lastHash: hashes[3] });
-    expect(blockRecords(block)).toEqual(records);
+    expect(blockRecords(block)).toEqual(expected);
     expect(block.hashes.split('\n')).toEqual(hashes);
   });
 
   it('grows past the size it expected, keeping what it holds', () => {
-    const b = new RowBlockBuilder(1, 1);
-    const big = Array.from({ length: 20 }, (_, i) => `{"i":${i},"pad":"${'é'.repeat(1000 + i)}"}`);
-    const hashes = big.map((r) => b.add(r));
-    expect(hashes).toEqual(big.map((r) => sha256(r)));
-    expect(blockRecords(b.build())).toEqual(big);
+    const names = Array.from({ length: 20 }, (_, i) => 'é'.repeat(1000 + i));
+    const lines = entries(names);
+    const b = new RowBlockBuilder(1, lines);
+    // A long previous hash takes more room than the builder set aside.
+    const long = 'p'.repeat(20_000);
+    const got = names.map((_, i) => b.add(lines, i, long));
+    const expected = names.map((n, i) => record(n, 1 + i, long));
+    expect(got).toEqual(expected.map((r) => sha256(r)));
+    expect(blockRecords(b.build())).toEqual(expected);
   });
 
   it('refuses a raw newline, which would split a record in two', () => {
-    const b = new RowBlockBuilder(7, 2);
-    expect(() => b.add('{"a":"\n"}')).toThrow(/record 7 holds a raw newline/);
-    expect(b.build()).toMatchObject({ count: 0, lastHash: '' });
+    const b = new EntryLinesBuilder(1);
+    const lines = b.text('{"a":"\n","prev_hash":').prevHash().text(',"seq":').seq().text('}').end().build();
+    const block = new RowBlockBuilder(7, lines);
+    expect(() => block.add(lines, 0, 'h')).toThrow(/record 7 holds a raw newline/);
+    expect(block.build()).toMatchObject({ count: 0, lastHash: '' });
   });
 });

@@ -1,4 +1,6 @@
 import { hash } from 'node:crypto';
+import { recordRoom, writeRecord } from './entry-lines.ts';
+import type { EntryLines } from './entry-lines.ts';
 
 /**
  * Consecutive audit records as Postgres keeps them: one row per block (see `gate_audit_block`), the
@@ -21,8 +23,8 @@ export interface RowBlock {
 const NEWLINE = 0x0a;
 
 /**
- * Builds a block record by record. Each record is encoded once, into the block's buffer, and hashed from
- * there: hashing the string instead would encode it once more, and the driver a third time.
+ * Builds a block record by record. Each record is written once, into the block's buffer (its entry's
+ * bytes copied around its prev_hash and seq, see `EntryLines`), and hashed from there.
  */
 export class RowBlockBuilder {
   private buf: Buffer;
@@ -31,19 +33,14 @@ export class RowBlockBuilder {
   private count = 0;
   private readonly hashes: string[] = [];
 
-  constructor(first: number, expected: number) {
+  constructor(first: number, lines: EntryLines) {
     this.first = first;
-    this.buf = Buffer.allocUnsafe(Math.max(4096, expected * 1536));
+    this.buf = Buffer.allocUnsafe(Math.max(4096, lines.bytes.length + lines.count * 96));
   }
 
-  /** Adds the next record (seq `first + count`); returns its hash, `sha256:<hex>`. */
-  add(record: string): string {
-    if (record.includes('\n'))
-      throw new Error(
-        `audit record ${this.first + this.count} holds a raw newline; records must be canonical JSON`,
-      );
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    const need = this.used + record.length * 3 + 1;
+  /** Adds entry `i` of `lines` as the next record (seq `first + count`) after `prevHash`; returns its hash. */
+  add(lines: EntryLines, i: number, prevHash: string): string {
+    const need = this.used + 1 + recordRoom(lines, i, prevHash);
     if (need > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
       this.buf.copy(bigger, 0, 0, this.used);
@@ -51,7 +48,7 @@ export class RowBlockBuilder {
     }
     if (this.count > 0) this.buf[this.used++] = NEWLINE;
     const start = this.used;
-    this.used += this.buf.write(record, start, 'utf8');
+    this.used = writeRecord(lines, i, this.first + this.count, prevHash, this.buf, start);
     const h = `sha256:${hash('sha256', this.buf.subarray(start, this.used), 'hex')}`;
     this.hashes.push(h);
     this.count++;

@@ -51,9 +51,10 @@ interface Waiting {
 }
 
 /**
- * The audit chain written on a thread of its own (`writer-thread-main.ts`): building each record's
- * canonical text, hashing it and sending it to Postgres is most of an append's CPU, and the thread does
- * it while the main thread decides and answers. Entries cross as one string per append (`EntryLines`).
+ * The audit chain written on a thread of its own (`writer-thread-main.ts`): filling in each record,
+ * hashing it and sending it to Postgres is most of an append's CPU, and the thread does it while the
+ * main thread decides and answers. Entries cross as bytes, each record canonical already but for its
+ * prev_hash and seq (`EntryLines`).
  * If the thread dies, what it had in hand is refused (its transaction rolls back) and the next append
  * starts a new one, which reads the chain head again.
  */

@@ -5,8 +5,9 @@ import type { Registry } from 'prom-client';
 import type { DecisionRequest, FieldInput } from '../contract/decision-contract.ts';
 import { DECISION_PATH, sha256 } from '../audit/audit-record.ts';
 import { canonicalAuditInput } from '../audit/record-json.ts';
+import type { AuditInput } from '../audit/record-json.ts';
 import type { AuditEntry } from '../audit/audit-record.ts';
-import { entryLine } from '../audit/entry-lines.ts';
+import { EntryLinesBuilder } from '../audit/entry-lines.ts';
 import type { EntryLines } from '../audit/entry-lines.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { AuditUnavailableError } from '../audit/audit-log.ts';
@@ -43,17 +44,19 @@ function auditResult(core: DecisionCore): AuditEntry['result'] {
   };
 }
 
-/** The audit's form of an input without a subject: its canonical JSON and that text's hash. */
-function auditInputText(input: EvaluationInput): { text: string; hash: string } {
+/**
+ * An input's part of its audit entries (see `EntryLines`): from the end of the decision id to `prev_hash`,
+ * its canonical form and that text's hash in between.
+ */
+function inputPart(input: AuditInput): Uint8Array {
   const text = canonicalAuditInput(input);
-  return { text, hash: sha256(text) };
+  return Buffer.from(`","input":${text},"input_hash":${str(sha256(text))},"path":${PATH_TEXT},"prev_hash":`);
 }
 
 /** What a decision's audit record and response take from its core. */
 interface Prepared {
-  resultHash: string;
-  /** The audit view of the result, canonical JSON. */
-  resultText: string;
+  /** Its part of an audit entry: the audit view of the result (canonical JSON), its hash, up to `seq`. */
+  resultPart: Uint8Array;
   /** The response's JSON after its `decision_id` member. */
   jsonTail: string;
   /** ... and its UTF-8 bytes, so a batch answer is copied together, not encoded again. */
@@ -78,11 +81,13 @@ interface Run {
   policy: CompiledPolicy;
   contracts: Map<string, LookupResult>;
   now: number;
-  timestamp: string;
-  /** Audit record members shared by the call's decisions, canonical JSON. */
-  bundles: string;
-  requestedBy: string;
-  reqId: string;
+  /**
+   * The parts of an audit entry the call's decisions share (see `EntryLines`): up to the decision id,
+   * from `prev_hash` to the result, and from `seq` on.
+   */
+  head: Uint8Array;
+  middle: Uint8Array;
+  tail: Uint8Array;
   /** Each decision's id and prepared parts, in request order (see `Answers`). */
   ids: string[];
   parts: Prepared[];
@@ -234,8 +239,9 @@ export class DecisionService {
     // `{"decision_id":"…",` + the core's members: the response is `{decision_id, ...core}`.
     const jsonTail = json.length > 2 ? `,${json.slice(1)}` : '}';
     p = {
-      resultHash: sha256(canonicalize(core)),
-      resultText: canonicalize(auditResult(core)),
+      resultPart: Buffer.from(
+        `${canonicalize(auditResult(core))},"result_hash":${str(sha256(canonicalize(core)))},"seq":`,
+      ),
       jsonTail,
       tailBytes: Buffer.from(jsonTail),
       codes: core.reasons.map((r) => r.code),
@@ -267,10 +273,11 @@ export class DecisionService {
       policy,
       contracts,
       now,
-      timestamp: new Date(now).toISOString(),
-      bundles: canonicalize({ residency: { revision: policy.version, digest: policy.digest } }),
-      requestedBy: str(ctx.requestedBy),
-      reqId: str(ctx.reqId),
+      head: Buffer.from(
+        `{"bundles":${canonicalize({ residency: { revision: policy.version, digest: policy.digest } })},"decision_id":"`,
+      ),
+      middle: Buffer.from(`,"req_id":${str(ctx.reqId)},"requested_by":${str(ctx.requestedBy)},"result":`),
+      tail: Buffer.from(`,"timestamp":${str(new Date(now).toISOString())},"type":"decision"}`),
       ids: new Array<string>(requests.length),
       parts: new Array<Prepared>(requests.length),
       outcomes: new Map<string, number>(),
@@ -341,7 +348,7 @@ export class DecisionService {
   /** Decides requests [from, to) into `run.responses`; returns their audit entries. */
   private decideRange(run: Run, requests: readonly DecisionRequest[], from: number, to: number): EntryLines {
     const t0 = performance.now();
-    const lines = new Array<string>(to - from);
+    const lines = new EntryLinesBuilder(to - from);
     for (let i = from; i < to; i++) {
       const r = requests[i] as DecisionRequest;
       const { input, entry } = this.core(run.policy, r, run.contracts, run.now);
@@ -349,29 +356,26 @@ export class DecisionService {
       const p = this.prepared(entry.core as DecisionCore);
       run.ids[i] = decisionId;
       run.parts[i] = p;
-      // A memoized input's canonical form and hash are kept with its decision; with a subject, the writer
-      // hashes the input (input_hash left empty) on its own thread.
-      const audited =
+      // A memoized input keeps its part with its decision; a subject is audited with the input.
+      const part =
         r.subject === undefined
-          ? (entry.auditInput ??= auditInputText(input))
-          : { text: canonicalAuditInput({ ...input, subject: r.subject }), hash: '' };
-      lines[i - from] = entryLine({
-        decisionId,
-        timestamp: run.timestamp,
-        input: audited.text,
-        inputHash: audited.hash,
-        result: p.resultText,
-        resultHash: p.resultHash,
-        bundles: run.bundles,
-        requestedBy: run.requestedBy,
-        reqId: run.reqId,
-        path: PATH_TEXT,
-      });
+          ? (entry.auditPart ??= inputPart(input))
+          : inputPart({ ...input, subject: r.subject });
+      lines
+        .bytes(run.head)
+        .text(decisionId)
+        .bytes(part)
+        .prevHash()
+        .bytes(run.middle)
+        .bytes(p.resultPart)
+        .seq()
+        .bytes(run.tail)
+        .end();
       run.outcomes.set(p.outcome, (run.outcomes.get(p.outcome) ?? 0) + 1);
       for (const code of p.codes) run.codes.set(code, (run.codes.get(code) ?? 0) + 1);
       if (p.disagrees) run.disagreements++;
     }
     run.seconds += (performance.now() - t0) / 1000;
-    return { text: lines.join('\n'), count: lines.length };
+    return lines.build();
   }
 }

@@ -96,10 +96,10 @@ export interface MemoEntry {
   untilMs: number;
   parts: ReadonlyArray<string | number | undefined>;
   /**
-   * The input's canonical form and hash as the audit records them, once the decision service has
-   * computed them: every input this entry answers has the same parts, so the same form.
+   * The input's part of its audit entries (its canonical form and hash, see `EntryLines`), once the
+   * decision service has made it: every input this entry answers has the same parts, so the same form.
    */
-  auditInput?: { text: string; hash: string };
+  auditPart?: Uint8Array;
 }
 
 export const routeKey = (sourceRegion: string, sink: string, purpose: string, classification: string) =>
