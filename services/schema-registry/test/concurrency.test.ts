@@ -119,4 +119,18 @@ describe('schema registry under concurrent writers', () => {
     for (const on of [app, other])
       expect((await on.inject({ method: 'GET', url: `/schemas/ids/${id}` })).statusCode).toBe(200);
   });
+
+  it('survives its idle sessions being ended by the server, and answers on new ones', async () => {
+    expect((await register('shop.ended-sessions-value', 1)).statusCode).toBe(200);
+    // A DBA (or a restart) ends every session of this database but the one asking: an idle pooled
+    // client's error must not be an uncaught exception (which would end the process).
+    const ended = await ctx.adminSql(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [ctx.database],
+    );
+    expect(ended.rowCount).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 200));
+    const res = await register('shop.after-ended-sessions-value', 1);
+    expect(res.statusCode, res.body).toBe(200);
+  });
 });

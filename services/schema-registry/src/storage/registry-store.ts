@@ -134,6 +134,9 @@ export class RegistryStore {
 
   constructor(databaseUrl: string, poolSize = 20) {
     this.#pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+    // An idle client's error (the server restarting, a DBA ending sessions) must not crash the process:
+    // the pool drops that client, and the next query opens another.
+    this.#pool.on('error', () => {});
     this.#lockSlots = new Semaphore(Math.max(1, poolSize - 2));
   }
 
