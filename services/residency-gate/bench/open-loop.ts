@@ -129,20 +129,20 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
 
   const idle: Connection[] = [];
   const open = new Set<Connection>();
-  /** Requests due while every connection was busy and none could be opened, oldest first. */
-  const waiting: number[] = [];
+  /** Requests issued while every connection was busy and none could be opened, oldest first. */
+  const waiting: InFlight[] = [];
   const settle = () => {
     finished++;
     if (finished === total) allDone();
   };
-  const write = (c: Connection, due: number) => {
-    const at = performance.now();
-    lateness.push(at - due);
-    c.current = { due, at };
+  const write = (c: Connection, r: InFlight) => {
+    c.current = r;
     c.socket.write(request);
   };
   const onDone = (c: Connection, status: number) => {
-    const r = c.current as InFlight;
+    const r = c.current;
+    // An answer to nothing asked (a server's timeout notice before it closes): the connection is done.
+    if (r === null) return onError(c);
     c.current = null;
     if (status >= 200 && status < 300) {
       const end = performance.now();
@@ -164,6 +164,9 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
       settle();
     }
     c.socket.destroy();
+    // A request waiting for a connection gets a new one (which settles it, answered or failed).
+    const next = waiting.shift();
+    if (next !== undefined) write(connect(), next);
   };
   const connect = () => {
     const c = new Connection(o.port, onDone, onError);
@@ -171,15 +174,27 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
     return c;
   };
   const send = (due: number) => {
+    // Issued now: a wait for a connection below counts in `issued`, and is not the timer's lateness.
+    const at = performance.now();
+    lateness.push(at - due);
     const c = idle.pop() ?? (open.size < MAX_CONNECTIONS ? connect() : null);
-    if (c) write(c, due);
-    else waiting.push(due);
+    if (c) write(c, { due, at });
+    else waiting.push({ due, at });
   };
   // Connections opened before the clock starts, as a client that has been running holds them.
   for (let i = 0; i < 16; i++) idle.push(connect());
   await Promise.all(
-    idle.map((c) => new Promise<void>((resolve) => c.socket.once('connect', () => resolve()))),
+    idle.map(
+      (c) =>
+        new Promise<void>((resolve, reject) => {
+          c.socket.once('connect', () => resolve());
+          c.socket.once('error', (err) =>
+            reject(new Error(`cannot connect to 127.0.0.1:${o.port}: ${err.message}`)),
+          );
+        }),
+    ),
   );
+  if (total === 0) allDone();
 
   const cpu0 = process.cpuUsage();
   const start = performance.now() + 20;

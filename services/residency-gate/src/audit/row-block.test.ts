@@ -52,11 +52,15 @@ describe('RowBlockBuilder', () => {
     expect(blockRecords(b.build())).toEqual(expected);
   });
 
-  it('refuses a raw newline, which would split a record in two', () => {
-    const b = new EntryLinesBuilder(1);
-    const lines = b.text('{"a":"\n","prev_hash":').prevHash().text(',"seq":').seq().text('}').end().build();
+  it('refuses a raw newline, which would split a record in two, and stays as it was', () => {
+    const b = new EntryLinesBuilder(3);
+    for (const name of ['"a"', '"\n"', '"c"'])
+      b.text(`{"name":${name},"prev_hash":`).prevHash().text(',"seq":').seq().text('}').end();
+    const lines = b.build();
     const block = new RowBlockBuilder(7, lines);
-    expect(() => block.add(lines, 0, 'h')).toThrow(/record 7 holds a raw newline/);
-    expect(block.build()).toMatchObject({ count: 0, lastHash: '' });
+    const first = block.add(lines, 0, 'h');
+    expect(() => block.add(lines, 1, first)).toThrow(/record 8 holds a raw newline/);
+    block.add(lines, 2, first);
+    expect(blockRecords(block.build())).toEqual([record('a', 7, 'h'), record('c', 8, first)]);
   });
 });

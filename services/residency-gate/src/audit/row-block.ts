@@ -46,10 +46,12 @@ export class RowBlockBuilder {
       this.buf.copy(bigger, 0, 0, this.used);
       this.buf = bigger;
     }
-    if (this.count > 0) this.buf[this.used++] = NEWLINE;
-    const start = this.used;
-    this.used = writeRecord(lines, i, this.first + this.count, prevHash, this.buf, start);
-    const h = `sha256:${hash('sha256', this.buf.subarray(start, this.used), 'hex')}`;
+    // The separator goes in once the record is written: one refused leaves the block as it was.
+    const start = this.count > 0 ? this.used + 1 : this.used;
+    const end = writeRecord(lines, i, this.first + this.count, prevHash, this.buf, start);
+    if (this.count > 0) this.buf[this.used] = NEWLINE;
+    this.used = end;
+    const h = `sha256:${hash('sha256', this.buf.subarray(start, end), 'hex')}`;
     this.hashes.push(h);
     this.count++;
     return h;
